@@ -1,0 +1,176 @@
+//! Settings: command-line flags, `OPENCODE_LOOKOUT_*` environment variables and the
+//! TOML config file, in that order of precedence, resolved into one `Config`.
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+/// Options of `opencode-lookout run` (flags and environment).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RunArgs {
+    /// Address of the websocket API for Home Assistant [default: 0.0.0.0:7420]
+    #[arg(long, env = "OPENCODE_LOOKOUT_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Loopback port where OpenCode processes with the plugin connect [default: 7421]
+    #[arg(long, env = "OPENCODE_LOOKOUT_PLUGIN_PORT")]
+    pub plugin_port: Option<u16>,
+    /// URL of an `opencode serve` server to attach to (repeatable)
+    #[arg(
+        long = "opencode",
+        value_name = "URL",
+        env = "OPENCODE_LOOKOUT_OPENCODE",
+        value_delimiter = ','
+    )]
+    pub opencode: Vec<String>,
+    /// Password for OpenCode servers started with OPENCODE_SERVER_PASSWORD
+    #[arg(long, env = "OPENCODE_LOOKOUT_OPENCODE_PASSWORD", hide_env_values = true)]
+    pub opencode_password: Option<String>,
+    /// Username for OpenCode servers [default: opencode]
+    #[arg(long, env = "OPENCODE_LOOKOUT_OPENCODE_USERNAME")]
+    pub opencode_username: Option<String>,
+    /// Sessions kept per OpenCode instance, most recent first [default: 200]
+    #[arg(long, env = "OPENCODE_LOOKOUT_MAX_SESSIONS")]
+    pub max_sessions: Option<usize>,
+    /// Minimum interval between counter-only updates of one session, ms [default: 250]
+    #[arg(long, env = "OPENCODE_LOOKOUT_COALESCE_MS")]
+    pub coalesce_ms: Option<u64>,
+    /// Maximum simultaneous API clients [default: 32]
+    #[arg(long, env = "OPENCODE_LOOKOUT_MAX_CLIENTS")]
+    pub max_clients: Option<usize>,
+    /// Do not advertise the API over mDNS
+    #[arg(long, env = "OPENCODE_LOOKOUT_NO_MDNS")]
+    pub no_mdns: bool,
+}
+
+/// The config file (`config.toml` in the config dir); every key is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub listen: Option<SocketAddr>,
+    pub plugin_port: Option<u16>,
+    #[serde(default)]
+    pub opencode: Vec<String>,
+    pub opencode_password: Option<String>,
+    pub opencode_username: Option<String>,
+    pub max_sessions: Option<usize>,
+    pub coalesce_ms: Option<u64>,
+    pub max_clients: Option<usize>,
+    pub mdns: Option<bool>,
+}
+
+/// Resolved settings of the service.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub dir: PathBuf,
+    pub listen: SocketAddr,
+    pub plugin_port: u16,
+    pub opencode: Vec<url::Url>,
+    pub opencode_auth: Option<(String, String)>,
+    pub max_sessions: usize,
+    pub coalesce: Duration,
+    pub max_clients: usize,
+    pub mdns: bool,
+}
+
+/// Default API port.
+pub const DEFAULT_PORT: u16 = 7420;
+/// Default plugin port (loopback only).
+pub const DEFAULT_PLUGIN_PORT: u16 = 7421;
+
+/// The config dir: `--config-dir`, else `$XDG_CONFIG_HOME/opencode-lookout` or the platform's.
+pub fn config_dir(flag: Option<PathBuf>) -> Result<PathBuf> {
+    if let Some(d) = flag {
+        return Ok(d);
+    }
+    let base = dirs::config_dir().context("cannot find a config directory; pass --config-dir")?;
+    Ok(base.join("opencode-lookout"))
+}
+
+/// Reads `config.toml` if it exists.
+pub fn read_file(dir: &Path) -> Result<FileConfig> {
+    let path = dir.join("config.toml");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FileConfig::default()),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+impl Config {
+    /// Merges flags/environment over the file over defaults.
+    pub fn resolve(dir: PathBuf, args: RunArgs, file: FileConfig) -> Result<Config> {
+        let urls = if args.opencode.is_empty() { file.opencode } else { args.opencode };
+        let opencode = urls
+            .iter()
+            .map(|u| {
+                let url =
+                    url::Url::parse(u).with_context(|| format!("invalid OpenCode URL {u:?}"))?;
+                anyhow::ensure!(
+                    matches!(url.scheme(), "http" | "https"),
+                    "OpenCode URL must be http(s): {u}"
+                );
+                Ok(url)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let password = args
+            .opencode_password
+            .or(file.opencode_password)
+            .or_else(|| std::env::var("OPENCODE_SERVER_PASSWORD").ok())
+            .filter(|p| !p.is_empty());
+        let username = args
+            .opencode_username
+            .or(file.opencode_username)
+            .or_else(|| std::env::var("OPENCODE_SERVER_USERNAME").ok())
+            .unwrap_or_else(|| "opencode".into());
+        let max_sessions = args.max_sessions.or(file.max_sessions).unwrap_or(200);
+        anyhow::ensure!(max_sessions > 0, "max_sessions must be at least 1");
+        Ok(Config {
+            dir,
+            listen: args
+                .listen
+                .or(file.listen)
+                .unwrap_or(SocketAddr::from(([0, 0, 0, 0], DEFAULT_PORT))),
+            plugin_port: args.plugin_port.or(file.plugin_port).unwrap_or(DEFAULT_PLUGIN_PORT),
+            opencode,
+            opencode_auth: password.map(|p| (username, p)),
+            max_sessions,
+            coalesce: Duration::from_millis(args.coalesce_ms.or(file.coalesce_ms).unwrap_or(250)),
+            max_clients: args.max_clients.or(file.max_clients).unwrap_or(32).max(1),
+            mdns: !args.no_mdns && file.mdns.unwrap_or(true),
+        })
+    }
+
+    /// Path of the API token.
+    pub fn token_path(dir: &Path) -> PathBuf {
+        dir.join("token")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Precedence of flags over the file over defaults.
+    use super::*;
+
+    #[test]
+    fn flags_win_over_file() {
+        let file: FileConfig = toml::from_str(
+            "max_sessions = 5\nopencode = [\"http://127.0.0.1:4096\"]\nmdns = false",
+        )
+        .unwrap();
+        let args = RunArgs { max_sessions: Some(7), ..Default::default() };
+        let c = Config::resolve(PathBuf::from("/x"), args, file).unwrap();
+        assert_eq!(
+            (c.max_sessions, c.opencode.len(), c.mdns, c.listen.port()),
+            (7, 1, false, 7420)
+        );
+        assert!(toml::from_str::<FileConfig>("bogus = 1").is_err());
+        let bad = FileConfig { opencode: vec!["ftp://x".into()], ..Default::default() };
+        assert!(Config::resolve(PathBuf::from("/x"), RunArgs::default(), bad).is_err());
+    }
+}

@@ -1,0 +1,94 @@
+//! A handle for calling one OpenCode instance's REST API, whichever feed carries it.
+//!
+//! The server feed answers calls with HTTP; the plugin feed forwards them to the plugin,
+//! which runs them through OpenCode's in-process client. Callers do not care which.
+
+use crate::protocol::{ApiError, ErrorCode};
+use serde_json::Value;
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+
+/// How long OpenCode gets to answer one call.
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// One REST call.
+#[derive(Debug)]
+pub struct Call {
+    pub method: &'static str,
+    /// Path with query, e.g. `/session/ses_1/message?limit=5`.
+    pub path: String,
+    pub body: Option<Value>,
+    /// The project directory to scope the call to (OpenCode's `x-opencode-directory`).
+    pub directory: Option<String>,
+    pub reply: oneshot::Sender<Result<Response, String>>,
+}
+
+/// OpenCode's answer.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub body: Value,
+}
+
+/// Cloneable handle to an instance's API.
+#[derive(Debug, Clone)]
+pub struct Api {
+    tx: mpsc::Sender<Call>,
+}
+
+impl Api {
+    /// A handle plus the receiver its feed serves.
+    pub fn channel() -> (Api, mpsc::Receiver<Call>) {
+        let (tx, rx) = mpsc::channel(64);
+        (Api { tx }, rx)
+    }
+
+    /// Calls OpenCode; transport failures and timeouts become API errors.
+    pub async fn call(
+        &self,
+        method: &'static str,
+        path: impl Into<String>,
+        body: Option<Value>,
+        directory: Option<String>,
+    ) -> Result<Response, ApiError> {
+        let (reply, rx) = oneshot::channel();
+        let call = Call { method, path: path.into(), body, directory, reply };
+        let gone = || ApiError::new(ErrorCode::Unavailable, "OpenCode instance is not connected");
+        self.tx.send(call).await.map_err(|_| gone())?;
+        match tokio::time::timeout(CALL_TIMEOUT, rx).await {
+            Err(_) => Err(ApiError::new(ErrorCode::Timeout, "OpenCode did not answer within 10 s")),
+            Ok(Err(_)) => Err(gone()),
+            Ok(Ok(Err(e))) => {
+                Err(ApiError::new(ErrorCode::Unavailable, format!("OpenCode request failed: {e}")))
+            }
+            Ok(Ok(Ok(r))) => Ok(r),
+        }
+    }
+
+    /// Like `call`, but any non-2xx status is an error (404 → `not_found`).
+    pub async fn call_ok(
+        &self,
+        method: &'static str,
+        path: impl Into<String>,
+        body: Option<Value>,
+        directory: Option<String>,
+    ) -> Result<Value, ApiError> {
+        let r = self.call(method, path, body, directory).await?;
+        match r.status {
+            200..=299 => Ok(r.body),
+            404 => Err(ApiError::new(ErrorCode::NotFound, describe(&r.body))),
+            s => Err(ApiError::new(
+                ErrorCode::OpencodeError,
+                format!("HTTP {s}: {}", describe(&r.body)),
+            )),
+        }
+    }
+}
+
+fn describe(body: &Value) -> String {
+    let msg = body.get("message").or_else(|| body.pointer("/data/message")).and_then(Value::as_str);
+    match msg {
+        Some(m) => m.to_owned(),
+        None => crate::tracker::summary::one_line(&body.to_string(), 300),
+    }
+}

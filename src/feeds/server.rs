@@ -1,0 +1,199 @@
+//! The server feed: attaches to an `opencode serve` over HTTP, follows `GET /global/event`
+//! and answers API calls with HTTP requests. Reconnects with capped exponential backoff;
+//! 20 s without a line (OpenCode sends a heartbeat every 10 s) means the link is dead.
+
+use super::{
+    api::{Api, Call, Response},
+    resync,
+};
+use crate::{
+    hub::Hub,
+    opencode::{
+        event::{decode_line, Event},
+        sse::SseParser,
+    },
+    protocol::{Instance, InstanceKind},
+    tracker::{rfc3339, Input},
+};
+use futures_util::StreamExt;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// Silence after which the stream is considered dead.
+pub const SILENCE: Duration = Duration::from_secs(20);
+const BACKOFF_MIN: Duration = Duration::from_millis(500);
+const BACKOFF_MAX: Duration = Duration::from_secs(30);
+
+/// One attached server.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub instance_id: String,
+    pub url: url::Url,
+    pub auth: Option<(String, String)>,
+    pub max_sessions: usize,
+}
+
+impl Target {
+    /// Builds a target; credentials in the URL take precedence over `auth`.
+    pub fn new(
+        instance_id: String,
+        mut url: url::Url,
+        auth: Option<(String, String)>,
+        max_sessions: usize,
+    ) -> Self {
+        let mut auth = auth;
+        if !url.username().is_empty() || url.password().is_some() {
+            let user = if url.username().is_empty() {
+                "opencode".to_owned()
+            } else {
+                url.username().to_owned()
+            };
+            auth = Some((user, url.password().unwrap_or_default().to_owned()));
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+        }
+        Target { instance_id, url, auth, max_sessions }
+    }
+
+    fn endpoint(&self, path: &str) -> String {
+        format!("{}{}", self.url.as_str().trim_end_matches('/'), path)
+    }
+
+    fn request(
+        &self,
+        client: &reqwest::Client,
+        method: reqwest::Method,
+        path: &str,
+    ) -> reqwest::RequestBuilder {
+        let req = client.request(method, self.endpoint(path));
+        match &self.auth {
+            Some((u, p)) => req.basic_auth(u, Some(p)),
+            None => req,
+        }
+    }
+}
+
+/// Follows one server forever.
+pub async fn run(hub: Hub, target: Target) {
+    let client = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .build()
+        .unwrap_or_default();
+    let mut backoff = BACKOFF_MIN;
+    let mut connected_once = false;
+    loop {
+        let started = tokio::time::Instant::now();
+        match follow(&hub, &client, &target).await {
+            Ok(()) => tracing::info!(url = %target.url, "OpenCode event stream ended"),
+            Err(e) if connected_once => {
+                tracing::info!(url = %target.url, error = %e, "OpenCode server unreachable")
+            }
+            Err(e) => tracing::debug!(url = %target.url, error = %e, "OpenCode server unreachable"),
+        }
+        if hub.with_tracker(|t| {
+            t.instances().iter().any(|i| i.id == target.instance_id && i.connected)
+        }) {
+            connected_once = true;
+            hub.set_api(&target.instance_id, None);
+            hub.apply(Input::Disconnected { instance_id: target.instance_id.clone() });
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            backoff = BACKOFF_MIN;
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(BACKOFF_MAX);
+    }
+}
+
+async fn follow(hub: &Hub, client: &reqwest::Client, target: &Target) -> anyhow::Result<()> {
+    let resp = target
+        .request(client, reqwest::Method::GET, "/global/event")
+        .header("accept", "text/event-stream")
+        .send()
+        .await?
+        .error_for_status()?;
+    let version = health(client, target).await;
+    let (api, calls) = Api::channel();
+    let serving = tokio::spawn(serve_calls(client.clone(), target.clone(), calls));
+    let instance = Instance {
+        id: target.instance_id.clone(),
+        kind: InstanceKind::Server,
+        label: format!("opencode serve at {}", target.url),
+        directory: None,
+        opencode_version: version,
+        connected: true,
+        since: rfc3339(chrono::Utc::now().timestamp_millis()),
+    };
+    tracing::info!(url = %target.url, "attached to OpenCode server");
+    hub.set_api(&target.instance_id, Some(api.clone()));
+    hub.apply(Input::Connected(instance));
+    let resyncing = tokio::spawn(resync_task(
+        hub.clone(),
+        api,
+        target.instance_id.clone(),
+        target.max_sessions,
+    ));
+    let result = read(hub, resp, &target.instance_id).await;
+    resyncing.abort();
+    serving.abort();
+    result
+}
+
+async fn resync_task(hub: Hub, api: Api, instance_id: String, max_sessions: usize) {
+    match resync::fetch(&api, max_sessions).await {
+        Ok(data) => hub.apply(Input::Resync { instance_id, data: Box::new(data) }),
+        Err(e) => tracing::warn!(instance = instance_id, error = %e, "resync failed"),
+    }
+}
+
+async fn read(hub: &Hub, resp: reqwest::Response, instance_id: &str) -> anyhow::Result<()> {
+    let mut stream = resp.bytes_stream();
+    let mut parser = SseParser::new();
+    loop {
+        let chunk = match tokio::time::timeout(SILENCE, stream.next()).await {
+            Err(_) => anyhow::bail!("no event or heartbeat for {} s", SILENCE.as_secs()),
+            Ok(None) => return Ok(()),
+            Ok(Some(chunk)) => chunk?,
+        };
+        for line in parser.push(&chunk)? {
+            match decode_line(&line) {
+                Ok(Event::Sync | Event::Heartbeat | Event::Connected | Event::Other(_)) => {}
+                Ok(event) => hub.apply(Input::Event { instance_id: instance_id.to_owned(), event }),
+                Err(e) => tracing::debug!(error = %e, "skipping undecodable event"),
+            }
+        }
+    }
+}
+
+async fn health(client: &reqwest::Client, target: &Target) -> Option<String> {
+    let resp = target.request(client, reqwest::Method::GET, "/global/health").send().await.ok()?;
+    let v: serde_json::Value = resp.json().await.ok()?;
+    v.get("version").and_then(|v| v.as_str()).map(str::to_owned)
+}
+
+async fn serve_calls(client: reqwest::Client, target: Target, mut calls: mpsc::Receiver<Call>) {
+    while let Some(call) = calls.recv().await {
+        let (client, target) = (client.clone(), target.clone());
+        tokio::spawn(async move {
+            let result = http(&client, &target, &call).await.map_err(|e| e.to_string());
+            let _ = call.reply.send(result);
+        });
+    }
+}
+
+async fn http(client: &reqwest::Client, target: &Target, call: &Call) -> reqwest::Result<Response> {
+    let method =
+        reqwest::Method::from_bytes(call.method.as_bytes()).unwrap_or(reqwest::Method::GET);
+    let mut req = target.request(client, method, &call.path).timeout(super::api::CALL_TIMEOUT);
+    if let Some(dir) = &call.directory {
+        req = req.header("x-opencode-directory", dir);
+    }
+    if let Some(body) = &call.body {
+        req = req.json(body);
+    }
+    let resp = req.send().await?;
+    let status = resp.status().as_u16();
+    let bytes = resp.bytes().await?;
+    let body = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+    Ok(Response { status, body })
+}

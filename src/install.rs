@@ -1,0 +1,141 @@
+//! Installing things outside the agent: the OpenCode plugin (embedded in the binary) and
+//! a user service that starts the agent with the session.
+
+use anyhow::{bail, Context, Result};
+use std::{
+    fs,
+    path::{Path, PathBuf},
+    process::Command,
+};
+
+/// The plugin source; `__ENDPOINT_FILE__` is replaced with the endpoint file's path.
+const PLUGIN_JS: &str = include_str!("plugin.js");
+/// File name inside OpenCode's plugin folder.
+pub const PLUGIN_NAME: &str = "opencode-lookout.js";
+
+/// OpenCode's global config dir: `$XDG_CONFIG_HOME/opencode`, else `~/.config/opencode`
+/// (OpenCode uses XDG paths on every platform).
+pub fn opencode_config_dir() -> Result<PathBuf> {
+    if let Some(x) = std::env::var_os("XDG_CONFIG_HOME").filter(|x| !x.is_empty()) {
+        return Ok(PathBuf::from(x).join("opencode"));
+    }
+    let home = dirs::home_dir().context("cannot find the home directory")?;
+    Ok(home.join(".config").join("opencode"))
+}
+
+/// The plugin text for an agent whose config dir is `dir`.
+pub fn plugin_source(dir: &Path) -> Result<String> {
+    let endpoint = dir.join(crate::service::PLUGIN_FILE);
+    let path = serde_json::to_string(&endpoint.to_string_lossy())?;
+    Ok(PLUGIN_JS.replace("\"__ENDPOINT_FILE__\"", &path))
+}
+
+/// Writes the plugin into OpenCode's `plugin/` folder (idempotent); returns its path.
+pub fn install_plugin(dir: &Path) -> Result<PathBuf> {
+    let folder = opencode_config_dir()?.join("plugin");
+    fs::create_dir_all(&folder).with_context(|| format!("cannot create {}", folder.display()))?;
+    let path = folder.join(PLUGIN_NAME);
+    let source = plugin_source(dir)?;
+    if fs::read_to_string(&path).ok().as_deref() != Some(source.as_str()) {
+        fs::write(&path, source).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    // The agent creates the endpoint file on start; make the secret now so a plugin
+    // loaded before the first start can connect as soon as the agent runs.
+    crate::secrets::load_or_create(&dir.join("plugin_secret"), crate::secrets::random_token)?;
+    Ok(path)
+}
+
+/// Removes the plugin from both folders OpenCode reads; returns what was removed.
+pub fn uninstall_plugin() -> Result<Option<PathBuf>> {
+    let mut removed = None;
+    for sub in ["plugin", "plugins"] {
+        let path = opencode_config_dir()?.join(sub).join(PLUGIN_NAME);
+        if path.exists() {
+            fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+            removed = Some(path);
+        }
+    }
+    Ok(removed)
+}
+
+/// Installs and starts a per-user service running `opencode-lookout run`.
+pub fn install_service(dir: &Path) -> Result<()> {
+    let exe = std::env::current_exe().context("cannot find this executable")?;
+    let (path, text) = service_file(&exe, dir)?;
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    println!("wrote {}", path.display());
+    if cfg!(target_os = "macos") {
+        run("launchctl", &["load", "-w", &path.to_string_lossy()]);
+    } else {
+        run("systemctl", &["--user", "daemon-reload"]);
+        run("systemctl", &["--user", "enable", "--now", "opencode-lookout.service"]);
+    }
+    Ok(())
+}
+
+/// Stops and removes the per-user service.
+pub fn uninstall_service() -> Result<()> {
+    let exe = std::env::current_exe().context("cannot find this executable")?;
+    let (path, _) = service_file(&exe, Path::new("."))?;
+    if cfg!(target_os = "macos") {
+        run("launchctl", &["unload", "-w", &path.to_string_lossy()]);
+    } else {
+        run("systemctl", &["--user", "disable", "--now", "opencode-lookout.service"]);
+    }
+    if path.exists() {
+        fs::remove_file(&path)?;
+        println!("removed {}", path.display());
+    } else {
+        println!("no service file at {}", path.display());
+    }
+    if !cfg!(target_os = "macos") {
+        run("systemctl", &["--user", "daemon-reload"]);
+    }
+    Ok(())
+}
+
+/// The service file's path and content for this platform.
+pub fn service_file(exe: &Path, dir: &Path) -> Result<(PathBuf, String)> {
+    let home = dirs::home_dir().context("cannot find the home directory")?;
+    let exe = exe.to_string_lossy();
+    let dir = dir.to_string_lossy();
+    if cfg!(target_os = "macos") {
+        let path = home.join("Library/LaunchAgents/dev.opencode-lookout.plist");
+        let text = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0"><dict>
+  <key>Label</key><string>dev.opencode-lookout</string>
+  <key>ProgramArguments</key><array><string>{exe}</string><string>--config-dir</string><string>{dir}</string><string>run</string></array>
+  <key>RunAtLoad</key><true/>
+  <key>KeepAlive</key><true/>
+</dict></plist>
+"#
+        );
+        return Ok((path, text));
+    }
+    if cfg!(unix) {
+        let base = std::env::var_os("XDG_CONFIG_HOME")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| home.join(".config"));
+        let path = base.join("systemd/user/opencode-lookout.service");
+        let text = format!(
+            "[Unit]\nDescription=OpenCode Lookout agent\nAfter=network-online.target\n\n\
+             [Service]\nExecStart=\"{exe}\" --config-dir \"{dir}\" run\nRestart=on-failure\nRestartSec=3\n\n\
+             [Install]\nWantedBy=default.target\n"
+        );
+        return Ok((path, text));
+    }
+    bail!("no service manager support on this platform; run `opencode-lookout run` yourself")
+}
+
+fn run(cmd: &str, args: &[&str]) {
+    match Command::new(cmd).args(args).status() {
+        Ok(s) if s.success() => println!("ran {cmd} {}", args.join(" ")),
+        Ok(s) => println!("{cmd} {} exited with {s}; start the service yourself", args.join(" ")),
+        Err(e) => println!("could not run {cmd} ({e}); start the service yourself"),
+    }
+}

@@ -1,0 +1,155 @@
+//! Derivation of the client-facing `Session` from records: state precedence and the
+//! roll-up of sub-agent sessions into their parents.
+
+use super::{rfc3339, Record, Tracker};
+use crate::{
+    opencode::event::QuestionInfo,
+    protocol::{Permission, Question, QuestionItem, QuestionOption, Session, State},
+};
+
+/// Deepest sub-agent nesting followed; guards against parent cycles in bad input.
+pub const MAX_DEPTH: usize = 32;
+
+impl Tracker {
+    /// The snapshot of one session.
+    pub fn snapshot(&self, id: &str) -> Option<Session> {
+        let rec = self.sessions.get(id)?;
+        let tree = self.tree(id);
+        let mut permissions: Vec<Permission> =
+            tree.iter().flat_map(|r| r.permissions.iter().cloned()).collect();
+        permissions.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+        let question = tree.iter().find_map(|r| r.question.clone());
+        let busy = tree.iter().any(|r| r.busy);
+        let state = if !permissions.is_empty() {
+            State::WaitingPermission
+        } else if question.is_some() {
+            State::WaitingInput
+        } else if busy {
+            State::Working
+        } else if rec.error.is_some() {
+            State::Error
+        } else {
+            State::Idle
+        };
+        let tokens = rec.tokens();
+        let cost_total = tree.iter().map(|r| r.cost()).sum();
+        let limit = rec.model.as_ref().and_then(|m| self.context_limits.get(m)).copied();
+        let instance = self.instances.get(&rec.instance);
+        let project = rec.directory.as_deref().and_then(|d| d.rsplit('/').find(|s| !s.is_empty()));
+        Some(Session {
+            id: rec.id.clone(),
+            parent_id: rec.parent_id.clone(),
+            root_id: self.root(id),
+            is_child: rec.parent_id.is_some(),
+            instance_id: rec.instance.clone(),
+            title: rec.title.clone(),
+            directory: rec.directory.clone(),
+            project: project.map(str::to_owned),
+            state,
+            model: rec.model.clone(),
+            agent: rec.agent.clone(),
+            current_agent: tree[1..]
+                .iter()
+                .find(|r| r.busy)
+                .and_then(|r| r.agent.clone())
+                .or_else(|| rec.tools.iter().rev().find_map(|t| t.subagent.clone())),
+            current_tool: self.current_tool(&tree),
+            tokens_input: tokens.input,
+            tokens_output: tokens.output,
+            tokens_reasoning: tokens.reasoning,
+            tokens_cache_read: tokens.cache.read,
+            tokens_cache_write: tokens.cache.write,
+            cost: rec.cost(),
+            cost_total,
+            context_used: rec.context_used(),
+            context_limit: limit,
+            files_changed: rec.files,
+            lines_added: rec.additions,
+            lines_removed: rec.deletions,
+            created: rec.created.map(rfc3339),
+            last_activity: rfc3339(rec.last_activity),
+            hostname: self.settings.hostname.clone(),
+            opencode_version: instance
+                .and_then(|i| i.opencode_version.clone())
+                .or_else(|| rec.version.clone()),
+            permission: permissions.first().cloned(),
+            pending_permissions: permissions,
+            question,
+            error: rec.error.clone(),
+            available: instance.is_some_and(|i| i.connected),
+        })
+    }
+
+    /// All sessions, most recently active first.
+    pub fn sessions(&self) -> Vec<Session> {
+        let mut recs: Vec<&Record> = self.sessions.values().collect();
+        recs.sort_by(|a, b| b.last_activity.cmp(&a.last_activity).then_with(|| a.id.cmp(&b.id)));
+        recs.iter().filter_map(|r| self.snapshot(&r.id)).collect()
+    }
+
+    /// The root of a session's tree (itself for a root session).
+    pub fn root(&self, id: &str) -> String {
+        let mut cur = id.to_owned();
+        for _ in 0..MAX_DEPTH {
+            match self.sessions.get(&cur).and_then(|r| r.parent_id.clone()) {
+                Some(p) if self.sessions.contains_key(&p) => cur = p,
+                _ => break,
+            }
+        }
+        cur
+    }
+
+    /// The session followed by all its descendants (depth first).
+    fn tree(&self, id: &str) -> Vec<&Record> {
+        let mut out = Vec::new();
+        let mut stack = vec![(id, 0)];
+        while let Some((cur, depth)) = stack.pop() {
+            let Some(rec) = self.sessions.get(cur) else { continue };
+            if out.iter().any(|r: &&Record| r.id == rec.id) {
+                continue;
+            }
+            out.push(rec);
+            if depth < MAX_DEPTH {
+                if let Some(kids) = self.children.get(cur) {
+                    stack.extend(kids.iter().rev().map(|k| (k.as_str(), depth + 1)));
+                }
+            }
+        }
+        out
+    }
+
+    /// The deepest running tool: a sub-agent's tool says more than the parent's `task`.
+    fn current_tool(&self, tree: &[&Record]) -> Option<String> {
+        tree.iter()
+            .rev()
+            .filter(|r| r.busy || r.id == tree[0].id)
+            .find_map(|r| r.tools.last())
+            .map(|t| t.summary.clone())
+    }
+}
+
+/// Converts a question request.
+pub fn question(q: &QuestionInfo, now: i64) -> Question {
+    Question {
+        id: q.id.clone(),
+        session_id: q.session_id.clone(),
+        created: rfc3339(now),
+        questions: q
+            .questions
+            .iter()
+            .map(|i| QuestionItem {
+                question: i.question.clone(),
+                header: i.header.clone(),
+                multiple: i.multiple,
+                options: i
+                    .options
+                    .iter()
+                    .map(|o| QuestionOption {
+                        label: o.label.clone(),
+                        description: o.description.clone(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}

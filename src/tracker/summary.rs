@@ -1,0 +1,96 @@
+//! One-line human summaries of tools and permission requests (`bash: npm test`).
+
+use crate::opencode::event::PermissionInfo;
+use serde_json::Value;
+
+/// Longest summary kept; Home Assistant states are capped at 255 characters.
+const MAX_SUMMARY: usize = 120;
+
+/// `name: detail` for a running tool, e.g. `bash: npm test`.
+pub fn tool(name: &str, input: &Value) -> String {
+    let s = |k: &str| input.get(k).and_then(Value::as_str).unwrap_or_default();
+    let detail = match name {
+        "bash" => s("command").to_owned(),
+        "read" | "edit" | "write" | "patch" | "multiedit" => s("filePath").to_owned(),
+        "glob" | "grep" => s("pattern").to_owned(),
+        "webfetch" => s("url").to_owned(),
+        "task" => match (s("description"), s("subagent_type")) {
+            (d, "") => d.to_owned(),
+            (d, agent) => format!("{d} (@{agent})"),
+        },
+        "skill" => s("name").to_owned(),
+        _ => String::new(),
+    };
+    join(name, &detail)
+}
+
+/// `key: what` for a permission request, e.g. `bash: rm -rf build`.
+pub fn permission(p: &PermissionInfo) -> String {
+    let meta = |k: &str| p.metadata.get(k).and_then(Value::as_str).unwrap_or_default();
+    let detail = match p.permission.as_str() {
+        "bash" if !meta("command").is_empty() => meta("command").to_owned(),
+        "edit" | "write" | "read" if !meta("filepath").is_empty() => meta("filepath").to_owned(),
+        _ if !p.patterns.is_empty() => p.patterns.join(", "),
+        _ => p.title.clone().unwrap_or_default(),
+    };
+    join(&p.permission, &detail)
+}
+
+fn join(name: &str, detail: &str) -> String {
+    let text = if detail.trim().is_empty() { name.to_owned() } else { format!("{name}: {detail}") };
+    one_line(&text, MAX_SUMMARY)
+}
+
+/// Collapses whitespace (newlines included) and truncates on a character boundary.
+pub fn one_line(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max + 3));
+    for (i, word) in text.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    if out.chars().count() > max {
+        let cut: String = out.chars().take(max - 1).collect();
+        return format!("{cut}…");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    //! Summary wording.
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn tool_summaries() {
+        assert_eq!(
+            tool("bash", &json!({"command": "npm test\n  --watch"})),
+            "bash: npm test --watch"
+        );
+        assert_eq!(
+            tool("task", &json!({"description": "sub job", "subagent_type": "general"})),
+            "task: sub job (@general)"
+        );
+        assert_eq!(tool("todowrite", &json!({})), "todowrite");
+        assert_eq!(one_line(&"x".repeat(200), 10).chars().count(), 10);
+    }
+
+    #[test]
+    fn permission_titles() {
+        let p = PermissionInfo {
+            permission: "bash".into(),
+            patterns: vec!["rm -rf build".into()],
+            metadata: json!({"command": "rm -rf build"}),
+            ..Default::default()
+        };
+        assert_eq!(permission(&p), "bash: rm -rf build");
+        let p = PermissionInfo {
+            permission: "external_directory".into(),
+            patterns: vec!["/etc/*".into(), "/tmp/*".into()],
+            ..Default::default()
+        };
+        assert_eq!(permission(&p), "external_directory: /etc/*, /tmp/*");
+    }
+}
