@@ -39,6 +39,11 @@ pub fn install_plugin(dir: &Path) -> Result<PathBuf> {
     if fs::read_to_string(&path).ok().as_deref() != Some(source.as_str()) {
         fs::write(&path, source).with_context(|| format!("cannot write {}", path.display()))?;
     }
+    // OpenCode 1.18 loads both `plugin/` and `plugins/`; a second copy would connect twice.
+    let twin = opencode_config_dir()?.join("plugins").join(PLUGIN_NAME);
+    if twin.exists() {
+        fs::remove_file(&twin).with_context(|| format!("cannot remove {}", twin.display()))?;
+    }
     // The agent creates the endpoint file on start; make the secret now so a plugin
     // loaded before the first start can connect as soon as the agent runs.
     crate::secrets::load_or_create(&dir.join("plugin_secret"), crate::secrets::random_token)?;

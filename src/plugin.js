@@ -23,16 +23,18 @@ export const OpencodeLookout = async (input) => {
   }
 
   // Generic call into the in-process server; works in the TUI, which has no HTTP port.
+  // `directory` scopes the call to the session's project (permissions are per project).
   const call = async (c) => {
     if (typeof c.path !== "string" || !c.path.startsWith("/") || c.path.startsWith("//")) {
       return { error: "invalid path" }
     }
-    const headers = { "content-type": "application/json" }
-    if (c.directory) headers["x-opencode-directory"] = encodeURIComponent(c.directory)
-    const opts = { method: c.method || "GET", url: c.path, headers }
+    const u = new URL(c.path, "http://opencode.internal")
+    const query = Object.fromEntries(u.searchParams)
+    if (c.directory) query.directory = c.directory
+    const opts = { method: c.method || "GET", url: u.pathname, query }
     if (c.body !== undefined && c.body !== null) opts.body = c.body
     const r = await client._client.request(opts)
-    const status = r.response ? r.response.status : r.error ? 500 : 200
+    const status = r.response ? r.response.status : r.error !== undefined ? 500 : 200
     return { status, body: r.data !== undefined ? r.data : r.error !== undefined ? r.error : null }
   }
 

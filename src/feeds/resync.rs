@@ -18,7 +18,8 @@ const RECENT_MESSAGES: usize = 10;
 /// Fetches sessions, statuses, pending requests and model limits.
 pub async fn fetch(api: &Api, max_sessions: usize) -> Result<Resync, ApiError> {
     let health = api.call_ok("GET", "/global/health", None, None).await?;
-    let mut sessions: Vec<SessionInfo> = list(api.call_ok("GET", "/session", None, None).await?);
+    let mut sessions: Vec<SessionInfo> =
+        list(api.call_ok("GET", format!("/session?limit={max_sessions}"), None, None).await?);
     sessions.sort_by_key(|s| std::cmp::Reverse(s.time.updated.or(s.time.created).unwrap_or(0)));
     sessions.truncate(max_sessions);
     let statuses: HashMap<String, _> =

@@ -441,19 +441,18 @@ impl Tracker {
         out.push(Change::QuestionResolved { session_id, root, question_id: q.id, outcome, by });
     }
 
+    /// Removes a session and its whole sub-agent tree, expiring their requests.
     fn remove(&mut self, sid: &str, reason: &'static str, out: &mut Vec<Change>) {
-        if !self.sessions.contains_key(sid) {
-            return;
+        let ids: Vec<String> = self.tree_ids(sid);
+        for id in ids.iter().rev() {
+            self.remove_one(id, reason, out);
         }
-        for kid in self.children.get(sid).cloned().unwrap_or_default() {
-            self.remove(&kid, reason, out);
-        }
-        let parent = self.sessions.get(sid).and_then(|r| r.parent_id.clone());
-        let pids: Vec<String> = self
-            .sessions
-            .get(sid)
-            .map(|r| r.permissions.iter().map(|p| p.id.clone()).collect())
-            .unwrap_or_default();
+    }
+
+    fn remove_one(&mut self, sid: &str, reason: &'static str, out: &mut Vec<Change>) {
+        let Some(rec) = self.sessions.get(sid) else { return };
+        let parent = rec.parent_id.clone();
+        let pids: Vec<String> = rec.permissions.iter().map(|p| p.id.clone()).collect();
         for pid in pids {
             self.drop_permission(sid, &pid, None, ResolvedBy::Expired, out);
         }
@@ -463,7 +462,7 @@ impl Tracker {
         self.reparent(sid, parent.clone(), None);
         out.retain(|c| !matches!(c, Change::Session(id) if id == sid));
         out.push(Change::Removed { session_id: sid.to_owned(), reason });
-        if let Some(p) = parent {
+        if let Some(p) = parent.filter(|p| self.sessions.contains_key(p)) {
             self.changed(&p, out);
         }
     }

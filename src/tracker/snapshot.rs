@@ -99,6 +99,11 @@ impl Tracker {
         cur
     }
 
+    /// Ids of a session and all its descendants (depth first).
+    pub(super) fn tree_ids(&self, id: &str) -> Vec<String> {
+        self.tree(id).iter().map(|r| r.id.clone()).collect()
+    }
+
     /// The session followed by all its descendants (depth first).
     fn tree(&self, id: &str) -> Vec<&Record> {
         let mut out = Vec::new();

@@ -1,0 +1,466 @@
+//! Harness for end-to-end tests: the real OpenCode binary (`OPENCODE_BIN`, installed by
+//! `scripts/setup-opencode`), the project's fake LLM (`tests/fake_llm.py`) and the real
+//! agent binary, each in isolated temp dirs on loopback, plus a websocket API client.
+#![allow(dead_code)]
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use std::{
+    collections::HashMap,
+    io::{BufRead, BufReader},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+use tokio::sync::{mpsc, Notify};
+use tokio_tungstenite::tungstenite::Message;
+
+/// Offline switches for OpenCode (see docs/opencode notes).
+const OFFLINE: &[(&str, &str)] = &[
+    ("OPENCODE_DISABLE_MODELS_FETCH", "1"),
+    ("OPENCODE_DISABLE_AUTOUPDATE", "1"),
+    ("OPENCODE_DISABLE_LSP_DOWNLOAD", "1"),
+    ("OPENCODE_DISABLE_DEFAULT_PLUGINS", "1"),
+    ("OPENCODE_DISABLE_SHARE", "1"),
+];
+
+/// A child process killed on drop; its stdout lines are kept.
+pub struct Proc {
+    pub child: Child,
+    pub name: &'static str,
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Proc {
+    /// Kills the process now (SIGKILL) and waits for it.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Spawns a command and waits for a stdout line matching `marker`; returns that line.
+fn spawn_until(
+    name: &'static str,
+    cmd: &mut Command,
+    marker: &str,
+    timeout: Duration,
+) -> (Proc, String) {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let marker = marker.to_owned();
+    std::thread::spawn(move || {
+        let mut sent = false;
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if !sent && line.contains(&marker) {
+                let _ = tx.send(line);
+                sent = true;
+            }
+        }
+    });
+    let proc = Proc { child, name };
+    match rx.recv_timeout(timeout) {
+        Ok(line) => (proc, line),
+        Err(_) => panic!("{name} did not print {:?} within {timeout:?}", "its listening line"),
+    }
+}
+
+/// The pinned OpenCode binary; the tests refuse to run without it.
+pub fn opencode_bin() -> PathBuf {
+    let bin = std::env::var_os("OPENCODE_BIN")
+        .map(PathBuf::from)
+        .expect("OPENCODE_BIN is not set: run the tests through scripts/test (it installs the pinned OpenCode)");
+    assert!(bin.exists(), "OPENCODE_BIN {} does not exist", bin.display());
+    bin
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The agent binary built by cargo for these tests.
+pub fn agent_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_opencode-lookout"))
+}
+
+/// Isolated dirs of one test.
+pub struct Env {
+    pub root: PathBuf,
+    pub project: PathBuf,
+    pub lookout_dir: PathBuf,
+}
+
+impl Env {
+    /// Creates the temp tree and a git project with an opencode.json using the fake LLM.
+    pub fn new(name: &str, llm_port: u16) -> Env {
+        let root = std::env::temp_dir().join(format!("ocl-e2e-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let project = root.join("proj");
+        for d in ["home", "data", "config", "cache", "state", "proj", "lookout"] {
+            std::fs::create_dir_all(root.join(d)).expect("temp dir");
+        }
+        let config = json!({
+            "$schema": "https://opencode.ai/config.json",
+            "provider": {"fake": {"npm": "@ai-sdk/openai-compatible", "name": "Fake LLM",
+                "options": {"baseURL": format!("http://127.0.0.1:{llm_port}/v1"), "apiKey": "fake-key"},
+                "models": {"fake-model": {"name": "Fake Model", "tool_call": true,
+                    "cost": {"input": 3, "output": 15, "cache_read": 0.3},
+                    "limit": {"context": 100000, "output": 8000}}}}},
+            "model": "fake/fake-model", "small_model": "fake/fake-model",
+            "permission": {"bash": "ask"}, "autoupdate": false, "share": "disabled"
+        });
+        std::fs::write(project.join("opencode.json"), config.to_string()).expect("opencode.json");
+        let git = |args: &[&str]| {
+            let ok = Command::new("git")
+                .args(args)
+                .current_dir(&project)
+                .env("HOME", root.join("home"))
+                .output();
+            assert!(ok.is_ok_and(|o| o.status.success()), "git {args:?} failed");
+        };
+        git(&["init", "-q"]);
+        git(&[
+            "-c",
+            "user.email=t@t",
+            "-c",
+            "user.name=t",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "init",
+        ]);
+        Env { lookout_dir: root.join("lookout"), root, project }
+    }
+
+    /// The environment every process of this test gets.
+    pub fn vars(&self) -> Vec<(String, String)> {
+        let p = |d: &str| self.root.join(d).to_string_lossy().into_owned();
+        let mut v = vec![
+            ("HOME".to_owned(), p("home")),
+            ("XDG_DATA_HOME".to_owned(), p("data")),
+            ("XDG_CONFIG_HOME".to_owned(), p("config")),
+            ("XDG_CACHE_HOME".to_owned(), p("cache")),
+            ("XDG_STATE_HOME".to_owned(), p("state")),
+        ];
+        v.extend(OFFLINE.iter().map(|(k, val)| ((*k).to_owned(), (*val).to_owned())));
+        v
+    }
+
+    /// A command with this test's environment.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut c = Command::new(program);
+        c.envs(self.vars())
+            .env_remove("OPENCODE_SERVER_PASSWORD")
+            .env("RUST_LOG", "opencode_lookout=debug");
+        c
+    }
+
+    /// Runs an agent CLI command to completion; returns stdout.
+    pub fn cli(&self, args: &[&str]) -> String {
+        let out = self
+            .command(agent_bin())
+            .arg("--config-dir")
+            .arg(&self.lookout_dir)
+            .args(args)
+            .output()
+            .expect("agent CLI runs");
+        assert!(
+            out.status.success(),
+            "opencode-lookout {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Starts `opencode serve` in the project; returns it and its base URL.
+    pub fn start_opencode(&self, port: u16) -> (Proc, String) {
+        let mut cmd = self.command(opencode_bin());
+        cmd.args(["serve", "--hostname", "127.0.0.1", "--port", &port.to_string()])
+            .current_dir(&self.project);
+        let (proc, line) =
+            spawn_until("opencode", &mut cmd, "listening on", Duration::from_secs(60));
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .expect("url in listening line");
+        (proc, url.trim_end_matches('/').to_owned())
+    }
+
+    /// Starts the agent; returns it and its API port.
+    pub fn start_agent(&self, extra: &[&str]) -> (Proc, u16) {
+        let mut cmd = self.command(agent_bin());
+        cmd.arg("--config-dir").arg(&self.lookout_dir);
+        cmd.args([
+            "run",
+            "--listen",
+            "127.0.0.1:0",
+            "--plugin-port",
+            "0",
+            "--no-mdns",
+            "--coalesce-ms",
+            "100",
+        ]);
+        cmd.args(extra);
+        let (proc, line) =
+            spawn_until("agent", &mut cmd, "opencode-lookout listening", Duration::from_secs(20));
+        let api =
+            line.split_whitespace().find_map(|w| w.strip_prefix("api=")).expect("api address");
+        let port = api.rsplit(':').next().and_then(|p| p.parse().ok()).expect("api port");
+        (proc, port)
+    }
+
+    /// The API token of this test's agent.
+    pub fn token(&self) -> String {
+        self.cli(&["token"]).trim().to_owned()
+    }
+}
+
+/// Starts the fake LLM on a free port.
+pub fn start_llm() -> (Proc, u16) {
+    let mut cmd = Command::new("python3");
+    cmd.arg(repo().join("tests/fake_llm.py")).args(["--port", "0"]);
+    let (proc, line) = spawn_until("fake-llm", &mut cmd, "listening on", Duration::from_secs(10));
+    let port = line.rsplit(':').next().and_then(|p| p.trim().parse().ok()).expect("fake LLM port");
+    (proc, port)
+}
+
+/// A free TCP port on loopback.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// Minimal REST driver for OpenCode (how a user's TUI would act; not the agent under test).
+pub struct Opencode {
+    pub url: String,
+    http: reqwest::Client,
+}
+
+impl Opencode {
+    /// A driver for the server at `url`.
+    pub fn new(url: &str) -> Self {
+        Opencode { url: url.to_owned(), http: reqwest::Client::new() }
+    }
+
+    /// Creates a session; returns its id.
+    pub async fn create_session(&self) -> String {
+        let v: Value = self
+            .http
+            .post(format!("{}/session", self.url))
+            .json(&json!({}))
+            .send()
+            .await
+            .expect("POST /session")
+            .json()
+            .await
+            .expect("session json");
+        v["id"].as_str().expect("session id").to_owned()
+    }
+
+    /// Lists sessions (which also boots the project's instance).
+    pub async fn list_sessions(&self) -> Vec<Value> {
+        let r = self.http.get(format!("{}/session", self.url)).send().await.expect("GET /session");
+        r.json().await.expect("session list")
+    }
+
+    /// Sends a prompt without waiting.
+    pub async fn prompt(&self, session: &str, text: &str) {
+        let r = self
+            .http
+            .post(format!("{}/session/{session}/prompt_async", self.url))
+            .json(&json!({"parts": [{"type": "text", "text": text}]}))
+            .send()
+            .await
+            .expect("prompt_async");
+        assert!(r.status().is_success(), "prompt_async: {}", r.status());
+    }
+}
+
+/// A websocket API client that keeps the latest snapshot of every session.
+pub struct Client {
+    tx: mpsc::UnboundedSender<Value>,
+    pub sessions: Arc<Mutex<HashMap<String, Value>>>,
+    pub events: Arc<Mutex<Vec<Value>>>,
+    results: Arc<Mutex<HashMap<u64, Value>>>,
+    changed: Arc<Notify>,
+    next_id: u64,
+}
+
+impl Client {
+    /// Connects, authenticates and subscribes.
+    pub async fn connect(port: u16, token: &str) -> Client {
+        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port}/"))
+            .await
+            .expect("ws connect");
+        let (mut sink, mut stream) = ws.split();
+        let hello = next_json(&mut stream).await;
+        assert_eq!(hello["type"], "hello");
+        sink.send(Message::text(json!({"type": "auth", "token": token}).to_string()))
+            .await
+            .expect("send auth");
+        assert_eq!(next_json(&mut stream).await["type"], "auth_ok");
+        let (tx, mut rx) = mpsc::unbounded_channel::<Value>();
+        tokio::spawn(async move {
+            while let Some(v) = rx.recv().await {
+                if sink.send(Message::text(v.to_string())).await.is_err() {
+                    break;
+                }
+            }
+        });
+        let client = Client {
+            tx,
+            sessions: Arc::default(),
+            events: Arc::default(),
+            results: Arc::default(),
+            changed: Arc::new(Notify::new()),
+            next_id: 1,
+        };
+        let (sessions, events, results, changed) = (
+            client.sessions.clone(),
+            client.events.clone(),
+            client.results.clone(),
+            client.changed.clone(),
+        );
+        tokio::spawn(async move {
+            while let Some(Ok(msg)) = stream.next().await {
+                let Message::Text(t) = msg else { continue };
+                let v: Value = serde_json::from_str(&t).expect("server frames are JSON");
+                match v["type"].as_str() {
+                    Some("result") => {
+                        if let Some(list) = v["result"]["sessions"].as_array() {
+                            let mut s = sessions.lock().unwrap();
+                            for item in list {
+                                s.insert(
+                                    item["id"].as_str().unwrap_or_default().to_owned(),
+                                    item.clone(),
+                                );
+                            }
+                        }
+                        results.lock().unwrap().insert(v["id"].as_u64().unwrap_or(0), v);
+                    }
+                    Some("event") => {
+                        if v["event"] == "session_updated" {
+                            let s = v["session"].clone();
+                            sessions
+                                .lock()
+                                .unwrap()
+                                .insert(s["id"].as_str().unwrap_or_default().to_owned(), s);
+                        } else if v["event"] == "session_removed" {
+                            sessions
+                                .lock()
+                                .unwrap()
+                                .remove(v["session_id"].as_str().unwrap_or_default());
+                        }
+                        events.lock().unwrap().push(v);
+                    }
+                    _ => {}
+                }
+                changed.notify_waiters();
+            }
+        });
+        let mut client = client;
+        let r = client.command(json!({"type": "subscribe"})).await;
+        assert_eq!(r["ok"], true, "subscribe: {r}");
+        client
+    }
+
+    /// Sends a command and waits for its result.
+    pub async fn command(&mut self, mut cmd: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        cmd["id"] = json!(id);
+        self.tx.send(cmd).expect("client writer alive");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(r) = self.results.lock().unwrap().remove(&id) {
+                return r;
+            }
+            assert!(Instant::now() < deadline, "no result for command {id}");
+            let _ = tokio::time::timeout(Duration::from_millis(100), self.changed.notified()).await;
+        }
+    }
+
+    /// Waits until a session satisfies `pred`; returns its snapshot.
+    pub async fn wait_session(
+        &self,
+        id: &str,
+        what: &str,
+        timeout: Duration,
+        pred: impl Fn(&Value) -> bool,
+    ) -> Value {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(s) = self.sessions.lock().unwrap().get(id).filter(|s| pred(s)) {
+                return s.clone();
+            }
+            if Instant::now() > deadline {
+                let last = self.sessions.lock().unwrap().get(id).cloned();
+                panic!("session {id}: timed out waiting for {what}; last snapshot: {last:#?}");
+            }
+            let _ = tokio::time::timeout(Duration::from_millis(100), self.changed.notified()).await;
+        }
+    }
+
+    /// Waits for a state.
+    pub async fn wait_state(&self, id: &str, state: &str) -> Value {
+        self.wait_session(id, state, Duration::from_secs(45), |s| s["state"] == state).await
+    }
+
+    /// Events seen so far with this name.
+    pub fn events_named(&self, name: &str) -> Vec<Value> {
+        self.events.lock().unwrap().iter().filter(|e| e["event"] == name).cloned().collect()
+    }
+}
+
+async fn next_json<S>(stream: &mut S) -> Value
+where
+    S: StreamExt<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
+{
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(10), stream.next())
+            .await
+            .expect("frame within 10 s")
+            .expect("stream open")
+            .expect("frame ok");
+        if let Message::Text(t) = msg {
+            return serde_json::from_str(&t).expect("JSON frame");
+        }
+    }
+}
+
+/// Waits for a file to appear.
+pub async fn wait_file(path: &Path, timeout: Duration) -> bool {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if path.exists() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    path.exists()
+}
+
+/// The fake LLM's request log.
+pub async fn llm_requests(port: u16) -> Vec<Value> {
+    reqwest::get(format!("http://127.0.0.1:{port}/_requests"))
+        .await
+        .expect("llm log")
+        .json()
+        .await
+        .expect("json")
+}
