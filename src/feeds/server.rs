@@ -21,6 +21,7 @@ use tokio::sync::mpsc;
 
 /// Silence after which the stream is considered dead.
 pub const SILENCE: Duration = Duration::from_secs(20);
+const HEADERS_TIMEOUT: Duration = Duration::from_secs(5);
 const BACKOFF_MIN: Duration = Duration::from_millis(500);
 const BACKOFF_MAX: Duration = Duration::from_secs(30);
 
@@ -106,11 +107,16 @@ pub async fn run(hub: Hub, target: Target) {
 }
 
 async fn follow(hub: &Hub, client: &reqwest::Client, target: &Target) -> anyhow::Result<()> {
-    let resp = target
+    let request = target
         .request(client, reqwest::Method::GET, "/global/event")
-        .header("accept", "text/event-stream")
-        .send()
-        .await?
+        .header("accept", "text/event-stream");
+    // A server that accepts but never answers (seen while OpenCode restarts) must not wedge
+    // the feed; the headers of the event stream come at once from a healthy server.
+    let resp = tokio::time::timeout(HEADERS_TIMEOUT, request.send())
+        .await
+        .map_err(|_| {
+            anyhow::anyhow!("no response to GET /global/event within {HEADERS_TIMEOUT:?}")
+        })??
         .error_for_status()?;
     let version = health(client, target).await;
     let (api, calls) = Api::channel();
@@ -166,7 +172,10 @@ async fn read(hub: &Hub, resp: reqwest::Response, instance_id: &str) -> anyhow::
 }
 
 async fn health(client: &reqwest::Client, target: &Target) -> Option<String> {
-    let resp = target.request(client, reqwest::Method::GET, "/global/health").send().await.ok()?;
+    let req = target
+        .request(client, reqwest::Method::GET, "/global/health")
+        .timeout(super::api::CALL_TIMEOUT);
+    let resp = req.send().await.ok()?;
     let v: serde_json::Value = resp.json().await.ok()?;
     v.get("version").and_then(|v| v.as_str()).map(str::to_owned)
 }

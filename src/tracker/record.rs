@@ -144,7 +144,7 @@ impl Record {
 
     /// Own cost: the larger of the session total and the sum over seen messages.
     pub fn cost(&self) -> f64 {
-        let sum: f64 = self.messages.values().map(|u| u.cost).sum();
+        let sum = self.messages.values().fold(0.0, |acc, u| acc + u.cost);
         sum.max(self.info_cost)
     }
 

@@ -201,8 +201,13 @@ impl Env {
 
     /// Starts the agent; returns it and its API port.
     pub fn start_agent(&self, extra: &[&str]) -> (Proc, u16) {
+        self.start_agent_in(&self.lookout_dir, extra)
+    }
+
+    /// Starts an agent with its own config dir (a second, independent agent).
+    pub fn start_agent_in(&self, dir: &Path, extra: &[&str]) -> (Proc, u16) {
         let mut cmd = self.command(agent_bin());
-        cmd.arg("--config-dir").arg(&self.lookout_dir);
+        cmd.arg("--config-dir").arg(dir);
         cmd.args([
             "run",
             "--listen",
