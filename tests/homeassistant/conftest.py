@@ -9,3 +9,61 @@ pytest_plugins = ["pytest_homeassistant_custom_component"]
 def auto_enable_custom_integrations(enable_custom_integrations):
     """Let Home Assistant load integrations from custom_components/ in every test."""
     yield
+
+
+# --- OpenCode Lookout fixtures: a fake agent on 127.0.0.1 and a set-up entry. ---
+
+from collections.abc import AsyncGenerator  # noqa: E402
+from unittest.mock import patch  # noqa: E402
+
+from pytest_homeassistant_custom_component.common import MockConfigEntry  # noqa: E402
+
+from custom_components.opencode_lookout.const import DOMAIN  # noqa: E402
+from homeassistant.const import CONF_HOST, CONF_PORT, CONF_TOKEN  # noqa: E402
+from homeassistant.core import HomeAssistant  # noqa: E402
+
+from fake_agent import SERVER_ID, TOKEN, FakeAgent  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def fast_reconnect():
+    """Make the client's reconnect backoff short."""
+    with (
+        patch("custom_components.opencode_lookout.client.reconnect.MIN_DELAY", 0.01),
+        patch("custom_components.opencode_lookout.client.reconnect.MAX_DELAY", 0.05),
+    ):
+        yield
+
+
+@pytest.fixture
+async def agent(socket_enabled: None) -> AsyncGenerator[FakeAgent]:
+    """Run a fake agent on a free port of 127.0.0.1."""
+    fake = FakeAgent()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+def config_entry(agent: FakeAgent) -> MockConfigEntry:
+    """Return a config entry pointing at the fake agent."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=SERVER_ID,
+        title="devbox",
+        data={CONF_HOST: "127.0.0.1", CONF_PORT: agent.port, CONF_TOKEN: TOKEN},
+    )
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant, agent: FakeAgent, config_entry: MockConfigEntry
+) -> AsyncGenerator[MockConfigEntry]:
+    """Set up the integration against the fake agent; unload it afterwards."""
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    yield config_entry
+    if config_entry.state.recoverable:
+        await hass.config_entries.async_unload(config_entry.entry_id)
+        await hass.async_block_till_done()
