@@ -84,7 +84,8 @@ pub const DEFAULT_PLUGIN_PORT: u16 = 7421;
 /// The config dir: `--config-dir`, else `$XDG_CONFIG_HOME/opencode-lookout` or the platform's.
 pub fn config_dir(flag: Option<PathBuf>) -> Result<PathBuf> {
     if let Some(d) = flag {
-        return Ok(d);
+        // Absolute, because the path is written into the plugin and the service file.
+        return std::path::absolute(&d).with_context(|| format!("invalid config dir {}", d.display()));
     }
     let base = dirs::config_dir().context("cannot find a config directory; pass --config-dir")?;
     Ok(base.join("opencode-lookout"))

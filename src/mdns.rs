@@ -3,10 +3,13 @@
 
 use anyhow::{Context, Result};
 use mdns_sd::{ServiceDaemon, ServiceInfo};
-use std::collections::HashMap;
+use std::{collections::HashMap, time::Duration};
 
 /// The DNS-SD service type.
 pub const SERVICE_TYPE: &str = "_opencode-lookout._tcp.local.";
+
+/// Length of the service name in [`SERVICE_TYPE`] without the leading `_`.
+const SERVICE_NAME_LEN: u8 = 16;
 
 /// A running advertisement; withdrawn on drop.
 pub struct Advertisement {
@@ -24,6 +27,12 @@ pub struct Txt<'a> {
 /// Starts advertising on every interface (addresses follow interface changes).
 pub fn advertise(txt: Txt<'_>) -> Result<Advertisement> {
     let daemon = ServiceDaemon::new().context("cannot start the mDNS responder")?;
+    // "opencode-lookout" is 16 bytes, one over RFC 6763's 15; mdns-sd rejects the
+    // registration (asynchronously, only logged) unless the limit is raised.
+    // python-zeroconf, which Home Assistant uses, browses it fine (scripts/mdns-check).
+    daemon
+        .set_service_name_len_max(SERVICE_NAME_LEN)
+        .context("cannot configure the mDNS responder")?;
     let props = HashMap::from([
         ("server_id".to_owned(), txt.server_id.to_owned()),
         ("hostname".to_owned(), txt.hostname.to_owned()),
@@ -45,7 +54,14 @@ pub fn advertise(txt: Txt<'_>) -> Result<Advertisement> {
 
 impl Drop for Advertisement {
     fn drop(&mut self) {
-        let _ = self.daemon.unregister(&self.fullname);
-        let _ = self.daemon.shutdown();
+        // The daemon thread sends the goodbye packets; wait (bounded) for it, since the
+        // process usually exits right after this drop and would kill the thread first.
+        const WAIT: Duration = Duration::from_secs(1);
+        if let Ok(done) = self.daemon.unregister(&self.fullname) {
+            let _ = done.recv_timeout(WAIT);
+        }
+        if let Ok(done) = self.daemon.shutdown() {
+            let _ = done.recv_timeout(WAIT);
+        }
     }
 }

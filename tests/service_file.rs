@@ -1,0 +1,271 @@
+//! The real binary's install commands in a sandbox: `install-service` / `uninstall-service`
+//! (systemd user unit, with a fake `systemctl` on PATH that records its arguments),
+//! `install-plugin` / `uninstall-plugin` and `token`. HOME and XDG_CONFIG_HOME point into
+//! a temp dir; nothing outside it is touched.
+#![cfg(target_os = "linux")]
+
+use std::{
+    fs,
+    os::unix::fs::PermissionsExt,
+    path::{Path, PathBuf},
+    process::{Command, Output},
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Mutex, MutexGuard,
+    },
+};
+
+const BIN: &str = env!("CARGO_BIN_EXE_opencode-lookout");
+const UNIT: &str = "opencode-lookout.service";
+const PLUGIN: &str = "opencode-lookout.js";
+
+/// Tests run one at a time: a fake `systemctl` written while another test thread forks
+/// could be inherited open for writing and fail to exec with ETXTBSY.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+/// A temp dir with `home/`, `xdg/`, `bin/` (PATH) and `cfg/` (the agent's config dir).
+struct Sandbox {
+    root: PathBuf,
+    _serial: MutexGuard<'static, ()>,
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.root);
+    }
+}
+
+impl Sandbox {
+    fn new() -> Sandbox {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+        let root = std::env::temp_dir().join(format!(
+            "ocl-service-file-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = fs::remove_dir_all(&root);
+        for sub in ["home", "xdg", "bin", "cfg"] {
+            fs::create_dir_all(root.join(sub)).unwrap();
+        }
+        Sandbox { root, _serial: serial }
+    }
+
+    fn home(&self) -> PathBuf {
+        self.root.join("home")
+    }
+    fn xdg(&self) -> PathBuf {
+        self.root.join("xdg")
+    }
+    fn cfg(&self) -> PathBuf {
+        self.root.join("cfg")
+    }
+    fn log(&self) -> PathBuf {
+        self.root.join("systemctl.log")
+    }
+
+    /// Puts a fake `systemctl` on PATH that appends its arguments to `systemctl.log`
+    /// and exits with `status`.
+    fn fake_systemctl(&self, status: i32) {
+        let path = self.root.join("bin/systemctl");
+        let script = format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\nexit {status}\n",
+            self.log().display()
+        );
+        fs::write(&path, script).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    /// The arguments `systemctl` was called with, one call per entry.
+    fn systemctl_calls(&self) -> Vec<String> {
+        fs::read_to_string(self.log()).unwrap_or_default().lines().map(str::to_owned).collect()
+    }
+
+    /// Runs the binary with only PATH, HOME and (if `xdg`) XDG_CONFIG_HOME set.
+    fn run_env(&self, xdg: bool, args: &[&str]) -> String {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args)
+            .env_clear()
+            .env("PATH", self.root.join("bin"))
+            .env("HOME", self.home())
+            .current_dir(&self.root);
+        if xdg {
+            cmd.env("XDG_CONFIG_HOME", self.xdg());
+        }
+        let out: Output = cmd.output().expect("cannot run the agent binary");
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "{args:?} failed ({}):\nstdout: {stdout}\nstderr: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout
+    }
+
+    /// Runs `opencode-lookout --config-dir <cfg> ARGS` with XDG_CONFIG_HOME set.
+    fn run(&self, args: &[&str]) -> String {
+        let cfg = self.cfg();
+        let mut all = vec!["--config-dir", cfg.to_str().unwrap()];
+        all.extend_from_slice(args);
+        self.run_env(true, &all)
+    }
+}
+
+fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+fn mode(path: &Path) -> u32 {
+    fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn install_and_uninstall_service_with_systemd() {
+    let sb = Sandbox::new();
+    sb.fake_systemctl(0);
+    let unit = sb.xdg().join("systemd/user").join(UNIT);
+
+    let out = sb.run(&["install-service"]);
+    assert!(out.contains(&format!("wrote {}", unit.display())), "{out}");
+    assert!(out.contains(&format!("ran systemctl --user enable --now {UNIT}")), "{out}");
+    let text = read(&unit);
+    // The service runs this very binary (as the OS resolves it) with the config dir.
+    let exe = fs::canonicalize(BIN).unwrap();
+    let exec_start =
+        format!("ExecStart=\"{}\" --config-dir \"{}\" run", exe.display(), sb.cfg().display());
+    let lines: Vec<&str> = text.lines().collect();
+    for want in [exec_start.as_str(), "Restart=on-failure", "WantedBy=default.target", "[Service]"]
+    {
+        assert!(lines.contains(&want), "unit file lacks {want:?}:\n{text}");
+    }
+    assert_eq!(
+        sb.systemctl_calls(),
+        ["--user daemon-reload", format!("--user enable --now {UNIT}").as_str()],
+        "systemctl calls of install-service"
+    );
+
+    // Installing again rewrites the same unit and re-enables it.
+    sb.run(&["install-service"]);
+    assert_eq!(read(&unit), text);
+    assert_eq!(sb.systemctl_calls().len(), 4);
+
+    let out = sb.run(&["uninstall-service"]);
+    assert!(out.contains(&format!("removed {}", unit.display())), "{out}");
+    assert!(!unit.exists(), "uninstall-service left {}", unit.display());
+    assert_eq!(
+        sb.systemctl_calls()[4..],
+        [format!("--user disable --now {UNIT}"), "--user daemon-reload".to_owned()],
+        "systemctl calls of uninstall-service"
+    );
+
+    // Nothing installed: says so, and still succeeds.
+    let out = sb.run(&["uninstall-service"]);
+    assert!(out.contains(&format!("no service file at {}", unit.display())), "{out}");
+}
+
+#[test]
+fn service_file_defaults_to_home_config() {
+    let sb = Sandbox::new();
+    sb.fake_systemctl(0);
+    let cfg = sb.cfg();
+    sb.run_env(false, &["--config-dir", cfg.to_str().unwrap(), "install-service"]);
+    let unit = sb.home().join(".config/systemd/user").join(UNIT);
+    assert!(read(&unit).contains("\nWantedBy=default.target\n"));
+    assert!(!sb.xdg().join("systemd").exists());
+    sb.run_env(false, &["uninstall-service"]);
+    assert!(!unit.exists());
+}
+
+#[test]
+fn install_service_without_working_systemctl_still_writes_the_unit() {
+    let sb = Sandbox::new();
+    // No systemctl on PATH at all.
+    let out = sb.run(&["install-service"]);
+    assert!(out.contains("could not run systemctl"), "{out}");
+    assert!(out.contains("start the service yourself"), "{out}");
+    let unit = sb.xdg().join("systemd/user").join(UNIT);
+    assert!(unit.exists());
+
+    // systemctl present but failing (e.g. no user session bus).
+    sb.fake_systemctl(1);
+    let out = sb.run(&["install-service"]);
+    assert!(out.contains("exited with"), "{out}");
+    assert!(unit.exists());
+    let out = sb.run(&["uninstall-service"]);
+    assert!(!unit.exists(), "{out}");
+}
+
+#[test]
+fn install_plugin_is_idempotent_and_removes_the_twin() {
+    let sb = Sandbox::new();
+    let opencode = sb.xdg().join("opencode");
+    let plugin = opencode.join("plugin").join(PLUGIN);
+    let twin = opencode.join("plugins").join(PLUGIN);
+    fs::create_dir_all(twin.parent().unwrap()).unwrap();
+    fs::write(&twin, "// stray older copy\n").unwrap();
+
+    let out = sb.run(&["install-plugin"]);
+    assert!(
+        out.contains(&format!("installed the Lookout plugin at {}", plugin.display())),
+        "{out}"
+    );
+    let first = read(&plugin);
+    assert!(!twin.exists(), "install-plugin left the copy in plugins/");
+    // The endpoint file's absolute path, as a JS string literal.
+    let endpoint = sb.cfg().join("plugin.json");
+    assert!(endpoint.is_absolute());
+    let literal = serde_json::to_string(endpoint.to_str().unwrap()).unwrap();
+    assert!(first.contains(&literal), "plugin lacks {literal}");
+    assert!(!first.contains("__ENDPOINT_FILE__"));
+    // The plugin secret exists before the agent first runs, owner-only.
+    let secret = sb.cfg().join("plugin_secret");
+    assert!(!read(&secret).trim().is_empty());
+    assert_eq!(mode(&secret), 0o600);
+
+    sb.run(&["install-plugin"]);
+    assert_eq!(read(&plugin), first, "second install changed the plugin");
+    assert!(!twin.exists());
+
+    let out = sb.run(&["uninstall-plugin"]);
+    assert!(out.contains(&format!("removed {}", plugin.display())), "{out}");
+    assert!(!plugin.exists());
+    let out = sb.run(&["uninstall-plugin"]);
+    assert!(out.contains("the Lookout plugin was not installed"), "{out}");
+
+    // A copy left only in plugins/ is removed by uninstall too.
+    fs::write(&twin, "// stray\n").unwrap();
+    let out = sb.run(&["uninstall-plugin"]);
+    assert!(out.contains(&format!("removed {}", twin.display())), "{out}");
+    assert!(!twin.exists());
+}
+
+#[test]
+fn plugin_defaults_to_home_config() {
+    let sb = Sandbox::new();
+    let cfg = sb.cfg();
+    sb.run_env(false, &["--config-dir", cfg.to_str().unwrap(), "install-plugin"]);
+    let plugin = sb.home().join(".config/opencode/plugin").join(PLUGIN);
+    assert!(plugin.exists());
+    let out = sb.run_env(false, &["uninstall-plugin"]);
+    assert!(out.contains("removed"), "{out}");
+    assert!(!plugin.exists());
+}
+
+#[test]
+fn token_is_stable_long_and_private() {
+    let sb = Sandbox::new();
+    let first = sb.run(&["token"]);
+    let second = sb.run(&["token"]);
+    assert_eq!(first, second, "token changed between calls");
+    let token = first.trim();
+    assert_eq!(first, format!("{token}\n"), "token output is one line");
+    assert!(token.len() >= 43, "token too short: {} chars", token.len());
+    assert!(
+        token.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+        "token is not URL-safe: {token}"
+    );
+    let file = sb.cfg().join("token");
+    assert_eq!(read(&file).trim(), token);
+    assert_eq!(mode(&file), 0o600);
+}
