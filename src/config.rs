@@ -85,7 +85,8 @@ pub const DEFAULT_PLUGIN_PORT: u16 = 7421;
 pub fn config_dir(flag: Option<PathBuf>) -> Result<PathBuf> {
     if let Some(d) = flag {
         // Absolute, because the path is written into the plugin and the service file.
-        return std::path::absolute(&d).with_context(|| format!("invalid config dir {}", d.display()));
+        return std::path::absolute(&d)
+            .with_context(|| format!("invalid config dir {}", d.display()));
     }
     let base = dirs::config_dir().context("cannot find a config directory; pass --config-dir")?;
     Ok(base.join("opencode-lookout"))
