@@ -16,13 +16,12 @@ def auto_enable_custom_integrations(enable_custom_integrations):
 from collections.abc import AsyncGenerator  # noqa: E402
 from unittest.mock import patch  # noqa: E402
 
+from fake_agent import SERVER_ID, TOKEN, FakeAgent  # noqa: E402
 from pytest_homeassistant_custom_component.common import MockConfigEntry  # noqa: E402
 
 from custom_components.opencode_lookout.const import DOMAIN  # noqa: E402
 from homeassistant.const import CONF_HOST, CONF_PORT, CONF_TOKEN  # noqa: E402
 from homeassistant.core import HomeAssistant  # noqa: E402
-
-from fake_agent import SERVER_ID, TOKEN, FakeAgent  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,84 @@
+"""Listener registry through which the manager pushes updates to entities."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from homeassistant.core import callback
+
+from .client import Session
+
+type Listener = Callable[[], None]
+type EventListener = Callable[[str, dict[str, Any]], None]
+
+
+class Dispatcher:
+    """Keep the callbacks of entities and platforms; no polling anywhere."""
+
+    def __init__(self) -> None:
+        """Start with no listeners."""
+        self._listeners: set[Listener] = set()
+        self._session_listeners: dict[str, set[Listener]] = {}
+        self._event_listeners: dict[str, set[EventListener]] = {}
+        self._new_session_listeners: set[Callable[[Session], None]] = set()
+
+    @callback
+    def async_add_listener(self, listener: Listener) -> Listener:
+        """Call listener on every change (connection, any session)."""
+        self._listeners.add(listener)
+        return lambda: self._listeners.discard(listener)
+
+    @callback
+    def async_add_session_listener(
+        self, session_id: str, listener: Listener
+    ) -> Listener:
+        """Call listener when a session or the connection changes."""
+        self._session_listeners.setdefault(session_id, set()).add(listener)
+        return lambda: self._session_listeners.get(session_id, set()).discard(listener)
+
+    @callback
+    def async_add_event_listener(
+        self, session_id: str, listener: EventListener
+    ) -> Listener:
+        """Call listener(event_type, details) for events of a session."""
+        self._event_listeners.setdefault(session_id, set()).add(listener)
+        return lambda: self._event_listeners.get(session_id, set()).discard(listener)
+
+    @callback
+    def async_add_new_session_listener(
+        self, listener: Callable[[Session], None]
+    ) -> Listener:
+        """Call listener when a new root session appears."""
+        self._new_session_listeners.add(listener)
+        return lambda: self._new_session_listeners.discard(listener)
+
+    @callback
+    def _notify(self, session_id: str | None = None) -> None:
+        """Run the listeners of one session (all when None) and the global ones."""
+        if session_id is None:
+            targets = [ls for s in self._session_listeners.values() for ls in s]
+        else:
+            targets = list(self._session_listeners.get(session_id, ()))
+        for listener in [*targets, *self._listeners]:
+            listener()
+
+    @callback
+    def _notify_event(
+        self, session_id: str, event_type: str, details: dict[str, Any]
+    ) -> None:
+        """Run the event listeners of a session."""
+        for listener in list(self._event_listeners.get(session_id, ())):
+            listener(event_type, details)
+
+    @callback
+    def _notify_new_session(self, session: Session) -> None:
+        """Run the listeners waiting for new sessions (the platforms)."""
+        for listener in list(self._new_session_listeners):
+            listener(session)
+
+    @callback
+    def _drop_listeners(self, session_id: str) -> None:
+        """Forget the listeners of a removed session."""
+        self._session_listeners.pop(session_id, None)
+        self._event_listeners.pop(session_id, None)

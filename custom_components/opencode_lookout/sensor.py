@@ -1,0 +1,235 @@
+"""Sensors of the machine device and of each session device."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import PERCENTAGE, EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.typing import StateType
+
+from .client import SESSION_STATES, Session
+from .entity import MachineEntity, SessionEntity, async_setup_session_entities
+from .events import permission_attributes
+from .manager import LookoutManager
+from .models import OpenCodeLookoutConfigEntry
+
+PARALLEL_UPDATES = 0
+
+UNIT_TOKENS = "tokens"
+CURRENCY_USD = "USD"
+WAITING_STATES = ("waiting_permission", "waiting_input")
+
+
+@dataclass(frozen=True, kw_only=True)
+class MachineSensorDescription(SensorEntityDescription):
+    """A machine sensor computed from all tracked root sessions."""
+
+    value_fn: Callable[[Iterable[Session]], StateType]
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionSensorDescription(SensorEntityDescription):
+    """A session sensor computed from its root session."""
+
+    value_fn: Callable[[Session], StateType | datetime]
+    attr_fn: Callable[[Session], dict[str, Any] | None] = lambda _: None
+
+
+def _context_usage(session: Session) -> float | None:
+    """Return the share of the context window used by the last message."""
+    if session.context_used is None or not session.context_limit:
+        return None
+    return round(session.context_used / session.context_limit * 100, 1)
+
+
+def _permission_attrs(session: Session) -> dict[str, Any] | None:
+    """Return the attributes of the pending permission, if any."""
+    if session.permission is None:
+        return None
+    return {
+        **permission_attributes(session.permission),
+        "pending_count": len(session.pending_permissions),
+    }
+
+
+def _tokens(
+    key: str, value_fn: Callable[[Session], int], enabled: bool = True
+) -> SessionSensorDescription:
+    """Describe a token counter."""
+    return SessionSensorDescription(
+        key=key,
+        translation_key=key,
+        native_unit_of_measurement=UNIT_TOKENS,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        entity_registry_enabled_default=enabled,
+        value_fn=value_fn,
+    )
+
+
+MACHINE_SENSORS: tuple[MachineSensorDescription, ...] = (
+    MachineSensorDescription(
+        key="sessions_working",
+        translation_key="sessions_working",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda sessions: sum(s.state == "working" for s in sessions),
+    ),
+    MachineSensorDescription(
+        key="sessions_waiting",
+        translation_key="sessions_waiting",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda sessions: sum(s.state in WAITING_STATES for s in sessions),
+    ),
+    MachineSensorDescription(
+        key="pending_permissions",
+        translation_key="pending_permissions",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda sessions: sum(len(s.pending_permissions) for s in sessions),
+    ),
+    MachineSensorDescription(
+        key="tracked_cost",
+        translation_key="tracked_cost",
+        device_class=SensorDeviceClass.MONETARY,
+        native_unit_of_measurement=CURRENCY_USD,
+        state_class=SensorStateClass.TOTAL,
+        suggested_display_precision=2,
+        value_fn=lambda sessions: round(sum(s.cost_total for s in sessions), 6),
+    ),
+)
+
+SESSION_SENSORS: tuple[SessionSensorDescription, ...] = (
+    SessionSensorDescription(
+        key="state",
+        translation_key="state",
+        device_class=SensorDeviceClass.ENUM,
+        options=list(SESSION_STATES),
+        value_fn=lambda s: s.state,
+    ),
+    SessionSensorDescription(
+        key="model", translation_key="model", value_fn=lambda s: s.model
+    ),
+    SessionSensorDescription(
+        key="agent", translation_key="agent", value_fn=lambda s: s.agent
+    ),
+    SessionSensorDescription(
+        key="current_agent",
+        translation_key="current_agent",
+        value_fn=lambda s: s.current_agent,
+    ),
+    SessionSensorDescription(
+        key="current_tool",
+        translation_key="current_tool",
+        value_fn=lambda s: s.current_tool,
+    ),
+    SessionSensorDescription(
+        key="title", translation_key="title", value_fn=lambda s: s.title
+    ),
+    SessionSensorDescription(
+        key="permission",
+        translation_key="permission",
+        value_fn=lambda s: s.permission.title if s.permission else None,
+        attr_fn=_permission_attrs,
+    ),
+    _tokens("tokens_input", lambda s: s.tokens_input),
+    _tokens("tokens_output", lambda s: s.tokens_output),
+    _tokens("tokens_reasoning", lambda s: s.tokens_reasoning, enabled=False),
+    _tokens("tokens_cache_read", lambda s: s.tokens_cache_read, enabled=False),
+    _tokens("tokens_cache_write", lambda s: s.tokens_cache_write, enabled=False),
+    SessionSensorDescription(
+        key="cost",
+        translation_key="cost",
+        device_class=SensorDeviceClass.MONETARY,
+        native_unit_of_measurement=CURRENCY_USD,
+        state_class=SensorStateClass.TOTAL,
+        suggested_display_precision=2,
+        value_fn=lambda s: s.cost_total,
+    ),
+    SessionSensorDescription(
+        key="context_usage",
+        translation_key="context_usage",
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=_context_usage,
+    ),
+    SessionSensorDescription(
+        key="last_activity",
+        translation_key="last_activity",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda s: s.last_activity,
+    ),
+    SessionSensorDescription(
+        key="files_changed",
+        translation_key="files_changed",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda s: s.files_changed,
+    ),
+    SessionSensorDescription(
+        key="hostname",
+        translation_key="hostname",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda s: s.hostname,
+    ),
+    SessionSensorDescription(
+        key="directory",
+        translation_key="directory",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda s: s.directory,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: OpenCodeLookoutConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Set up the machine sensors and the sensors of every session."""
+    manager = entry.runtime_data.manager
+    async_add_entities(MachineSensor(manager, d) for d in MACHINE_SENSORS)
+
+    def factory(manager: LookoutManager, session: Session) -> list[SessionSensor]:
+        """Create the sensors of one session."""
+        return [SessionSensor(manager, d, session.id) for d in SESSION_SENSORS]
+
+    async_setup_session_entities(entry, async_add_entities, factory)
+
+
+class MachineSensor(MachineEntity, SensorEntity):
+    """A sensor summing up all tracked sessions of the agent."""
+
+    entity_description: MachineSensorDescription
+
+    @property
+    def native_value(self) -> StateType:
+        """Return the value over all tracked root sessions."""
+        return self.entity_description.value_fn(self.manager.sessions.values())
+
+
+class SessionSensor(SessionEntity, SensorEntity):
+    """A sensor of one root session."""
+
+    entity_description: SessionSensorDescription
+
+    @property
+    def native_value(self) -> StateType | datetime:
+        """Return the value read from the session."""
+        if (session := self.session) is None:
+            return None
+        return self.entity_description.value_fn(session)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Return extra attributes (the pending permission's details)."""
+        if (session := self.session) is None:
+            return None
+        return self.entity_description.attr_fn(session)

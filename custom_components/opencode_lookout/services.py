@@ -1,0 +1,158 @@
+"""Actions of the integration; they target session devices."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import probatio
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import ATTR_DEVICE_ID
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+
+from .commands import (
+    async_abort,
+    async_get_messages,
+    async_reply_permission,
+    async_reply_question,
+    async_send_prompt,
+)
+from .const import DOMAIN
+from .manager import LookoutManager
+from .models import OpenCodeLookoutConfigEntry
+
+ATTR_REPLY = "reply"
+ATTR_MESSAGE = "message"
+ATTR_PERMISSION_ID = "permission_id"
+ATTR_TEXT = "text"
+ATTR_ANSWER = "answer"
+ATTR_REJECT = "reject"
+ATTR_LIMIT = "limit"
+
+DEVICE = {probatio.Required(ATTR_DEVICE_ID): cv.string}
+SCHEMAS = {
+    "reply_permission": probatio.Schema(
+        {
+            **DEVICE,
+            probatio.Required(ATTR_REPLY): probatio.In(["once", "always", "reject"]),
+            probatio.Optional(ATTR_MESSAGE): cv.string,
+            probatio.Optional(ATTR_PERMISSION_ID): cv.string,
+        }
+    ),
+    "abort_session": probatio.Schema(DEVICE),
+    "send_prompt": probatio.Schema({**DEVICE, probatio.Required(ATTR_TEXT): cv.string}),
+    "reply_question": probatio.Schema(
+        {
+            **DEVICE,
+            probatio.Optional(ATTR_ANSWER): cv.string,
+            probatio.Optional(ATTR_REJECT, default=False): cv.boolean,
+        }
+    ),
+    "get_messages": probatio.Schema(
+        {
+            **DEVICE,
+            probatio.Optional(ATTR_LIMIT, default=20): probatio.All(
+                probatio.Coerce(int), probatio.Range(min=1, max=100)
+            ),
+        }
+    ),
+}
+
+
+def _validation_error(key: str, **placeholders: str) -> ServiceValidationError:
+    """Return a translated validation error."""
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders or None,
+    )
+
+
+def _resolve(hass: HomeAssistant, call: ServiceCall) -> tuple[LookoutManager, str]:
+    """Return the manager and session id of the targeted session device."""
+    device_id: str = call.data[ATTR_DEVICE_ID]
+    device = dr.async_get(hass).async_get(device_id, include_child_devices=False)
+    if device is None:
+        raise _validation_error("invalid_device", device_id=device_id)
+    entry: OpenCodeLookoutConfigEntry | None = hass.config_entries.async_get_entry(
+        device.config_entry_id
+    )
+    if entry is None or entry.domain != DOMAIN:
+        raise _validation_error("invalid_device", device_id=device_id)
+    if entry.state is not ConfigEntryState.LOADED:
+        raise _validation_error("entry_not_loaded", title=entry.title)
+    manager = entry.runtime_data.manager
+    if (session_id := manager.session_id_of_device(device)) is None:
+        raise _validation_error("not_a_session", device=device.name or device_id)
+    return manager, session_id
+
+
+async def _reply_permission(hass: HomeAssistant, call: ServiceCall) -> None:
+    """Answer a permission request of a session."""
+    manager, session_id = _resolve(hass, call)
+    await async_reply_permission(
+        manager,
+        session_id,
+        call.data[ATTR_REPLY],
+        message=call.data.get(ATTR_MESSAGE),
+        permission_id=call.data.get(ATTR_PERMISSION_ID),
+    )
+
+
+async def _abort_session(hass: HomeAssistant, call: ServiceCall) -> None:
+    """Abort a session."""
+    manager, session_id = _resolve(hass, call)
+    await async_abort(manager, session_id)
+
+
+async def _send_prompt(hass: HomeAssistant, call: ServiceCall) -> None:
+    """Send a prompt to a session."""
+    manager, session_id = _resolve(hass, call)
+    await async_send_prompt(manager, session_id, call.data[ATTR_TEXT])
+
+
+async def _reply_question(hass: HomeAssistant, call: ServiceCall) -> None:
+    """Answer or dismiss the pending question of a session."""
+    answer = call.data.get(ATTR_ANSWER)
+    if answer is None and not call.data[ATTR_REJECT]:
+        raise _validation_error("answer_required")
+    manager, session_id = _resolve(hass, call)
+    await async_reply_question(
+        manager, session_id, None if call.data[ATTR_REJECT] else answer
+    )
+
+
+async def _get_messages(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    """Return the latest messages of a session."""
+    manager, session_id = _resolve(hass, call)
+    messages = await async_get_messages(manager, session_id, call.data[ATTR_LIMIT])
+    return {"messages": messages}  # type: ignore[dict-item]
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the actions (once, in async_setup)."""
+    for name, handler in (
+        ("reply_permission", _reply_permission),
+        ("abort_session", _abort_session),
+        ("send_prompt", _send_prompt),
+        ("reply_question", _reply_question),
+    ):
+        hass.services.async_register(
+            DOMAIN, name, partial(handler, hass), schema=SCHEMAS[name]
+        )
+    hass.services.async_register(
+        DOMAIN,
+        "get_messages",
+        partial(_get_messages, hass),
+        schema=SCHEMAS["get_messages"],
+        supports_response=SupportsResponse.ONLY,
+    )

@@ -1,0 +1,37 @@
+"""Helpers shared by the OpenCode Lookout tests."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from fake_agent import SERVER_ID
+
+from custom_components.opencode_lookout.const import DOMAIN
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+
+
+async def wait_for(
+    hass: HomeAssistant, predicate: Callable[[], object], timeout: float = 5.0
+) -> None:
+    """Wait until predicate() is truthy (pushes travel through a real socket)."""
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.01)
+            await hass.async_block_till_done()
+    await hass.async_block_till_done()
+
+
+def entity_id(
+    hass: HomeAssistant, platform: str, key: str, session_id: str | None = None
+) -> str:
+    """Return the entity id of a machine entity, or of a session entity."""
+    unique_id = (
+        f"{SERVER_ID}_{key}"
+        if session_id is None
+        else f"{SERVER_ID}_{session_id}_{key}"
+    )
+    result = er.async_get(hass).async_get_entity_id(platform, DOMAIN, unique_id)
+    assert result is not None, unique_id
+    return result

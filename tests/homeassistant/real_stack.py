@@ -1,0 +1,229 @@
+"""The real stack for end-to-end Home Assistant tests.
+
+Starts the project's fake LLM, the real OpenCode (``OPENCODE_BIN``, pinned, installed by
+scripts/setup-opencode) with the Lookout plugin installed, and the real agent binary
+(``OPENCODE_LOOKOUT_AGENT_BIN``, built by cargo), all on loopback with isolated state.
+Missing binaries are an error, never a skip: scripts/test provides both.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+OFFLINE = {
+    "OPENCODE_DISABLE_MODELS_FETCH": "1",
+    "OPENCODE_DISABLE_AUTOUPDATE": "1",
+    "OPENCODE_DISABLE_LSP_DOWNLOAD": "1",
+    "OPENCODE_DISABLE_DEFAULT_PLUGINS": "1",
+    "OPENCODE_DISABLE_SHARE": "1",
+}
+
+
+def _binary(var: str, hint: str) -> str:
+    """Return the path in an environment variable, failing loudly when missing."""
+    path = os.environ.get(var)
+    if not path or not Path(path).exists():
+        raise RuntimeError(f"{var} is not set or missing ({path!r}); {hint}")
+    return path
+
+
+def _spawn(cmd: list[str], env: dict[str, str], cwd: Path, marker: str, timeout: float):
+    """Start a process and wait for a stdout line containing ``marker``."""
+    proc = subprocess.Popen(
+        cmd,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    found: list[str] = []
+    ready = threading.Event()
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if not found and marker in line:
+                found.append(line.strip())
+                ready.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    if not ready.wait(timeout):
+        proc.kill()
+        raise RuntimeError(f"{cmd[0]} did not print {marker!r} within {timeout} s")
+    return proc, found[0]
+
+
+@dataclass
+class RealStack:
+    """Fake LLM + OpenCode serve with the plugin + the agent."""
+
+    root: Path = field(
+        default_factory=lambda: Path(tempfile.mkdtemp(prefix="ocl-ha-e2e-"))
+    )
+    procs: list[subprocess.Popen] = field(default_factory=list)
+    api_port: int = 0
+    opencode_url: str = ""
+    token: str = ""
+    server_id: str = ""
+
+    @property
+    def project(self) -> Path:
+        """The OpenCode project directory."""
+        return self.root / "proj"
+
+    def env(self) -> dict[str, str]:
+        """Environment of every process of the stack."""
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("OPENCODE_SERVER_PASSWORD",)
+        }
+        for name in ("home", "data", "config", "cache", "state"):
+            (self.root / name).mkdir(parents=True, exist_ok=True)
+        env.update(
+            HOME=str(self.root / "home"),
+            XDG_DATA_HOME=str(self.root / "data"),
+            XDG_CONFIG_HOME=str(self.root / "config"),
+            XDG_CACHE_HOME=str(self.root / "cache"),
+            XDG_STATE_HOME=str(self.root / "state"),
+            **OFFLINE,
+        )
+        return env
+
+    def start(self) -> RealStack:
+        """Start everything; returns self."""
+        agent = _binary(
+            "OPENCODE_LOOKOUT_AGENT_BIN", "run the tests through scripts/test"
+        )
+        opencode = _binary("OPENCODE_BIN", "run the tests through scripts/test")
+        env = self.env()
+        llm, line = _spawn(
+            [sys.executable, str(REPO / "tests/fake_llm.py"), "--port", "0"],
+            env,
+            REPO,
+            "listening on",
+            15,
+        )
+        self.procs.append(llm)
+        llm_port = int(line.rsplit(":", 1)[1])
+        self.project.mkdir(parents=True, exist_ok=True)
+        config = {
+            "$schema": "https://opencode.ai/config.json",
+            "provider": {
+                "fake": {
+                    "npm": "@ai-sdk/openai-compatible",
+                    "name": "Fake LLM",
+                    "options": {
+                        "baseURL": f"http://127.0.0.1:{llm_port}/v1",
+                        "apiKey": "fake-key",
+                    },
+                    "models": {
+                        "fake-model": {
+                            "name": "Fake Model",
+                            "tool_call": True,
+                            "cost": {"input": 3, "output": 15, "cache_read": 0.3},
+                            "limit": {"context": 100000, "output": 8000},
+                        }
+                    },
+                }
+            },
+            "model": "fake/fake-model",
+            "small_model": "fake/fake-model",
+            "permission": {"bash": "ask"},
+            "autoupdate": False,
+            "share": "disabled",
+        }
+        (self.project / "opencode.json").write_text(json.dumps(config))
+        lookout = self.root / "lookout"
+        base = [agent, "--config-dir", str(lookout)]
+        subprocess.run(
+            [*base, "install-plugin"], env=env, check=True, capture_output=True
+        )
+        proc, line = _spawn(
+            [
+                *base,
+                "run",
+                "--listen",
+                "127.0.0.1:0",
+                "--plugin-port",
+                "0",
+                "--no-mdns",
+                "--coalesce-ms",
+                "100",
+            ],
+            env,
+            REPO,
+            "opencode-lookout listening",
+            20,
+        )
+        self.procs.append(proc)
+        api = next(w for w in line.split() if w.startswith("api="))
+        self.api_port = int(api.rsplit(":", 1)[1])
+        self.token = (lookout / "token").read_text().strip()
+        self.server_id = (lookout / "server_id").read_text().strip()
+        proc, line = _spawn(
+            [opencode, "serve", "--hostname", "127.0.0.1", "--port", "0"],
+            env,
+            self.project,
+            "listening on",
+            60,
+        )
+        self.procs.append(proc)
+        self.opencode_url = next(
+            w for w in line.split() if w.startswith("http://")
+        ).rstrip("/")
+        return self
+
+    def request(self, method: str, path: str, body: dict | None = None):
+        """Call OpenCode's REST API (as a user's TUI would act)."""
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(
+            self.opencode_url + path,
+            data=data,
+            method=method,
+            headers={"content-type": "application/json"},
+        )
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            raw = resp.read()
+        return json.loads(raw) if raw else None
+
+    def new_session(self) -> str:
+        """Create an OpenCode session (this boots the instance and so the plugin)."""
+        return self.request("POST", "/session", {})["id"]
+
+    def prompt(self, session_id: str, text: str) -> None:
+        """Send a prompt without waiting."""
+        self.request(
+            "POST",
+            f"/session/{session_id}/prompt_async",
+            {"parts": [{"type": "text", "text": text}]},
+        )
+
+    def wait_file(self, name: str, timeout: float = 30) -> bool:
+        """Wait (blocking) for a file in the project."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if (self.project / name).exists():
+                return True
+            time.sleep(0.1)
+        return False
+
+    def stop(self) -> None:
+        """Stop everything and remove the temp tree."""
+        for proc in reversed(self.procs):
+            proc.kill()
+            proc.wait(timeout=10)
+        self.procs.clear()
+        shutil.rmtree(self.root, ignore_errors=True)

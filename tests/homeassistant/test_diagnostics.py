@@ -1,0 +1,29 @@
+"""Diagnostics redact the token and prompt-derived text."""
+
+from __future__ import annotations
+
+from fake_agent import TOKEN, FakeAgent
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+
+from homeassistant.core import HomeAssistant
+
+
+async def test_diagnostics(
+    hass: HomeAssistant,
+    hass_client,
+    init_integration: MockConfigEntry,
+    agent: FakeAgent,
+) -> None:
+    """The token and titles never appear in diagnostics."""
+    diag = await get_diagnostics_for_config_entry(hass, hass_client, init_integration)
+    assert diag["entry"]["data"]["token"] == "**REDACTED**"
+    assert diag["server_info"]["server_id"] == init_integration.unique_id
+    assert diag["connected"] is True
+    (session,) = diag["sessions"]
+    assert session["title"] == "**REDACTED**"
+    assert session["state"] == "idle"
+    assert TOKEN not in str(diag)
+    assert "Fix the build" not in str(diag)

@@ -1,0 +1,137 @@
+"""Entities of the machine and session devices: creation and every state."""
+
+from __future__ import annotations
+
+from common import entity_id, wait_for
+from fake_agent import CHILD_ID, ROOT_ID, FakeAgent, make_permission, make_question
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+
+
+def _state(hass: HomeAssistant, platform: str, key: str, session: str | None = ROOT_ID):
+    """Return the state object of an entity."""
+    return hass.states.get(entity_id(hass, platform, key, session))
+
+
+async def test_machine_entities(
+    hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
+) -> None:
+    """The machine device reports connectivity, counts and the tracked cost."""
+    assert _state(hass, "binary_sensor", "connected", None).state == STATE_ON
+    assert _state(hass, "sensor", "sessions_working", None).state == "0"
+    assert _state(hass, "sensor", "sessions_waiting", None).state == "0"
+    assert _state(hass, "sensor", "pending_permissions", None).state == "0"
+    cost = _state(hass, "sensor", "tracked_cost", None)
+    assert cost.state == "0.02292"
+    assert cost.attributes["unit_of_measurement"] == "USD"
+    assert cost.attributes["friendly_name"] == "devbox Cost of tracked sessions"
+
+    await agent.update_session(
+        state="waiting_permission",
+        permission=make_permission(),
+        pending_permissions=[make_permission(), make_permission(id="per_2")],
+    )
+    await agent.update_session("ses_other", state="working", title="Other")
+    await wait_for(
+        hass, lambda: _state(hass, "sensor", "sessions_working", None).state == "1"
+    )
+    assert _state(hass, "sensor", "sessions_waiting", None).state == "1"
+    assert _state(hass, "sensor", "pending_permissions", None).state == "2"
+
+
+async def test_session_entities(
+    hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
+) -> None:
+    """A root session gets its entities; the child session gets none."""
+    registry = er.async_get(hass)
+    assert not [
+        e for e in registry.entities.values() if CHILD_ID in (e.unique_id or "")
+    ]
+    state = _state(hass, "sensor", "state")
+    assert state.state == "idle"
+    assert state.attributes["options"] == [
+        "idle",
+        "working",
+        "waiting_permission",
+        "waiting_input",
+        "error",
+    ]
+    assert state.attributes["friendly_name"] == "Fix the build State"
+    assert _state(hass, "sensor", "model").state == "fake/fake-model"
+    assert _state(hass, "sensor", "agent").state == "build"
+    assert _state(hass, "sensor", "current_agent").state == STATE_UNKNOWN
+    assert _state(hass, "sensor", "title").state == "Fix the build"
+    assert _state(hass, "sensor", "permission").state == STATE_UNKNOWN
+    tokens = _state(hass, "sensor", "tokens_input")
+    assert tokens.state == "1800"
+    assert tokens.attributes["state_class"] == "total_increasing"
+    assert tokens.attributes["unit_of_measurement"] == "tokens"
+    assert _state(hass, "sensor", "tokens_output").state == "400"
+    assert _state(hass, "sensor", "cost").state == "0.02292"
+    assert _state(hass, "sensor", "context_usage").state == "1.2"
+    assert _state(hass, "sensor", "files_changed").state == "2"
+    assert _state(hass, "sensor", "last_activity").state != STATE_UNKNOWN
+    assert _state(hass, "binary_sensor", "permission_pending").state == STATE_OFF
+    assert _state(hass, "binary_sensor", "working").state == STATE_OFF
+    for key in ("tokens_reasoning", "tokens_cache_read", "tokens_cache_write"):
+        entry = registry.async_get(entity_id(hass, "sensor", key, ROOT_ID))
+        assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    for key in ("hostname", "directory"):
+        entry = registry.async_get(entity_id(hass, "sensor", key, ROOT_ID))
+        assert entry.entity_category == "diagnostic"
+
+
+async def test_session_states(
+    hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
+) -> None:
+    """Every state of a session is reflected, with the permission details."""
+    await agent.update_session(
+        state="working", current_agent="general", current_tool="bash: ls"
+    )
+    await wait_for(hass, lambda: _state(hass, "sensor", "state").state == "working")
+    assert _state(hass, "binary_sensor", "working").state == STATE_ON
+    assert _state(hass, "sensor", "current_agent").state == "general"
+    assert _state(hass, "sensor", "current_tool").state == "bash: ls"
+    assert _state(hass, "button", "abort").state != STATE_UNAVAILABLE
+    assert _state(hass, "button", "approve_once").state == STATE_UNAVAILABLE
+
+    await agent.update_session(
+        state="waiting_permission",
+        permission=make_permission(),
+        pending_permissions=[make_permission()],
+    )
+    await wait_for(
+        hass, lambda: _state(hass, "sensor", "state").state == "waiting_permission"
+    )
+    permission = _state(hass, "sensor", "permission")
+    assert permission.state == "bash: rm -rf build"
+    assert permission.attributes["permission_id"] == "per_1"
+    assert permission.attributes["key"] == "bash"
+    assert permission.attributes["patterns"] == ["rm -rf build"]
+    assert permission.attributes["always"] == ["rm *"]
+    assert permission.attributes["permission_session_id"] == CHILD_ID
+    assert _state(hass, "binary_sensor", "permission_pending").state == STATE_ON
+    for key in ("approve_once", "approve_always", "reject"):
+        assert _state(hass, "button", key).state != STATE_UNAVAILABLE
+    assert _state(hass, "button", "abort").state == STATE_UNAVAILABLE
+
+    await agent.update_session(
+        state="waiting_input",
+        permission=None,
+        pending_permissions=[],
+        question=make_question(),
+    )
+    await wait_for(
+        hass, lambda: _state(hass, "sensor", "state").state == "waiting_input"
+    )
+    await agent.update_session(
+        state="error",
+        question=None,
+        error={"name": "APIError", "message": "fake upstream failure 400"},
+        context_limit=None,
+    )
+    await wait_for(hass, lambda: _state(hass, "sensor", "state").state == "error")
+    assert _state(hass, "sensor", "context_usage").state == STATE_UNKNOWN

@@ -1,0 +1,307 @@
+"""Buttons and actions send the right commands; errors are translated."""
+
+from __future__ import annotations
+
+import asyncio
+from unittest.mock import patch
+
+from common import entity_id, wait_for
+from fake_agent import ROOT_ID, FakeAgent, make_permission, make_question
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.opencode_lookout.client import CannotConnect, CommandError
+from custom_components.opencode_lookout.const import DOMAIN
+from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
+from homeassistant.const import ATTR_ENTITY_ID
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.service import async_get_all_descriptions
+
+
+def _device_id(
+    hass: HomeAssistant, entry: MockConfigEntry, session_id: str | None
+) -> str:
+    """Return the device id of the machine (None) or of a session."""
+    ident = entry.unique_id if session_id is None else f"{entry.unique_id}_{session_id}"
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, ident), entry.entry_id
+    )
+    assert device is not None
+    return device.id
+
+
+async def _pending(hass: HomeAssistant, agent: FakeAgent) -> None:
+    """Make the root session wait for a (sub-agent's) permission."""
+    await agent.update_session(
+        state="waiting_permission",
+        permission=make_permission(),
+        pending_permissions=[make_permission()],
+    )
+    await wait_for(
+        hass,
+        lambda: (
+            hass.states.get(entity_id(hass, "sensor", "state", ROOT_ID)).state
+            == "waiting_permission"
+        ),
+    )
+
+
+@pytest.mark.parametrize("key", ["approve_once", "approve_always", "reject"])
+async def test_permission_buttons(
+    hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent, key: str
+) -> None:
+    """Each button answers the current pending permission."""
+    await _pending(hass, agent)
+    await hass.services.async_call(
+        BUTTON_DOMAIN,
+        SERVICE_PRESS,
+        {ATTR_ENTITY_ID: entity_id(hass, "button", key, ROOT_ID)},
+        blocking=True,
+    )
+    (command,) = agent.commands("reply_permission")
+    reply = {"approve_once": "once", "approve_always": "always", "reject": "reject"}[
+        key
+    ]
+    assert command["permission_id"] == "per_1"
+    assert command["reply"] == reply
+    assert command["session_id"] == ROOT_ID
+
+
+async def test_abort_button(
+    hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
+) -> None:
+    """The abort button aborts the working session."""
+    await agent.update_session(state="working")
+    button = entity_id(hass, "button", "abort", ROOT_ID)
+    await wait_for(hass, lambda: hass.states.get(button).state != "unavailable")
+    await hass.services.async_call(
+        BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: button}, blocking=True
+    )
+    assert agent.commands("abort_session")[0]["session_id"] == ROOT_ID
+
+
+async def test_reply_permission_action(
+    hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
+) -> None:
+    """The action defaults to the current permission and passes the message."""
+    await _pending(hass, agent)
+    device_id = _device_id(hass, init_integration, ROOT_ID)
+    await hass.services.async_call(
+        DOMAIN,
+        "reply_permission",
+        {"device_id": device_id, "reply": "reject", "message": "use make clean"},
+        blocking=True,
+    )
+    await hass.services.async_call(
+        DOMAIN,
+        "reply_permission",
+        {"device_id": device_id, "reply": "once", "permission_id": "per_other"},
+        blocking=True,
+    )
+    first, second = agent.commands("reply_permission")
+    assert first["message"] == "use make clean"
+    assert first["permission_id"] == "per_1"
+    assert second["permission_id"] == "per_other"
+    assert "message" not in second
+
+
+async def test_other_actions(
+    hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
+) -> None:
+    """abort_session, send_prompt, reply_question and get_messages."""
+    device_id = _device_id(hass, init_integration, ROOT_ID)
+    await hass.services.async_call(
+        DOMAIN, "abort_session", {"device_id": device_id}, blocking=True
+    )
+    await hass.services.async_call(
+        DOMAIN,
+        "send_prompt",
+        {"device_id": device_id, "text": "run the tests"},
+        blocking=True,
+    )
+    assert agent.commands("abort_session")[0]["session_id"] == ROOT_ID
+    prompt = agent.commands("send_prompt")[0]
+    assert (prompt["session_id"], prompt["text"]) == (ROOT_ID, "run the tests")
+
+    await agent.update_session(state="waiting_input", question=make_question())
+    await wait_for(
+        hass,
+        lambda: init_integration.runtime_data.manager.sessions[ROOT_ID].question,
+    )
+    await hass.services.async_call(
+        DOMAIN,
+        "reply_question",
+        {"device_id": device_id, "answer": "sqlite"},
+        blocking=True,
+    )
+    await hass.services.async_call(
+        DOMAIN,
+        "reply_question",
+        {"device_id": device_id, "reject": True},
+        blocking=True,
+    )
+    answer, reject = agent.commands("reply_question")
+    assert answer["answers"] == [["SQLite"]]
+    assert answer["question_id"] == "que_1"
+    assert reject["reject"] is True
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN, "reply_question", {"device_id": device_id}, blocking=True
+        )
+    assert err.value.translation_key == "answer_required"
+
+    agent.results["get_messages"] = {
+        "messages": [
+            {
+                "id": "msg_1",
+                "role": "user",
+                "agent": "build",
+                "created": "x",
+                "text": "hi",
+            },
+            "junk",
+        ]
+    }
+    response = await hass.services.async_call(
+        DOMAIN,
+        "get_messages",
+        {"device_id": device_id, "limit": 5},
+        blocking=True,
+        return_response=True,
+    )
+    assert response == {
+        "messages": [
+            {
+                "id": "msg_1",
+                "role": "user",
+                "agent": "build",
+                "created": "x",
+                "text": "hi",
+                "truncated": False,
+            }
+        ]
+    }
+    assert agent.commands("get_messages")[0]["limit"] == 5
+
+
+async def test_action_errors(
+    hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
+) -> None:
+    """Validation and agent errors are translated."""
+    device_id = _device_id(hass, init_integration, ROOT_ID)
+
+    async def call(service: str, **data: object) -> None:
+        await hass.services.async_call(
+            DOMAIN, service, {"device_id": device_id, **data}, blocking=True
+        )
+
+    with pytest.raises(ServiceValidationError) as err:
+        await call("reply_permission", reply="once")
+    assert err.value.translation_key == "no_pending_permission"
+    with pytest.raises(ServiceValidationError) as err:
+        await call("reply_question", answer="x")
+    assert err.value.translation_key == "no_pending_question"
+
+    await _pending(hass, agent)
+    agent.errors["reply_permission"] = {"code": "not_found", "message": "not pending"}
+    with pytest.raises(HomeAssistantError) as err:
+        await call("reply_permission", reply="once")
+    assert err.value.translation_key == "not_found"
+    agent.errors["abort_session"] = {"code": "unavailable", "message": "gone"}
+    with pytest.raises(HomeAssistantError) as err:
+        await call("abort_session")
+    assert err.value.translation_key == "session_unavailable"
+    agent.errors["send_prompt"] = {"code": "opencode_error", "message": "no"}
+    with pytest.raises(HomeAssistantError) as err:
+        await call("send_prompt", text="x")
+    assert err.value.translation_key == "command_failed"
+    assert err.value.translation_placeholders == {
+        "code": "opencode_error",
+        "message": "no",
+    }
+
+    await agent.stop()
+    await wait_for(hass, lambda: not init_integration.runtime_data.manager.connected)
+    with pytest.raises(HomeAssistantError) as err:
+        await call("abort_session")
+    assert err.value.translation_key == "agent_offline"
+
+
+async def test_action_targets(
+    hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
+) -> None:
+    """Unknown devices, the machine device and unloaded entries are refused."""
+    machine = _device_id(hass, init_integration, None)
+    session = _device_id(hass, init_integration, ROOT_ID)
+    other = MockConfigEntry(domain="other")
+    other.add_to_hass(hass)
+    foreign = dr.async_get(hass).async_get_or_create(
+        config_entry_id=other.entry_id, identifiers={("other", "x")}
+    )
+    for device_id, key in (
+        ("nope", "invalid_device"),
+        (foreign.id, "invalid_device"),
+        (machine, "not_a_session"),
+    ):
+        with pytest.raises(ServiceValidationError) as err:
+            await hass.services.async_call(
+                DOMAIN, "abort_session", {"device_id": device_id}, blocking=True
+            )
+        assert err.value.translation_key == key
+    init_integration.runtime_data.manager.async_forget_session(ROOT_ID)
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN, "abort_session", {"device_id": session}, blocking=True
+        )
+    assert err.value.translation_key == "unknown_session"
+    await hass.config_entries.async_unload(init_integration.entry_id)
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN, "abort_session", {"device_id": session}, blocking=True
+        )
+    assert err.value.translation_key == "entry_not_loaded"
+
+
+async def test_command_timeout_and_lost_connection(
+    hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
+) -> None:
+    """A command interrupted by a drop fails as agent_offline."""
+    client = init_integration.runtime_data.manager.client
+    task = asyncio.create_task(client.command("hang"))
+    await wait_for(hass, lambda: agent.commands("hang"))
+    await agent.drop_clients()
+    with pytest.raises(CannotConnect):
+        await task
+
+
+async def test_command_timeout(
+    hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
+) -> None:
+    """A command without an answer times out as a CommandError."""
+    client = init_integration.runtime_data.manager.client
+    with (
+        patch(
+            "custom_components.opencode_lookout.client.connection.COMMAND_TIMEOUT", 0.05
+        ),
+        pytest.raises(CommandError) as err,
+    ):
+        await client.command("hang")
+    assert err.value.code == "timeout"
+
+
+async def test_service_descriptions(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """services.yaml loads and describes every registered action."""
+    descriptions = await async_get_all_descriptions(hass)
+    assert set(descriptions[DOMAIN]) == {
+        "reply_permission",
+        "abort_session",
+        "send_prompt",
+        "reply_question",
+        "get_messages",
+    }
+    field = descriptions[DOMAIN]["reply_permission"]["fields"]["device_id"]
+    assert field["selector"]["device"]["filter"][0]["integration"] == DOMAIN

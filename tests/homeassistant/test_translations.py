@@ -1,0 +1,94 @@
+"""Every translation key used by the code exists; strings.json == en.json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+import re
+
+import yaml
+
+from custom_components.opencode_lookout import (
+    binary_sensor,
+    button,
+    config_flow,
+    event,
+    sensor,
+)
+from custom_components.opencode_lookout.const import EVENT_TYPES
+
+COMPONENT = Path(__file__).parents[2] / "custom_components" / "opencode_lookout"
+STRINGS = json.loads((COMPONENT / "strings.json").read_text())
+
+
+def test_strings_equal_english() -> None:
+    """translations/en.json is a copy of strings.json."""
+    english = json.loads((COMPONENT / "translations" / "en.json").read_text())
+    assert english == STRINGS
+
+
+def test_entity_translation_keys() -> None:
+    """Every entity description has a name, states and an icon where needed."""
+    icons = json.loads((COMPONENT / "icons.json").read_text())["entity"]
+    descriptions = {
+        "sensor": [*sensor.MACHINE_SENSORS, *sensor.SESSION_SENSORS],
+        "binary_sensor": [
+            binary_sensor.CONNECTED,
+            *binary_sensor.SESSION_BINARY_SENSORS,
+        ],
+        "button": list(button.SESSION_BUTTONS),
+        "event": [event.SESSION_EVENT],
+    }
+    for platform, items in descriptions.items():
+        for description in items:
+            key = description.translation_key
+            assert "name" in STRINGS["entity"][platform][key], key
+            if getattr(description, "options", None):
+                assert set(STRINGS["entity"][platform][key]["state"]) == set(
+                    description.options
+                )
+            if description.device_class is None and key != "connected":
+                assert key in icons[platform], key
+    event_states = STRINGS["entity"]["event"]["activity"]["state_attributes"]
+    assert set(event_states["event_type"]["state"]) == set(EVENT_TYPES)
+
+
+def test_exception_and_error_keys() -> None:
+    """Every exception translation key and flow error used in code exists."""
+    source = "\n".join(
+        (COMPONENT / name).read_text()
+        for name in ("__init__.py", "commands.py", "services.py", "devices.py")
+    )
+    everything = "\n".join(p.read_text() for p in COMPONENT.rglob("*.py"))
+    for key in STRINGS["exceptions"]:
+        assert f'"{key}"' in everything, key
+    for key in (
+        "cannot_connect",
+        "invalid_auth",
+        "incompatible_schema",
+        "unknown",
+        "already_configured",
+        "invalid_discovery_info",
+        "wrong_agent",
+    ):
+        assert key in {**STRINGS["config"]["error"], **STRINGS["config"]["abort"]}
+    for key in re.findall(r'translation_key="(\w+)"', source):
+        assert key in STRINGS["exceptions"] or key in STRINGS["issues"], key
+    for step in ("user", "zeroconf_confirm", "reauth_confirm", "reconfigure"):
+        assert step in STRINGS["config"]["step"]
+    assert "init" in STRINGS["options"]["step"]
+    assert config_flow.OpenCodeLookoutConfigFlow.VERSION == 1
+
+
+def test_services_documented() -> None:
+    """Every action and field in services.yaml has a name and description."""
+    services = yaml.safe_load((COMPONENT / "services.yaml").read_text())
+    icons = json.loads((COMPONENT / "icons.json").read_text())["services"]
+    for service, spec in services.items():
+        assert service in icons
+        strings = STRINGS["services"][service]
+        assert strings["name"]
+        assert strings["description"]
+        for field in spec["fields"]:
+            assert strings["fields"][field]["name"], (service, field)
+            assert strings["fields"][field]["description"], (service, field)
