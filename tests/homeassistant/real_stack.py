@@ -30,6 +30,10 @@ OFFLINE = {
 }
 
 
+# Output pumps of running processes; HA's test harness fails on lingering threads.
+THREADS: list[threading.Thread] = []
+
+
 def _binary(var: str, hint: str) -> str:
     """Return the path in an environment variable, failing loudly when missing."""
     path = os.environ.get(var)
@@ -58,10 +62,15 @@ def _spawn(cmd: list[str], env: dict[str, str], cwd: Path, marker: str, timeout:
                 found.append(line.strip())
                 ready.set()
 
-    threading.Thread(target=pump, daemon=True).start()
+    # Keeps draining stdout so the process never blocks on a full pipe; joined in stop().
+    thread = threading.Thread(target=pump, daemon=True)
+    thread.start()
     if not ready.wait(timeout):
         proc.kill()
+        proc.wait()
+        thread.join(5)
         raise RuntimeError(f"{cmd[0]} did not print {marker!r} within {timeout} s")
+    THREADS.append(thread)
     return proc, found[0]
 
 
@@ -103,7 +112,15 @@ class RealStack:
         return env
 
     def start(self) -> RealStack:
-        """Start everything; returns self."""
+        """Start everything; returns self (nothing is left running on failure)."""
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> RealStack:
+        """Start the fake LLM, the agent and OpenCode in that order."""
         agent = _binary(
             "OPENCODE_LOOKOUT_AGENT_BIN", "run the tests through scripts/test"
         )
@@ -226,4 +243,6 @@ class RealStack:
             proc.kill()
             proc.wait(timeout=10)
         self.procs.clear()
+        while THREADS:
+            THREADS.pop().join(10)
         shutil.rmtree(self.root, ignore_errors=True)
