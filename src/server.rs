@@ -212,6 +212,8 @@ async fn serve(
     let mut ping = tokio::time::interval(shared.settings.ping_interval);
     ping.tick().await;
     let mut last_seen = Instant::now();
+    // A peer that stops reading must not pin this task (and its client slot) in a write.
+    let write_limit = shared.settings.idle_timeout;
     let (code, reason): (CloseCode, &str) = loop {
         tokio::select! {
             _ = stop.notified() => break (CloseCode::Away, "agent shutting down"),
@@ -221,13 +223,16 @@ async fn serve(
                     tracing::info!(%peer, "closing silent client");
                     break (CloseCode::Away, "no pong");
                 }
-                if sink.send(Message::Ping(Default::default())).await.is_err() {
+                let ping = sink.send(Message::Ping(Default::default()));
+                if !matches!(tokio::time::timeout(write_limit, ping).await, Ok(Ok(()))) {
                     break (CloseCode::Away, "");
                 }
             }
             Some(text) = rx.recv() => {
-                if sink.send(Message::Text(text)).await.is_err() {
-                    break (CloseCode::Away, "");
+                match tokio::time::timeout(write_limit, sink.send(Message::Text(text))).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(_)) => break (CloseCode::Away, ""),
+                    Err(_) => break (CloseCode::Library(4003), "slow consumer"),
                 }
             }
             msg = stream.next() => {
@@ -251,7 +256,8 @@ async fn serve(
         }
     };
     shared.hub.unsubscribe(id);
-    let _ = sink.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
+    let close = sink.send(Message::Close(Some(CloseFrame { code, reason: reason.into() })));
+    let _ = tokio::time::timeout(write_limit.min(Duration::from_secs(5)), close).await;
     tracing::info!(%peer, reason, "client disconnected");
 }
 

@@ -145,18 +145,20 @@ impl Record {
     /// Own cost: the larger of the session total and the sum over seen messages.
     pub fn cost(&self) -> f64 {
         let sum = self.messages.values().fold(0.0, |acc, u| acc + u.cost);
-        sum.max(self.info_cost)
+        // Finite, or JSON would carry null.
+        sum.max(self.info_cost).min(f64::MAX)
     }
 
     /// Own tokens, field by field the larger of the two sources.
     pub fn tokens(&self) -> Tokens {
         let mut sum = Tokens::default();
         for u in self.messages.values() {
-            sum.input += u.tokens.input;
-            sum.output += u.tokens.output;
-            sum.reasoning += u.tokens.reasoning;
-            sum.cache.read += u.tokens.cache.read;
-            sum.cache.write += u.tokens.cache.write;
+            // Saturating: counts come from the wire and may be absurd.
+            sum.input = sum.input.saturating_add(u.tokens.input);
+            sum.output = sum.output.saturating_add(u.tokens.output);
+            sum.reasoning = sum.reasoning.saturating_add(u.tokens.reasoning);
+            sum.cache.read = sum.cache.read.saturating_add(u.tokens.cache.read);
+            sum.cache.write = sum.cache.write.saturating_add(u.tokens.cache.write);
         }
         let i = self.info_tokens;
         sum.input = sum.input.max(i.input);
@@ -172,7 +174,8 @@ impl Record {
         let last =
             self.messages.values().filter(|u| u.tokens.input > 0).max_by_key(|u| u.created)?;
         let t = last.tokens;
-        Some(t.input + t.output + t.reasoning + t.cache.read + t.cache.write)
+        let parts = [t.output, t.reasoning, t.cache.read, t.cache.write];
+        Some(parts.into_iter().fold(t.input, u64::saturating_add))
     }
 }
 

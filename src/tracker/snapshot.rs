@@ -32,7 +32,7 @@ impl Tracker {
             State::Idle
         };
         let tokens = rec.tokens();
-        let cost_total = tree.iter().fold(0.0, |acc, r| acc + r.cost());
+        let cost_total = tree.iter().fold(0.0, |acc, r| acc + r.cost()).min(f64::MAX);
         let limit = rec.model.as_ref().and_then(|m| self.context_limits.get(m)).copied();
         let instance = self.instances.get(&rec.instance);
         let project = rec.directory.as_deref().and_then(|d| d.rsplit('/').find(|s| !s.is_empty()));
