@@ -53,9 +53,16 @@ fn spawn_until(
     marker: &str,
     timeout: Duration,
 ) -> (Proc, String) {
+    // Logs go to a file per process (kept in the temp dir), not into the test output.
+    static SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join("ocl-e2e-logs");
+    let _ = std::fs::create_dir_all(&dir);
+    let log_path = dir.join(format!("{name}-{}-{n}.log", std::process::id()));
+    let log = std::fs::File::create(&log_path).map(Stdio::from).unwrap_or_else(|_| Stdio::null());
     let mut child = cmd
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(log)
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
     let stdout = child.stdout.take().expect("piped stdout");
@@ -73,7 +80,10 @@ fn spawn_until(
     let proc = Proc { child, name };
     match rx.recv_timeout(timeout) {
         Ok(line) => (proc, line),
-        Err(_) => panic!("{name} did not print {:?} within {timeout:?}", "its listening line"),
+        Err(_) => panic!(
+            "{name} did not print its listening line within {timeout:?}; log: {}",
+            log_path.display()
+        ),
     }
 }
 
