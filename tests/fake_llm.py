@@ -32,13 +32,13 @@ Every streamed reply ends with a ``choices: []`` chunk carrying usage
 from __future__ import annotations
 
 import argparse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import itertools
 import json
 import re
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 MODEL_ID = "fake-model"
@@ -268,14 +268,28 @@ class Handler(BaseHTTPRequestHandler):
             STATE.reset()
             self._send_json(200, True)
             return
-        STATE.log({"time": time.time(), "method": self.command, "path": self.path, "body": body})
+        STATE.log(
+            {
+                "time": time.time(),
+                "method": self.command,
+                "path": self.path,
+                "body": body,
+            }
+        )
         if self.command == "GET" and path.endswith("/models"):
-            model = {"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "fake"}
+            model = {
+                "id": MODEL_ID,
+                "object": "model",
+                "created": 0,
+                "owned_by": "fake",
+            }
             self._send_json(200, {"object": "list", "data": [model]})
         elif self.command == "POST" and path.endswith("/chat/completions"):
             self._chat(body if isinstance(body, dict) else {})
         else:
-            self._send_json(404, {"error": {"message": f"no route {self.command} {path}"}})
+            self._send_json(
+                404, {"error": {"message": f"no route {self.command} {path}"}}
+            )
 
     do_GET = _handle
     do_POST = _handle
@@ -292,7 +306,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def _plain(self, body: dict[str, Any], reply: Reply) -> None:
         """Send a non-streaming chat.completion."""
-        message: dict[str, Any] = {"role": "assistant", "content": "".join(reply.text_pieces) or None}
+        message: dict[str, Any] = {
+            "role": "assistant",
+            "content": "".join(reply.text_pieces) or None,
+        }
         if reply.tool_calls:
             message["tool_calls"] = reply.tool_calls
         choice = {
@@ -300,14 +317,17 @@ class Handler(BaseHTTPRequestHandler):
             "message": message,
             "finish_reason": "tool_calls" if reply.tool_calls else "stop",
         }
-        self._send_json(200, {
-            "id": f"chatcmpl-{int(time.time() * 1000)}",
-            "object": "chat.completion",
-            "created": int(time.time()),
-            "model": body.get("model", MODEL_ID),
-            "choices": [choice],
-            "usage": USAGE,
-        })
+        self._send_json(
+            200,
+            {
+                "id": f"chatcmpl-{int(time.time() * 1000)}",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": body.get("model", MODEL_ID),
+                "choices": [choice],
+                "usage": USAGE,
+            },
+        )
 
     def _stream(self, body: dict[str, Any], reply: Reply) -> None:
         """Send a streaming reply as SSE chat.completion.chunk events (chunked encoding)."""
@@ -341,10 +361,23 @@ class Handler(BaseHTTPRequestHandler):
             for index, call in enumerate(reply.tool_calls):
                 args = call["function"]["arguments"]
                 half = len(args) // 2
-                head = {"index": index, "id": call["id"], "type": "function",
-                        "function": {"name": call["function"]["name"], "arguments": args[:half]}}
+                head = {
+                    "index": index,
+                    "id": call["id"],
+                    "type": "function",
+                    "function": {
+                        "name": call["function"]["name"],
+                        "arguments": args[:half],
+                    },
+                }
                 chunk({"tool_calls": [head]})
-                chunk({"tool_calls": [{"index": index, "function": {"arguments": args[half:]}}]})
+                chunk(
+                    {
+                        "tool_calls": [
+                            {"index": index, "function": {"arguments": args[half:]}}
+                        ]
+                    }
+                )
             chunk({}, "tool_calls" if reply.tool_calls else "stop")
             send(json.dumps({**base, "choices": [], "usage": USAGE}))
             send("[DONE]")

@@ -21,8 +21,10 @@ Stdlib only, Python 3.11+. Only loopback traffic.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 import json
 import os
+from pathlib import Path
 import re
 import shutil
 import signal
@@ -31,11 +33,9 @@ import sys
 import tempfile
 import threading
 import time
+from typing import Any
 import urllib.error
 import urllib.request
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 OFFLINE_ENV = {
@@ -54,9 +54,13 @@ def log(msg: str) -> None:
     print(f"[record] {msg}", file=sys.stderr, flush=True)
 
 
-def start_with_banner(cmd: list[str], pattern: str, timeout: float, **kwargs: Any) -> tuple[subprocess.Popen[str], str]:
+def start_with_banner(
+    cmd: list[str], pattern: str, timeout: float, **kwargs: Any
+) -> tuple[subprocess.Popen[str], str]:
     """Start ``cmd`` and wait for a stdout line matching ``pattern``; return the process and group 1."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, start_new_session=True, **kwargs)
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, text=True, start_new_session=True, **kwargs
+    )
     found: list[str] = []
     ready = threading.Event()
 
@@ -72,7 +76,9 @@ def start_with_banner(cmd: list[str], pattern: str, timeout: float, **kwargs: An
     threading.Thread(target=pump, daemon=True).start()
     if not ready.wait(timeout) or not found:
         stop(proc)
-        raise RuntimeError(f"{cmd[0]} did not print its listening line within {timeout}s")
+        raise RuntimeError(
+            f"{cmd[0]} did not print its listening line within {timeout}s"
+        )
     return proc, found[0]
 
 
@@ -125,7 +131,11 @@ class Api:
 
     def prompt(self, sid: str, text: str) -> None:
         """Send a prompt asynchronously."""
-        self.ok("POST", f"/session/{sid}/prompt_async", {"parts": [{"type": "text", "text": text}]})
+        self.ok(
+            "POST",
+            f"/session/{sid}/prompt_async",
+            {"parts": [{"type": "text", "text": text}]},
+        )
 
 
 class Capture:
@@ -137,7 +147,8 @@ class Capture:
         self.file = raw_path.open("wb")
         self.proc = subprocess.Popen(
             ["curl", "-sN", "--no-buffer", f"{base}/global/event"],
-            stdout=self.file, start_new_session=True,
+            stdout=self.file,
+            start_new_session=True,
         )
         self.events: list[Event] = []
         self.lines: list[str] = []
@@ -161,7 +172,12 @@ class Capture:
                 obj = json.loads(text)
                 self.events.append(obj.get("payload", obj))
 
-    def wait(self, pred: Callable[[Event], bool], timeout: float = 30, start: int | None = None) -> Event:
+    def wait(
+        self,
+        pred: Callable[[Event], bool],
+        timeout: float = 30,
+        start: int | None = None,
+    ) -> Event:
         """Wait for an event matching ``pred`` at index >= ``start`` (default: after the last match)."""
         self._poll()
         i = self.cursor if start is None else start
@@ -196,18 +212,26 @@ class Capture:
 
 def is_busy(sid: str) -> Callable[[Event], bool]:
     """Predicate: ``session.status`` busy for ``sid``."""
+
     def pred(ev: Event) -> bool:
         props = ev.get("properties") or {}
         busy = (props.get("status") or {}).get("type") == "busy"
-        return ev.get("type") == "session.status" and props.get("sessionID") == sid and busy
+        return (
+            ev.get("type") == "session.status"
+            and props.get("sessionID") == sid
+            and busy
+        )
+
     return pred
 
 
 def is_type(kind: str, sid: str | None = None) -> Callable[[Event], bool]:
     """Predicate: event of type ``kind`` (for session ``sid`` when given)."""
+
     def pred(ev: Event) -> bool:
         props = ev.get("properties") or {}
         return ev.get("type") == kind and (sid is None or props.get("sessionID") == sid)
+
     return pred
 
 
@@ -220,7 +244,13 @@ class Recorder:
         self.out = out
         self.root = Path(tempfile.mkdtemp(prefix="oc-lookout-rec-"))
         self.env = dict(os.environ)
-        for key in ("HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        for key in (
+            "HOME",
+            "XDG_DATA_HOME",
+            "XDG_CONFIG_HOME",
+            "XDG_CACHE_HOME",
+            "XDG_STATE_HOME",
+        ):
             d = self.root / key.lower()
             d.mkdir()
             self.env[key] = str(d)
@@ -228,27 +258,45 @@ class Recorder:
         self.env.pop("OPENCODE_SERVER_PASSWORD", None)
         self.fake, port = start_with_banner(
             [sys.executable, str(REPO / "tests" / "fake_llm.py"), "--port", "0"],
-            r"listening on http://127\.0\.0\.1:(\d+)", 10,
+            r"listening on http://127\.0\.0\.1:(\d+)",
+            10,
         )
         self.fake_api = Api(f"http://127.0.0.1:{port}")
         self.project = self.root / "proj"
         self.project.mkdir()
         git = ["git", "-c", "user.name=rec", "-c", "user.email=rec@example.invalid"]
-        subprocess.run(git + ["init", "-q"], cwd=self.project, check=True, env=self.env)
-        subprocess.run(git + ["commit", "-q", "--allow-empty", "-m", "init"], cwd=self.project, check=True, env=self.env)
+        subprocess.run([*git, "init", "-q"], cwd=self.project, check=True, env=self.env)
+        subprocess.run(
+            [*git, "commit", "-q", "--allow-empty", "-m", "init"],
+            cwd=self.project,
+            check=True,
+            env=self.env,
+        )
         config = {
             "$schema": "https://opencode.ai/config.json",
-            "provider": {"fake": {
-                "npm": "@ai-sdk/openai-compatible", "name": "Fake LLM",
-                "options": {"baseURL": f"http://127.0.0.1:{port}/v1", "apiKey": "fake-key"},
-                "models": {"fake-model": {
-                    "name": "Fake Model", "tool_call": True,
-                    "cost": {"input": 3, "output": 15, "cache_read": 0.3},
-                    "limit": {"context": 100000, "output": 8000},
-                }},
-            }},
-            "model": "fake/fake-model", "small_model": "fake/fake-model",
-            "permission": {"bash": "ask"}, "autoupdate": False, "share": "disabled",
+            "provider": {
+                "fake": {
+                    "npm": "@ai-sdk/openai-compatible",
+                    "name": "Fake LLM",
+                    "options": {
+                        "baseURL": f"http://127.0.0.1:{port}/v1",
+                        "apiKey": "fake-key",
+                    },
+                    "models": {
+                        "fake-model": {
+                            "name": "Fake Model",
+                            "tool_call": True,
+                            "cost": {"input": 3, "output": 15, "cache_read": 0.3},
+                            "limit": {"context": 100000, "output": 8000},
+                        }
+                    },
+                }
+            },
+            "model": "fake/fake-model",
+            "small_model": "fake/fake-model",
+            "permission": {"bash": "ask"},
+            "autoupdate": False,
+            "share": "disabled",
         }
         (self.project / "opencode.json").write_text(json.dumps(config, indent=1))
         self.server: subprocess.Popen[str] | None = None
@@ -258,11 +306,16 @@ class Recorder:
         """Start a fresh server in the project and boot its instance."""
         self.server, url = start_with_banner(
             [self.opencode, "serve", "--port", "0", "--hostname", "127.0.0.1"],
-            r"listening on (http://\S+)", 60,
-            cwd=self.project, env=self.env, stderr=(self.root / "serve.err").open("ab"),
+            r"listening on (http://\S+)",
+            60,
+            cwd=self.project,
+            env=self.env,
+            stderr=(self.root / "serve.err").open("ab"),
         )
         self.api = Api(url.rstrip("/"))
-        self.api.ok("GET", "/session")  # boots the instance (plugin.added etc.) before capture
+        self.api.ok(
+            "GET", "/session"
+        )  # boots the instance (plugin.added etc.) before capture
         time.sleep(1.5)
 
     def stop_server(self) -> None:
@@ -300,21 +353,25 @@ class Recorder:
         return sid
 
     def permission_once(self, cap: Capture) -> None:
-        """bash permission answered once."""
+        """Bash permission answered once."""
         self.permission_turn(cap, "RUN: echo hello > out.txt", {"reply": "once"})
 
     def permission_reject_message(self, cap: Capture) -> None:
-        """bash permission rejected with feedback; the agent continues to a final answer."""
+        """Bash permission rejected with feedback; the agent continues to a final answer."""
         self.fake_api.ok("POST", "/_reset")
         self.permission_turn(
-            cap, "RUN: rm -rf build", {"reply": "reject", "message": "not allowed by watcher"}
+            cap,
+            "RUN: rm -rf build",
+            {"reply": "reject", "message": "not allowed by watcher"},
         )
         seen = json.dumps(self.fake_api.ok("GET", "/_requests"))
         log(f"  rejection feedback reached the LLM: {'not allowed by watcher' in seen}")
 
     def permission_always(self, cap: Capture) -> None:
-        """bash permission answered always; a second matching command in the session is not asked."""
-        sid = self.permission_turn(cap, "RUN: printf always > always.txt", {"reply": "always"})
+        """Bash permission answered always; a second matching command in the session is not asked."""
+        sid = self.permission_turn(
+            cap, "RUN: printf always > always.txt", {"reply": "always"}
+        )
         time.sleep(1.5)  # see error_400
         mark = cap.mark()
         self.api.prompt(sid, "RUN: printf again > again.txt")
@@ -324,14 +381,16 @@ class Recorder:
         log(f"  second printf asked again: {asked}")
 
     def subagent_permission(self, cap: Capture) -> None:
-        """task tool spawns a child whose bash asks; REST snapshots are taken while it is pending."""
+        """Task tool spawns a child whose bash asks; REST snapshots are taken while it is pending."""
         sid = self.api.new_session()
         self.api.prompt(sid, "USE_TASK RUN: touch sub.txt")
         asked = cap.wait(lambda e: e["type"] == "permission.asked")
         child = asked["properties"]["sessionID"]
         log(f"  permission in child {child} (parent {sid}): {child != sid}")
         self.snapshot_rest(sid, child)
-        self.api.ok("POST", f"/permission/{asked['properties']['id']}/reply", {"reply": "once"})
+        self.api.ok(
+            "POST", f"/permission/{asked['properties']['id']}/reply", {"reply": "once"}
+        )
         cap.wait(is_type("session.idle", sid))
 
     def error_400(self, cap: Capture) -> None:
@@ -370,17 +429,22 @@ class Recorder:
             cap.wait(is_type("session.idle", sid))
 
     def question(self, cap: Capture) -> None:
-        """question tool answered through POST /question/{id}/reply."""
+        """Question tool answered through POST /question/{id}/reply."""
         sid = self.api.new_session()
         self.api.prompt(sid, "ASK_QUESTION")
         asked = cap.wait(is_type("question.asked", sid))
         (self.out / "rest" / "question_list.json").write_text(
-            json.dumps(self.api.ok("GET", "/question"), indent=1) + "\n")
-        self.api.ok("POST", f"/question/{asked['properties']['id']}/reply", {"answers": [["Red"]]})
+            json.dumps(self.api.ok("GET", "/question"), indent=1) + "\n"
+        )
+        self.api.ok(
+            "POST",
+            f"/question/{asked['properties']['id']}/reply",
+            {"answers": [["Red"]]},
+        )
         cap.wait(is_type("session.idle", sid))
 
     def question_reject(self, cap: Capture) -> None:
-        """question tool dismissed through POST /question/{id}/reject."""
+        """Question tool dismissed through POST /question/{id}/reject."""
         sid = self.api.new_session()
         self.api.prompt(sid, "ASK_QUESTION")
         asked = cap.wait(is_type("question.asked", sid))
@@ -415,17 +479,27 @@ class Recorder:
             "session_status.json": self.api.ok("GET", "/session/status"),
             "permission.json": self.api.ok("GET", "/permission"),
             "messages.json": self.api.ok("GET", f"/session/{parent}/message?limit=5"),
-            "messages_child.json": self.api.ok("GET", f"/session/{child}/message?limit=5"),
+            "messages_child.json": self.api.ok(
+                "GET", f"/session/{child}/message?limit=5"
+            ),
             "health.json": self.api.ok("GET", "/global/health"),
             "providers_fake.json": {
-                "providers": [p for p in providers["providers"] if p.get("id") == "fake"],
+                "providers": [
+                    p for p in providers["providers"] if p.get("id") == "fake"
+                ],
                 "default": providers.get("default", {}),
             },
-            "experimental_session.json": self.api.ok("GET", "/experimental/session?limit=20"),
-            "experimental_session_roots.json": self.api.ok("GET", "/experimental/session?roots=true&limit=20"),
+            "experimental_session.json": self.api.ok(
+                "GET", "/experimental/session?limit=20"
+            ),
+            "experimental_session_roots.json": self.api.ok(
+                "GET", "/experimental/session?roots=true&limit=20"
+            ),
         }
         limited = self.api.ok("GET", "/session?limit=3")
-        log(f"  GET /session?limit=3 returned {len(limited)} of {len(snaps['session_list.json'])}")
+        log(
+            f"  GET /session?limit=3 returned {len(limited)} of {len(snaps['session_list.json'])}"
+        )
         for name, data in snaps.items():
             (rest / name).write_text(json.dumps(data, indent=1) + "\n")
         log(f"  saved {len(snaps)} REST snapshots")
@@ -450,8 +524,12 @@ def default_opencode() -> str:
     """Return $OPENCODE_BIN or the path printed by scripts/setup-opencode."""
     if os.environ.get("OPENCODE_BIN"):
         return os.environ["OPENCODE_BIN"]
-    out = subprocess.run([str(REPO / "scripts" / "setup-opencode")], check=True,
-                         stdout=subprocess.PIPE, text=True).stdout
+    out = subprocess.run(
+        [str(REPO / "scripts" / "setup-opencode")],
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout
     return out.strip().splitlines()[-1]
 
 
@@ -460,7 +538,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--opencode", help="path of the opencode binary")
     parser.add_argument("--out", type=Path, default=REPO / "tests" / "fixtures")
-    parser.add_argument("--only", nargs="*", choices=SCENARIOS, help="record only these")
+    parser.add_argument(
+        "--only", nargs="*", choices=SCENARIOS, help="record only these"
+    )
     args = parser.parse_args()
     opencode = args.opencode or default_opencode()
     (args.out / "rest").mkdir(parents=True, exist_ok=True)
