@@ -322,7 +322,7 @@ pub enum Command {
 }
 
 /// The command names of this schema, to tell unknown commands from malformed ones.
-const COMMANDS: &[&str] = &[
+pub const COMMANDS: &[&str] = &[
     "auth",
     "subscribe",
     "list_sessions",

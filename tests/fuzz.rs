@@ -539,16 +539,7 @@ proptest! {
     }
 }
 
-const COMMANDS: &[&str] = &[
-    "auth",
-    "subscribe",
-    "list_sessions",
-    "reply_permission",
-    "reply_question",
-    "abort_session",
-    "send_prompt",
-    "get_messages",
-];
+use opencode_lookout::protocol::COMMANDS;
 
 /// Command-shaped objects with arbitrary field values.
 fn arb_command_value() -> impl Strategy<Value = Value> {
