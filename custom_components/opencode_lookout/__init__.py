@@ -14,6 +14,7 @@ from .const import DOMAIN
 from .devices import async_create_schema_issue, async_delete_schema_issue
 from .manager import LookoutManager
 from .models import OpenCodeLookoutConfigEntry, OpenCodeLookoutData
+from .notifications import PhoneNotifier
 from .services import async_setup_services
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.EVENT, Platform.SENSOR]
@@ -70,6 +71,7 @@ async def async_setup_entry(
     manager = LookoutManager(hass, entry, client, info)
     entry.runtime_data = OpenCodeLookoutData(manager=manager)
     manager.async_start(snapshot)
+    await PhoneNotifier(hass, entry, manager).async_start()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

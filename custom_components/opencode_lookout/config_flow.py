@@ -13,7 +13,6 @@ from homeassistant.config_entries import (
     ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
-    OptionsFlowWithReload,
 )
 from homeassistant.const import CONF_HOST, CONF_PORT, CONF_TOKEN
 from homeassistant.core import HomeAssistant, callback
@@ -30,7 +29,8 @@ from .client import (
     LookoutClient,
     ServerInfo,
 )
-from .const import CONF_STALE_DAYS, DEFAULT_STALE_DAYS, DOMAIN
+from .const import DOMAIN
+from .options_flow import OpenCodeLookoutOptionsFlow
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -232,40 +232,4 @@ class OpenCodeLookoutConfigFlow(ConfigFlow, domain=DOMAIN):
                 RECONFIGURE_SCHEMA, user_input or entry.data
             ),
             errors=errors,
-        )
-
-
-class OpenCodeLookoutOptionsFlow(OptionsFlowWithReload):
-    """Options of an entry; new fields are added to _fields()."""
-
-    def _fields(self) -> dict[probatio.Marker, Any]:
-        """Return the option fields with their current values as defaults."""
-        options = self.config_entry.options
-        return {
-            probatio.Required(
-                CONF_STALE_DAYS,
-                default=options.get(CONF_STALE_DAYS, DEFAULT_STALE_DAYS),
-            ): selector.NumberSelector(
-                selector.NumberSelectorConfig(
-                    min=1,
-                    max=365,
-                    step=1,
-                    unit_of_measurement="d",
-                    mode=selector.NumberSelectorMode.BOX,
-                )
-            ),
-        }
-
-    async def async_step_init(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Show and store the options."""
-        if user_input is not None:
-            if CONF_STALE_DAYS in user_input:
-                user_input[CONF_STALE_DAYS] = int(user_input[CONF_STALE_DAYS])
-            return self.async_create_entry(
-                data={**self.config_entry.options, **user_input}
-            )
-        return self.async_show_form(
-            step_id="init", data_schema=probatio.Schema(self._fields())
         )

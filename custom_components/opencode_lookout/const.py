@@ -11,6 +11,28 @@ CONF_STALE_DAYS: Final = "stale_days"
 DEFAULT_STALE_DAYS: Final = 7
 STALE_CHECK_INTERVAL: Final = timedelta(hours=1)
 
+# Built-in phone notifications (options; see notifications.py).
+CONF_NOTIFY: Final = "notifications"  # the options-flow section
+CONF_NOTIFY_TARGETS: Final = "notify_targets"
+CONF_NOTIFY_PERMISSIONS: Final = "notify_permissions"
+CONF_NOTIFY_QUESTIONS: Final = "notify_questions"
+CONF_NOTIFY_FINISHED: Final = "notify_finished"
+CONF_NOTIFY_ERRORS: Final = "notify_errors"
+CONF_NOTIFY_MIN_DURATION: Final = "notify_min_duration"
+CONF_NOTIFY_DELAY: Final = "notify_delay"
+DEFAULT_NOTIFY_MIN_DURATION: Final = 30
+DEFAULT_NOTIFY_DELAY: Final = 0
+NOTIFY_DEFAULTS: Final[dict[str, bool | int]] = {
+    CONF_NOTIFY_PERMISSIONS: True,
+    CONF_NOTIFY_QUESTIONS: True,
+    CONF_NOTIFY_FINISHED: True,
+    CONF_NOTIFY_ERRORS: True,
+    CONF_NOTIFY_MIN_DURATION: DEFAULT_NOTIFY_MIN_DURATION,
+    CONF_NOTIFY_DELAY: DEFAULT_NOTIFY_DELAY,
+}
+# Action ids of our notifications: OPENCODE_LOOKOUT:<server_id>:<verb>:<request id>.
+ACTION_PREFIX: Final = "OPENCODE_LOOKOUT"
+
 MANUFACTURER: Final = "OpenCode Lookout"
 MACHINE_MODEL: Final = "OpenCode Lookout agent"
 SESSION_MODEL: Final = "OpenCode session"

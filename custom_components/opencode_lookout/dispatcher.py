@@ -11,6 +11,7 @@ from .client import Session
 
 type Listener = Callable[[], None]
 type EventListener = Callable[[str, dict[str, Any]], None]
+type ActivityListener = Callable[[str, str, dict[str, Any]], None]
 
 
 class Dispatcher:
@@ -22,6 +23,7 @@ class Dispatcher:
         self._session_listeners: dict[str, set[Listener]] = {}
         self._event_listeners: dict[str, set[EventListener]] = {}
         self._new_session_listeners: set[Callable[[Session], None]] = set()
+        self._activity_listeners: set[ActivityListener] = set()
 
     @callback
     def async_add_listener(self, listener: Listener) -> Listener:
@@ -46,6 +48,12 @@ class Dispatcher:
         return lambda: self._event_listeners.get(session_id, set()).discard(listener)
 
     @callback
+    def async_add_activity_listener(self, listener: ActivityListener) -> Listener:
+        """Call listener(session_id, event_type, details) for events of any session."""
+        self._activity_listeners.add(listener)
+        return lambda: self._activity_listeners.discard(listener)
+
+    @callback
     def async_add_new_session_listener(
         self, listener: Callable[[Session], None]
     ) -> Listener:
@@ -67,9 +75,11 @@ class Dispatcher:
     def _notify_event(
         self, session_id: str, event_type: str, details: dict[str, Any]
     ) -> None:
-        """Run the event listeners of a session."""
+        """Run the event listeners of a session, then the activity listeners."""
         for listener in list(self._event_listeners.get(session_id, ())):
             listener(event_type, details)
+        for activity_listener in list(self._activity_listeners):
+            activity_listener(session_id, event_type, details)
 
     @callback
     def _notify_new_session(self, session: Session) -> None:

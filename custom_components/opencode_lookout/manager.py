@@ -50,6 +50,9 @@ from .models import OpenCodeLookoutConfigEntry
 
 _LOGGER = logging.getLogger(__name__)
 
+# States of a run: from leaving idle/error until the session is idle/error again.
+BUSY_STATES = ("working", "waiting_permission", "waiting_input")
+
 
 class LookoutManager(Dispatcher):
     """Connection, session cache and dispatcher of one agent (one config entry)."""
@@ -69,6 +72,7 @@ class LookoutManager(Dispatcher):
         self.server_info = server_info
         self.server_id: str = entry.unique_id or server_info.server_id
         self.sessions: dict[str, Session] = {}
+        self._busy_since: dict[str, datetime] = {}
         self.connected = True
         self._reauth_started = False
         self._task: asyncio.Task[None] | None = None
@@ -199,6 +203,7 @@ class LookoutManager(Dispatcher):
             return
         old = self.sessions.get(session.id)
         self.sessions[session.id] = session
+        duration = self._track_run(session)
         if old is None:
             self._update_device(session)
             self._notify_new_session(session)
@@ -208,15 +213,27 @@ class LookoutManager(Dispatcher):
             self._update_device(session)
         self._notify(session.id)
         if old.state == "working" and session.state == "idle":
-            self._fire(session.id, EVENT_COMPLETED, {"title": session.title})
+            details = {"title": session.title, "duration": duration}
+            self._fire(session.id, EVENT_COMPLETED, details)
         if session.state == "error" and old.state != "error" and session.error:
-            details = {"name": session.error.name, "message": session.error.message}
-            self._fire(session.id, EVENT_ERROR, details)
+            error = session.error
+            details = {"name": error.name, "message": error.message}
+            self._fire(session.id, EVENT_ERROR, details | {"duration": duration})
+
+    def _track_run(self, session: Session) -> int:
+        """Note when a run starts; return its length in seconds once it ends."""
+        now = dt_util.utcnow()
+        if session.state in BUSY_STATES:
+            self._busy_since.setdefault(session.id, now)
+            return 0
+        started = self._busy_since.pop(session.id, now)
+        return int((now - started).total_seconds())
 
     @callback
     def _remove_session(self, session_id: str) -> None:
         """Forget a session and remove its device (and so its entities)."""
         self.sessions.pop(session_id, None)
+        self._busy_since.pop(session_id, None)
         self._drop_listeners(session_id)
         async_remove_device(self.hass, self.entry, self.session_identifier(session_id))
         self._notify(session_id)

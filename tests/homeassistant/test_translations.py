@@ -15,7 +15,12 @@ from custom_components.opencode_lookout import (
     event,
     sensor,
 )
-from custom_components.opencode_lookout.const import EVENT_TYPES
+from custom_components.opencode_lookout.const import (
+    CONF_NOTIFY,
+    CONF_NOTIFY_TARGETS,
+    EVENT_TYPES,
+    NOTIFY_DEFAULTS,
+)
 
 COMPONENT = Path(__file__).parents[2] / "custom_components" / "opencode_lookout"
 STRINGS = json.loads((COMPONENT / "strings.json").read_text())
@@ -92,3 +97,25 @@ def test_services_documented() -> None:
         for field in spec["fields"]:
             assert strings["fields"][field]["name"], (service, field)
             assert strings["fields"][field]["description"], (service, field)
+
+
+def test_notification_texts_and_options() -> None:
+    """Notification texts used in code exist; every option field is described."""
+    source = "\n".join(
+        (COMPONENT / name).read_text()
+        for name in (
+            "notifications.py",
+            "notification_actions.py",
+            "notification_payloads.py",
+        )
+    )
+    used = set(re.findall(r'texts\(\s*"(\w+)"', source))
+    used |= set(re.findall(r'\("\w+", "(\w+)"\)', source))  # (verb, text key) pairs
+    assert used
+    assert used <= set(STRINGS["notification"]), used - set(STRINGS["notification"])
+    notify = STRINGS["options"]["step"]["init"]["sections"][CONF_NOTIFY]
+    fields = {CONF_NOTIFY_TARGETS, *NOTIFY_DEFAULTS}
+    assert set(notify["data"]) == fields
+    assert set(notify["data_description"]) == fields
+    assert notify["name"]
+    assert "unknown_notify_service" in STRINGS["options"]["error"]

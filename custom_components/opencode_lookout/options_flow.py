@@ -1,0 +1,132 @@
+"""Options flow: stale sessions and the built-in phone notifications."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import probatio
+
+from homeassistant.config_entries import ConfigFlowResult, OptionsFlowWithReload
+from homeassistant.data_entry_flow import section
+from homeassistant.helpers import selector
+
+from .const import (
+    CONF_NOTIFY,
+    CONF_NOTIFY_DELAY,
+    CONF_NOTIFY_MIN_DURATION,
+    CONF_NOTIFY_TARGETS,
+    CONF_STALE_DAYS,
+    DEFAULT_STALE_DAYS,
+    NOTIFY_DEFAULTS,
+)
+
+NOTIFY_DOMAIN = "notify"
+# Entity-based notify.send_message takes no data (no actions, no tag).
+EXCLUDED_SERVICES = {"send_message"}
+
+
+def _number(maximum: int, unit: str, step: int = 1) -> selector.NumberSelector:
+    """Return a box number selector."""
+    return selector.NumberSelector(
+        selector.NumberSelectorConfig(
+            min=0 if unit == "s" else 1,
+            max=maximum,
+            step=step,
+            unit_of_measurement=unit,
+            mode=selector.NumberSelectorMode.BOX,
+        )
+    )
+
+
+def _normalize(targets: list[str]) -> list[str]:
+    """Return notify service names as notify.<name>, without duplicates."""
+    names = [t.strip().removeprefix(f"{NOTIFY_DOMAIN}.") for t in targets]
+    return list(dict.fromkeys(f"{NOTIFY_DOMAIN}.{n}" for n in names if n))
+
+
+class OpenCodeLookoutOptionsFlow(OptionsFlowWithReload):
+    """Options of an entry; the entry reloads when they change."""
+
+    def _notify_services(self, current: list[str]) -> list[str]:
+        """Return the notify services, mobile app devices first."""
+        names = set(self.hass.services.async_services_for_domain(NOTIFY_DOMAIN))
+        services = _normalize(sorted(names - EXCLUDED_SERVICES))
+        services.sort(key=lambda s: not s.startswith("notify.mobile_app_"))
+        return services + [t for t in current if t not in services]
+
+    def _schema(self, options: dict[str, Any]) -> probatio.Schema:
+        """Return the form with the current values as defaults."""
+        values = {**NOTIFY_DEFAULTS, **options}
+        targets = list(options.get(CONF_NOTIFY_TARGETS) or [])
+        notify: dict[probatio.Marker, Any] = {
+            probatio.Optional(
+                CONF_NOTIFY_TARGETS, description={"suggested_value": targets}
+            ): selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=self._notify_services(targets),
+                    multiple=True,
+                    custom_value=True,
+                    mode=selector.SelectSelectorMode.DROPDOWN,
+                )
+            ),
+        }
+        for key, value in NOTIFY_DEFAULTS.items():
+            if isinstance(value, bool):
+                notify[probatio.Required(key, default=values[key])] = (
+                    selector.BooleanSelector()
+                )
+        notify[
+            probatio.Required(
+                CONF_NOTIFY_MIN_DURATION, default=values[CONF_NOTIFY_MIN_DURATION]
+            )
+        ] = _number(86400, "s")
+        notify[
+            probatio.Required(CONF_NOTIFY_DELAY, default=values[CONF_NOTIFY_DELAY])
+        ] = _number(3600, "s")
+        return probatio.Schema(
+            {
+                probatio.Required(
+                    CONF_STALE_DAYS,
+                    default=values.get(CONF_STALE_DAYS, DEFAULT_STALE_DAYS),
+                ): _number(365, "d"),
+                probatio.Optional(CONF_NOTIFY): section(
+                    probatio.Schema(notify), {"collapsed": not targets}
+                ),
+            }
+        )
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show and store the options."""
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
+        options = dict(self.config_entry.options)
+        if user_input is not None:
+            options |= user_input
+            if CONF_STALE_DAYS in user_input:
+                options[CONF_STALE_DAYS] = int(user_input[CONF_STALE_DAYS])
+            if (notify := options.pop(CONF_NOTIFY, None)) is not None:
+                options |= notify
+                targets = _normalize(notify.get(CONF_NOTIFY_TARGETS) or [])
+                options[CONF_NOTIFY_TARGETS] = targets
+                for key in (CONF_NOTIFY_MIN_DURATION, CONF_NOTIFY_DELAY):
+                    options[key] = int(options[key])
+                missing = [
+                    t
+                    for t in targets
+                    if not self.hass.services.has_service(
+                        NOTIFY_DOMAIN, t.removeprefix("notify.")
+                    )
+                ]
+                if missing:
+                    errors["base"] = "unknown_notify_service"
+                    placeholders["missing"] = ", ".join(missing)
+            if not errors:
+                return self.async_create_entry(data=options)
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self._schema(options),
+            errors=errors,
+            description_placeholders=placeholders,
+        )

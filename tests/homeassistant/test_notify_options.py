@@ -1,0 +1,121 @@
+"""Options flow of the phone notifications."""
+
+from __future__ import annotations
+
+from fake_agent import FakeAgent
+from notify_common import OTHER, PHONE, mock_notify
+import probatio
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.opencode_lookout.const import (
+    CONF_NOTIFY,
+    CONF_NOTIFY_DELAY,
+    CONF_NOTIFY_ERRORS,
+    CONF_NOTIFY_FINISHED,
+    CONF_NOTIFY_MIN_DURATION,
+    CONF_NOTIFY_PERMISSIONS,
+    CONF_NOTIFY_QUESTIONS,
+    CONF_NOTIFY_TARGETS,
+    CONF_STALE_DAYS,
+)
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType, section
+from homeassistant.helpers import config_validation as cv
+
+
+def _section(result: dict) -> section:
+    """Return the notifications section of the options form."""
+    schema = result["data_schema"].schema
+    return next(v for k, v in schema.items() if str(k) == CONF_NOTIFY)
+
+
+async def test_options_notifications(
+    hass: HomeAssistant, agent: FakeAgent, config_entry: MockConfigEntry
+) -> None:
+    """Phones are offered first; the choice is validated, stored flat and reloads."""
+    mock_notify(hass)
+    hass.services.async_register("notify", "family_group", lambda call: None)
+    hass.services.async_register("notify", "send_message", lambda call: None)
+    config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    notify = _section(result)
+    assert notify.options == {"collapsed": True}  # no phone chosen yet
+    fields = {str(k): v for k, v in notify.schema.schema.items()}
+    targets = fields[CONF_NOTIFY_TARGETS].config
+    assert targets["options"] == [OTHER, PHONE, "notify.family_group"]
+    assert targets["multiple"] is True
+    assert targets["custom_value"] is True
+    # The form serializes for the frontend: an expandable section of fields.
+    fields = probatio.to_field_list(
+        result["data_schema"], custom_serializer=cv.custom_serializer
+    )
+    assert [f["name"] for f in fields] == [CONF_STALE_DAYS, CONF_NOTIFY]
+    assert fields[1]["type"] == "expandable"
+    assert [f["name"] for f in fields[1]["schema"]][:2] == [
+        CONF_NOTIFY_TARGETS,
+        CONF_NOTIFY_PERMISSIONS,
+    ]
+
+    answer = {
+        CONF_STALE_DAYS: 7.0,
+        CONF_NOTIFY: {
+            CONF_NOTIFY_TARGETS: ["mobile_app_test", PHONE, "notify.nope"],
+            CONF_NOTIFY_PERMISSIONS: True,
+            CONF_NOTIFY_QUESTIONS: False,
+            CONF_NOTIFY_FINISHED: True,
+            CONF_NOTIFY_ERRORS: True,
+            CONF_NOTIFY_MIN_DURATION: 60.0,
+            CONF_NOTIFY_DELAY: 0.0,
+        },
+    }
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], answer
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "unknown_notify_service"}
+    assert result["description_placeholders"] == {"missing": "notify.nope"}
+    # The unknown name stays selectable so that it can be removed.
+    fields = {str(k): v for k, v in _section(result).schema.schema.items()}
+    assert "notify.nope" in fields[CONF_NOTIFY_TARGETS].config["options"]
+
+    answer[CONF_NOTIFY][CONF_NOTIFY_TARGETS] = ["mobile_app_test", PHONE, " "]
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], answer
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert config_entry.options == {
+        CONF_STALE_DAYS: 7,
+        CONF_NOTIFY_TARGETS: [PHONE],
+        CONF_NOTIFY_PERMISSIONS: True,
+        CONF_NOTIFY_QUESTIONS: False,
+        CONF_NOTIFY_FINISHED: True,
+        CONF_NOTIFY_ERRORS: True,
+        CONF_NOTIFY_MIN_DURATION: 60,
+        CONF_NOTIFY_DELAY: 0,
+    }
+    assert config_entry.state is ConfigEntryState.LOADED
+
+    # The form shows the stored values; removing every phone is possible.
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    notify = _section(result)
+    assert notify.options == {"collapsed": False}
+    defaults = {str(k): k for k in notify.schema.schema}
+    assert defaults[CONF_NOTIFY_TARGETS].description == {"suggested_value": [PHONE]}
+    assert defaults[CONF_NOTIFY_QUESTIONS].default() is False
+    assert defaults[CONF_NOTIFY_MIN_DURATION].default() == 60
+    answer[CONF_NOTIFY] = {
+        k: v for k, v in answer[CONF_NOTIFY].items() if k != CONF_NOTIFY_TARGETS
+    }
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], answer
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert config_entry.options[CONF_NOTIFY_TARGETS] == []
+    await hass.async_block_till_done()
+    await hass.config_entries.async_unload(config_entry.entry_id)

@@ -1,0 +1,183 @@
+"""Phone notifications of questions; switching requests off and on."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from typing import Any
+
+from common import wait_for
+from fake_agent import ROOT_ID, FakeAgent, make_permission, make_question
+from notify_common import (
+    ACTION,
+    OTHER,
+    PHONE,
+    TARGETS,
+    async_setup_notify,
+    cleared,
+    mock_notify,
+    sent,
+    tap,
+    wait_calls,
+)
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.opencode_lookout.const import (
+    CONF_NOTIFY_PERMISSIONS,
+    CONF_NOTIFY_TARGETS,
+)
+from homeassistant.core import HomeAssistant, ServiceCall
+
+OPTIONS = [
+    {"label": "Postgres", "description": "the default"},
+    {"label": "SQLite", "description": ""},
+    {"label": "MySQL", "description": ""},
+    {"label": "DuckDB", "description": ""},
+]
+
+
+@pytest.fixture
+def notify_options() -> dict[str, Any]:
+    """Return extra options of the entry (overridden by parametrize)."""
+    return {}
+
+
+@pytest.fixture
+async def calls(
+    hass: HomeAssistant,
+    agent: FakeAgent,
+    config_entry: MockConfigEntry,
+    notify_options: dict[str, Any],
+) -> AsyncGenerator[list[ServiceCall]]:
+    """Set up the entry sending to two fake phones; return the notify calls."""
+    calls = mock_notify(hass)
+    await async_setup_notify(hass, config_entry, notify_options)
+    yield calls
+    if config_entry.state.recoverable:
+        await hass.config_entries.async_unload(config_entry.entry_id)
+        await hass.async_block_till_done()
+
+
+async def test_question_notification(
+    hass: HomeAssistant, calls: list[ServiceCall], agent: FakeAgent
+) -> None:
+    """Options become buttons (at most three) next to a text reply."""
+    await agent.update_session(state="waiting_input", question=make_question())
+    await wait_calls(hass, calls, 2)
+    (note,) = sent(calls, PHONE)
+    assert note["title"] == "devbox · Fix the build"
+    assert note["message"] == "Which database?"
+    assert note["data"]["tag"] == "que_1"
+    assert note["data"]["actions"] == [
+        {"action": f"{ACTION}:ANSWER_0:que_1", "title": "Postgres"},
+        {"action": f"{ACTION}:ANSWER_1:que_1", "title": "SQLite"},
+        {
+            "action": f"{ACTION}:REPLY:que_1",
+            "title": "Answer",
+            "behavior": "textInput",
+            "textInputButtonTitle": "Send",
+            "textInputPlaceholder": "Your answer",
+        },
+    ]
+    await tap(hass, "ANSWER_1", "que_1")
+    (answer,) = agent.commands("reply_question")
+    assert answer["question_id"] == "que_1"
+    assert answer["answers"] == [["SQLite"]]
+    await wait_calls(hass, calls, 4)
+    assert sorted(cleared(calls, "que_1")) == sorted(TARGETS)
+    await tap(hass, "ANSWER_0", "que_1")  # already answered
+    assert len(agent.commands("reply_question")) == 1
+
+    # More than three options: three buttons, all options in the message.
+    question = make_question(id="que_2")
+    question["questions"][0]["options"] = OPTIONS
+    await agent.update_session(question=question)
+    await wait_calls(hass, calls, 6)
+    note = sent(calls, PHONE)[-1]
+    assert note["message"] == "Which database?\nPostgres, SQLite, MySQL, DuckDB"
+    assert [a["title"] for a in note["data"]["actions"]] == [
+        "Postgres",
+        "SQLite",
+        "MySQL",
+        "Answer",
+    ]
+    await tap(hass, "REPLY", "que_2")  # an empty text answers nothing
+    await tap(hass, "ANSWER_7", "que_2")  # no such option
+    await tap(hass, "ANSWER_x", "que_2")
+    assert len(agent.commands("reply_question")) == 1
+    agent.errors["reply_question"] = {"code": "timeout", "message": "no answer"}
+    await tap(hass, "ANSWER_2", "que_2")
+    await wait_calls(hass, calls, 8)
+    assert sent(calls, PHONE)[-1]["message"].startswith(
+        "Your answer did not arrive: The agent refused the command (timeout)"
+    )
+    del agent.errors["reply_question"]
+    await tap(hass, "REPLY", "que_2", reply_text="Oracle")
+    assert agent.commands("reply_question")[-1]["answers"] == [["Oracle"]]
+    await wait_calls(hass, calls, 10)
+
+
+async def test_question_without_buttons_and_gone(
+    hass: HomeAssistant, calls: list[ServiceCall], agent: FakeAgent
+) -> None:
+    """Several questions at once are answered at the desk; gone means cleared."""
+    question = make_question()
+    question["questions"].append(
+        {"question": "", "header": "Port", "multiple": False, "options": []}
+    )
+    await agent.update_session(state="waiting_input", question=question)
+    await wait_calls(hass, calls, 2)
+    note = sent(calls, PHONE)[-1]
+    assert note["message"] == (
+        "Which database?\nPort\nAnswer it at the desk or in Home Assistant."
+    )
+    assert "actions" not in note["data"]
+    # OpenCode went away: its session cannot be answered, so the request goes.
+    await agent.update_session(available=False)
+    await wait_calls(hass, calls, 4)
+    assert sorted(cleared(calls, "que_1")) == sorted(TARGETS)
+    await agent.update_session(available=True)
+    await wait_calls(hass, calls, 6)
+    await agent.update_session(state="idle", question=None)
+    await wait_calls(hass, calls, 8)
+    assert cleared(calls, "que_1") == [PHONE, OTHER] * 2
+
+
+@pytest.mark.parametrize(
+    "notify_options",
+    [{"notify_questions": False, CONF_NOTIFY_PERMISSIONS: False}],
+)
+async def test_request_toggles(
+    hass: HomeAssistant,
+    calls: list[ServiceCall],
+    agent: FakeAgent,
+    config_entry: MockConfigEntry,
+) -> None:
+    """Permissions and questions can be switched off; the entry reloads quietly."""
+    await agent.update_session(
+        state="waiting_permission",
+        permission=make_permission(),
+        pending_permissions=[make_permission()],
+        question=make_question(),
+    )
+    manager = config_entry.runtime_data.manager
+    await wait_for(hass, lambda: manager.sessions[ROOT_ID].question is not None)
+    assert calls == []
+    hass.config_entries.async_update_entry(
+        config_entry, options={**config_entry.options, CONF_NOTIFY_PERMISSIONS: True}
+    )
+    await hass.config_entries.async_reload(config_entry.entry_id)
+    await wait_calls(hass, calls, 2)
+    # A reload (an options change) does not send the same request again...
+    await hass.config_entries.async_reload(config_entry.entry_id)
+    await wait_calls(hass, calls, 2)
+    # ...but moves it when the phones change.
+    for targets, count in (([PHONE], 3), ([OTHER, PHONE], 4)):
+        hass.config_entries.async_update_entry(
+            config_entry,
+            options={**config_entry.options, CONF_NOTIFY_TARGETS: targets},
+        )
+        await hass.config_entries.async_reload(config_entry.entry_id)
+        await wait_calls(hass, calls, count)
+    assert cleared(calls, "per_1") == [OTHER]
+    assert sent(calls, OTHER)[-1]["data"]["tag"] == "per_1"

@@ -1,0 +1,168 @@
+"""Phone notifications of finished and failed runs; the delay before requests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import timedelta
+from typing import Any
+
+from common import wait_for
+from fake_agent import ROOT_ID, FakeAgent, make_permission, make_question
+from notify_common import PHONE, async_setup_notify, mock_notify, sent, wait_calls
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
+)
+
+from custom_components.opencode_lookout.const import (
+    CONF_NOTIFY_DELAY,
+    CONF_NOTIFY_ERRORS,
+    CONF_NOTIFY_PERMISSIONS,
+    EVENT_LOOKOUT,
+)
+from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.util import dt as dt_util
+
+
+@pytest.fixture
+def notify_options() -> dict[str, Any]:
+    """Return extra options of the entry (overridden by parametrize)."""
+    return {}
+
+
+@pytest.fixture
+async def calls(
+    hass: HomeAssistant,
+    agent: FakeAgent,
+    config_entry: MockConfigEntry,
+    notify_options: dict[str, Any],
+) -> AsyncGenerator[list[ServiceCall]]:
+    """Set up the entry sending to two fake phones; return the notify calls."""
+    calls = mock_notify(hass)
+    await async_setup_notify(hass, config_entry, notify_options)
+    yield calls
+    if config_entry.state.recoverable:
+        await hass.config_entries.async_unload(config_entry.entry_id)
+        await hass.async_block_till_done()
+
+
+async def _run(
+    hass: HomeAssistant,
+    agent: FakeAgent,
+    entry: MockConfigEntry,
+    seconds: int,
+    **end: Any,
+) -> None:
+    """Let the root session work for a while (backdated), then end the run."""
+    manager = entry.runtime_data.manager
+    await agent.update_session(state="working", error=None)
+    await wait_for(hass, lambda: manager.sessions[ROOT_ID].state == "working")
+    manager._busy_since[ROOT_ID] = dt_util.utcnow() - timedelta(seconds=seconds)
+    await agent.update_session(**({"state": "idle"} | end))
+    await wait_for(hass, lambda: manager.sessions[ROOT_ID].state != "working")
+
+
+async def test_finished_and_error_threshold(
+    hass: HomeAssistant,
+    calls: list[ServiceCall],
+    agent: FakeAgent,
+    config_entry: MockConfigEntry,
+) -> None:
+    """Runs shorter than the threshold (30 s by default) notify nothing."""
+    events = async_capture_events(hass, EVENT_LOOKOUT)
+    await _run(hass, agent, config_entry, 10)
+    await _run(hass, agent, config_entry, 125)
+    await wait_calls(hass, calls, 2)
+    note = sent(calls, PHONE)[-1]
+    assert note == {
+        "title": "devbox · Fix the build",
+        "message": "Finished after 2 min 5 s.",
+        "data": {
+            "tag": f"{ROOT_ID}_status",
+            "group": note["data"]["group"],
+            "url": note["data"]["url"],
+            "clickAction": note["data"]["url"],
+        },
+    }
+    assert [e.data["duration"] for e in events] == [10, 125]
+
+    error = {"name": "APIError", "message": "fake upstream failure"}
+    await _run(hass, agent, config_entry, 5, state="error", error=error)
+    await _run(hass, agent, config_entry, 3700, state="error", error=error)
+    await wait_calls(hass, calls, 4)
+    assert sent(calls, PHONE)[-1]["message"] == (
+        "Stopped with an error after 1 h 1 min: APIError: fake upstream failure"
+    )
+    await _run(hass, agent, config_entry, 45)
+    await wait_calls(hass, calls, 6)
+    assert sent(calls, PHONE)[-1]["message"] == "Finished after 45 s."
+
+
+@pytest.mark.parametrize(
+    "notify_options",
+    [{CONF_NOTIFY_ERRORS: False, "notify_finished": False, "notify_min_duration": 0}],
+)
+async def test_status_toggles(
+    hass: HomeAssistant,
+    calls: list[ServiceCall],
+    agent: FakeAgent,
+    config_entry: MockConfigEntry,
+) -> None:
+    """Finished and error notifications can be switched off."""
+    await _run(hass, agent, config_entry, 500)
+    error = {"name": "E", "message": ""}
+    await _run(hass, agent, config_entry, 500, state="error", error=error)
+    assert calls == []
+
+
+@pytest.mark.parametrize(
+    "notify_options", [{CONF_NOTIFY_DELAY: 10, CONF_NOTIFY_PERMISSIONS: True}]
+)
+async def test_delay(
+    hass: HomeAssistant,
+    calls: list[ServiceCall],
+    agent: FakeAgent,
+    config_entry: MockConfigEntry,
+) -> None:
+    """A request answered within the delay never reaches the phones."""
+    manager = config_entry.runtime_data.manager
+
+    async def update(state: str, **changes: Any) -> None:
+        await agent.update_session(state=state, **changes)
+        await wait_for(hass, lambda: manager.sessions[ROOT_ID].state == state)
+
+    await update(
+        "waiting_permission",
+        permission=make_permission(),
+        pending_permissions=[make_permission()],
+    )
+    await update("working", permission=None, pending_permissions=[])
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=11))
+    await hass.async_block_till_done()
+    assert calls == []
+
+    await update("waiting_input", question=make_question())
+    await agent.push(
+        "permission_resolved", session_id=ROOT_ID, permission_id="per_x", by="api"
+    )
+    await update("waiting_input", title="Still asking")
+    assert calls == []
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=11))
+    await wait_calls(hass, calls, 2)
+    assert sent(calls, PHONE)[-1]["data"]["tag"] == "que_1"
+
+    # Resolved while waiting: never sent. Unloading cancels what still waits.
+    await update("waiting_permission", pending_permissions=[make_permission()])
+    await agent.push(
+        "permission_resolved", session_id=ROOT_ID, permission_id="per_1", by="api"
+    )
+    await update("waiting_permission", pending_permissions=[make_permission(id="p2")])
+    await wait_for(
+        hass, lambda: manager.sessions[ROOT_ID].pending_permissions[0].id == "p2"
+    )
+    await hass.config_entries.async_unload(config_entry.entry_id)
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=11))
+    await hass.async_block_till_done()
+    assert len(calls) == 2
