@@ -86,6 +86,7 @@ class RealStack:
     opencode_url: str = ""
     token: str = ""
     server_id: str = ""
+    llm_port: int = 0
 
     @property
     def project(self) -> Path:
@@ -134,7 +135,7 @@ class RealStack:
             15,
         )
         self.procs.append(llm)
-        llm_port = int(line.rsplit(":", 1)[1])
+        llm_port = self.llm_port = int(line.rsplit(":", 1)[1])
         self.project.mkdir(parents=True, exist_ok=True)
         config = {
             "$schema": "https://opencode.ai/config.json",
@@ -227,6 +228,12 @@ class RealStack:
             f"/session/{session_id}/prompt_async",
             {"parts": [{"type": "text", "text": text}]},
         )
+
+    def llm_saw(self, text: str) -> bool:
+        """Return whether any request to the fake LLM contained ``text``."""
+        url = f"http://127.0.0.1:{self.llm_port}/_requests"
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            return text in resp.read().decode()
 
     def wait_file(self, name: str, timeout: float = 30) -> bool:
         """Wait (blocking) for a file in the project."""

@@ -2,7 +2,9 @@
 
 The component is set up through the config flow against the real agent; a bash permission
 requested by a real OpenCode session shows as waiting_permission on the session device,
-and pressing approve_once makes the command run and the session return to idle.
+and pressing approve_once makes the command run and the session return to idle. With one
+phone chosen in the options, the phone's Approve and Reject (with a typed reason) taps,
+fired exactly as the companion app fires them, steer the real session.
 """
 
 from __future__ import annotations
@@ -13,10 +15,14 @@ from collections.abc import AsyncGenerator, Callable
 import pytest
 from real_stack import RealStack
 
-from custom_components.opencode_lookout.const import DOMAIN
+from custom_components.opencode_lookout.const import (
+    CONF_NOTIFY,
+    CONF_NOTIFY_TARGETS,
+    DOMAIN,
+)
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import CONF_HOST, CONF_PORT, CONF_TOKEN
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
@@ -100,4 +106,81 @@ async def test_approve_from_home_assistant(
         lambda: abs(float(hass.states.get(cost_id).state) - expected) < 1e-6,
         timeout=10,
     )
+    assert await hass.config_entries.async_unload(entry_id)
+
+
+async def test_approve_and_reject_from_the_phone(
+    hass: HomeAssistant, stack: RealStack
+) -> None:
+    """One phone chosen in the options, nothing else: the phone's taps steer OpenCode."""
+    calls: list[ServiceCall] = []
+
+    @callback
+    def phone(call: ServiceCall) -> None:
+        """Stand in for the companion app's notify action."""
+        calls.append(call)
+
+    hass.services.async_register("notify", "mobile_app_test", phone)
+    entry_id = await _setup(hass, stack)
+    flow = await hass.config_entries.options.async_init(entry_id)
+    flow = await hass.config_entries.options.async_configure(
+        flow["flow_id"],
+        {CONF_NOTIFY: {CONF_NOTIFY_TARGETS: ["notify.mobile_app_test"]}},
+    )
+    assert flow["type"] is FlowResultType.CREATE_ENTRY, flow
+    await hass.async_block_till_done()
+
+    def request(tag_prefix: str = "per_") -> dict | None:
+        """Return the latest actionable notification, if any."""
+        for call in reversed(calls):
+            data = call.data.get("data", {})
+            if data.get("actions") and str(data.get("tag", "")).startswith(tag_prefix):
+                return call.data
+        return None
+
+    def cleared(tag: str) -> bool:
+        """Return whether the notification with this tag was withdrawn."""
+        return any(
+            c.data["message"] == "clear_notification" and c.data["data"]["tag"] == tag
+            for c in calls
+        )
+
+    sid = await hass.async_add_executor_job(stack.new_session)
+    await hass.async_add_executor_job(stack.prompt, sid, "RUN: echo phone > phone.txt")
+    note = await _wait("permission notification", request)
+    assert "echo phone > phone.txt" in note["message"]
+    actions = {a["title"]: a for a in note["data"]["actions"]}
+    assert actions["Approve"]["authenticationRequired"] is True
+    tag = note["data"]["tag"]
+    # Exactly what the companion app fires when Approve is tapped (Android: no action_data).
+    hass.bus.async_fire(
+        "mobile_app_notification_action",
+        {"action": actions["Approve"]["action"], "tag": tag},
+    )
+    assert await hass.async_add_executor_job(stack.wait_file, "phone.txt")
+    await _wait("approve notification cleared", lambda: cleared(tag), timeout=15)
+
+    uid = f"{stack.server_id}_{sid}"
+    state_id = _entity(hass, "sensor", f"{uid}_state")()
+    await _wait("idle", lambda: hass.states.get(state_id).state == "idle")
+    calls.clear()
+    await hass.async_add_executor_job(stack.prompt, sid, "RUN: touch refused.txt")
+    note = await _wait("second permission notification", request)
+    reject = next(a for a in note["data"]["actions"] if a["title"] == "Reject")
+    assert reject.get("destructive") is True
+    assert reject.get("behavior") == "textInput"
+    hass.bus.async_fire(
+        "mobile_app_notification_action",
+        {
+            "action": reject["action"],
+            "reply_text": "use the staging db",
+            "tag": note["data"]["tag"],
+        },
+    )
+    await _wait(
+        "reject notification cleared", lambda: cleared(note["data"]["tag"]), timeout=15
+    )
+    await _wait("idle again", lambda: hass.states.get(state_id).state == "idle")
+    assert not (stack.project / "refused.txt").exists()
+    assert await hass.async_add_executor_job(stack.llm_saw, "use the staging db")
     assert await hass.config_entries.async_unload(entry_id)
