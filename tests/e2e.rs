@@ -196,3 +196,39 @@ async fn plugin_feed_end_to_end() {
 async fn server_feed_end_to_end() {
     scenarios(Feed::Server).await;
 }
+
+/// `opencode serve` protected by OPENCODE_SERVER_PASSWORD: the agent attaches with Basic
+/// credentials, and without the right password it stays detached.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_feed_with_basic_auth() {
+    let (_llm, llm_port) = start_llm();
+    let env = Env::new("auth", llm_port);
+    let port = free_port();
+    let (_opencode, url) = env.start_opencode_env(port, &[("OPENCODE_SERVER_PASSWORD", "s3cret")]);
+    let oc = Opencode::new(&url).with_auth("opencode", "s3cret");
+    let sid = oc.create_session().await;
+    let target = format!("http://127.0.0.1:{port}");
+
+    let wrong_dir = env.root.join("wrong");
+    let (_wrong, wrong_port) =
+        env.start_agent_in(&wrong_dir, &["--opencode", &target, "--opencode-password", "nope"]);
+    let wrong_token = std::fs::read_to_string(wrong_dir.join("token")).expect("token");
+    let mut wrong = Client::connect(wrong_port, wrong_token.trim()).await;
+
+    let (_agent, api) = env.start_agent(&["--opencode", &target, "--opencode-password", "s3cret"]);
+    let client = Client::connect(api, &env.token()).await;
+    client
+        .wait_session(&sid, "seen through the resync", Duration::from_secs(30), |s| {
+            s["available"] == true
+        })
+        .await;
+    oc.prompt(&sid, "hello").await;
+    client
+        .wait_session(&sid, "usage of the turn", Duration::from_secs(45), |s| {
+            s["state"] == "idle" && s["tokens_output"].as_u64() == Some(200)
+        })
+        .await;
+    let seen = wrong.command(json!({"type": "list_sessions"})).await;
+    assert_eq!(seen["result"]["sessions"], json!([]), "no data without the password: {seen}");
+    assert_eq!(seen["result"]["instances"], json!([]), "{seen}");
+}

@@ -197,7 +197,13 @@ impl Env {
 
     /// Starts `opencode serve` in the project; returns it and its base URL.
     pub fn start_opencode(&self, port: u16) -> (Proc, String) {
+        self.start_opencode_env(port, &[])
+    }
+
+    /// Starts `opencode serve` with extra environment variables.
+    pub fn start_opencode_env(&self, port: u16, vars: &[(&str, &str)]) -> (Proc, String) {
         let mut cmd = self.command(opencode_bin());
+        cmd.envs(vars.iter().copied());
         cmd.args(["serve", "--hostname", "127.0.0.1", "--port", &port.to_string()])
             .current_dir(&self.project);
         let (proc, line) =
@@ -264,19 +270,33 @@ pub fn free_port() -> u16 {
 pub struct Opencode {
     pub url: String,
     http: reqwest::Client,
+    auth: Option<(String, String)>,
 }
 
 impl Opencode {
     /// A driver for the server at `url`.
     pub fn new(url: &str) -> Self {
-        Opencode { url: url.to_owned(), http: reqwest::Client::new() }
+        Opencode { url: url.to_owned(), http: reqwest::Client::new(), auth: None }
+    }
+
+    /// The same driver using HTTP Basic credentials.
+    pub fn with_auth(mut self, user: &str, password: &str) -> Self {
+        self.auth = Some((user.to_owned(), password.to_owned()));
+        self
+    }
+
+    fn req(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let r = self.http.request(method, format!("{}{path}", self.url));
+        match &self.auth {
+            Some((u, p)) => r.basic_auth(u, Some(p)),
+            None => r,
+        }
     }
 
     /// Creates a session; returns its id.
     pub async fn create_session(&self) -> String {
         let v: Value = self
-            .http
-            .post(format!("{}/session", self.url))
+            .req(reqwest::Method::POST, "/session")
             .json(&json!({}))
             .send()
             .await
@@ -289,15 +309,14 @@ impl Opencode {
 
     /// Lists sessions (which also boots the project's instance).
     pub async fn list_sessions(&self) -> Vec<Value> {
-        let r = self.http.get(format!("{}/session", self.url)).send().await.expect("GET /session");
+        let r = self.req(reqwest::Method::GET, "/session").send().await.expect("GET /session");
         r.json().await.expect("session list")
     }
 
     /// Sends a prompt without waiting.
     pub async fn prompt(&self, session: &str, text: &str) {
         let r = self
-            .http
-            .post(format!("{}/session/{session}/prompt_async", self.url))
+            .req(reqwest::Method::POST, &format!("/session/{session}/prompt_async"))
             .json(&json!({"parts": [{"type": "text", "text": text}]}))
             .send()
             .await
