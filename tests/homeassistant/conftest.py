@@ -14,14 +14,16 @@ def auto_enable_custom_integrations(enable_custom_integrations):
 # --- OpenCode Lookout fixtures: a fake agent on 127.0.0.1 and a set-up entry. ---
 
 from collections.abc import AsyncGenerator  # noqa: E402
+from typing import Any  # noqa: E402
 from unittest.mock import patch  # noqa: E402
 
 from fake_agent import SERVER_ID, TOKEN, FakeAgent  # noqa: E402
+from notify_common import async_setup_notify, mock_notify  # noqa: E402
 from pytest_homeassistant_custom_component.common import MockConfigEntry  # noqa: E402
 
 from custom_components.opencode_lookout.const import DOMAIN  # noqa: E402
 from homeassistant.const import CONF_HOST, CONF_PORT, CONF_TOKEN  # noqa: E402
-from homeassistant.core import HomeAssistant  # noqa: E402
+from homeassistant.core import HomeAssistant, ServiceCall  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -63,6 +65,28 @@ async def init_integration(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     yield config_entry
+    if config_entry.state.recoverable:
+        await hass.config_entries.async_unload(config_entry.entry_id)
+        await hass.async_block_till_done()
+
+
+@pytest.fixture
+def notify_options() -> dict[str, Any]:
+    """Return extra options of the entry (overridden by parametrize)."""
+    return {}
+
+
+@pytest.fixture
+async def calls(
+    hass: HomeAssistant,
+    agent: FakeAgent,
+    config_entry: MockConfigEntry,
+    notify_options: dict[str, Any],
+) -> AsyncGenerator[list[ServiceCall]]:
+    """Set up the entry sending to two fake phones; return the notify calls."""
+    calls = mock_notify(hass)
+    await async_setup_notify(hass, config_entry, notify_options)
+    yield calls
     if config_entry.state.recoverable:
         await hass.config_entries.async_unload(config_entry.entry_id)
         await hass.async_block_till_done()

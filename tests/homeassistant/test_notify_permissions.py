@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
 import logging
-from typing import Any
 
 from common import wait_for
 from fake_agent import CHILD_ID, ROOT_ID, SERVER_ID, FakeAgent, make_permission
@@ -13,7 +11,6 @@ from notify_common import (
     OTHER,
     PHONE,
     TARGETS,
-    async_setup_notify,
     cleared,
     mock_notify,
     request_permissions,
@@ -34,28 +31,6 @@ PERMISSION = make_permission(
     title="bash: rm -rf build && make",
     patterns=["rm -rf build", "make"],
 )
-
-
-@pytest.fixture
-def notify_options() -> dict[str, Any]:
-    """Return extra options of the entry (overridden by parametrize)."""
-    return {}
-
-
-@pytest.fixture
-async def calls(
-    hass: HomeAssistant,
-    agent: FakeAgent,
-    config_entry: MockConfigEntry,
-    notify_options: dict[str, Any],
-) -> AsyncGenerator[list[ServiceCall]]:
-    """Set up the entry sending to two fake phones; return the notify calls."""
-    calls = mock_notify(hass)
-    await async_setup_notify(hass, config_entry, notify_options)
-    yield calls
-    if config_entry.state.recoverable:
-        await hass.config_entries.async_unload(config_entry.entry_id)
-        await hass.async_block_till_done()
 
 
 async def test_permission_notification(

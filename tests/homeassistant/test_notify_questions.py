@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
-from typing import Any
-
 from common import wait_for
 from fake_agent import ROOT_ID, FakeAgent, make_permission, make_question
-from notify_common import (
-    ACTION,
-    OTHER,
-    PHONE,
-    TARGETS,
-    async_setup_notify,
-    cleared,
-    mock_notify,
-    sent,
-    tap,
-    wait_calls,
-)
+from notify_common import ACTION, OTHER, PHONE, TARGETS, cleared, sent, tap, wait_calls
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -34,28 +20,6 @@ OPTIONS = [
     {"label": "MySQL", "description": ""},
     {"label": "DuckDB", "description": ""},
 ]
-
-
-@pytest.fixture
-def notify_options() -> dict[str, Any]:
-    """Return extra options of the entry (overridden by parametrize)."""
-    return {}
-
-
-@pytest.fixture
-async def calls(
-    hass: HomeAssistant,
-    agent: FakeAgent,
-    config_entry: MockConfigEntry,
-    notify_options: dict[str, Any],
-) -> AsyncGenerator[list[ServiceCall]]:
-    """Set up the entry sending to two fake phones; return the notify calls."""
-    calls = mock_notify(hass)
-    await async_setup_notify(hass, config_entry, notify_options)
-    yield calls
-    if config_entry.state.recoverable:
-        await hass.config_entries.async_unload(config_entry.entry_id)
-        await hass.async_block_till_done()
 
 
 async def test_question_notification(
