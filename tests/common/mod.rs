@@ -295,22 +295,39 @@ impl Opencode {
 
     /// Creates a session; returns its id.
     pub async fn create_session(&self) -> String {
-        let v: Value = self
-            .req(reqwest::Method::POST, "/session")
-            .json(&json!({}))
-            .send()
-            .await
-            .expect("POST /session")
-            .json()
-            .await
-            .expect("session json");
+        let v = self.send_retrying(reqwest::Method::POST, "/session", Some(json!({}))).await;
         v["id"].as_str().expect("session id").to_owned()
+    }
+
+    /// Sends a request, retrying transport errors for a while: a freshly (re)started
+    /// OpenCode sometimes resets its first connections.
+    async fn send_retrying(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let mut req = self.req(method.clone(), path);
+            if let Some(b) = &body {
+                req = req.json(b);
+            }
+            match req.send().await {
+                Ok(r) => return r.json().await.unwrap_or_else(|e| panic!("{method} {path}: {e}")),
+                Err(e) if Instant::now() < deadline => {
+                    eprintln!("{method} {path} failed ({e}); retrying");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                Err(e) => panic!("{method} {path}: {e}"),
+            }
+        }
     }
 
     /// Lists sessions (which also boots the project's instance).
     pub async fn list_sessions(&self) -> Vec<Value> {
-        let r = self.req(reqwest::Method::GET, "/session").send().await.expect("GET /session");
-        r.json().await.expect("session list")
+        let v = self.send_retrying(reqwest::Method::GET, "/session", None).await;
+        serde_json::from_value(v).expect("session list")
     }
 
     /// Sends a prompt without waiting.

@@ -16,6 +16,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -213,8 +214,17 @@ class RealStack:
             method=method,
             headers={"content-type": "application/json"},
         )
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            raw = resp.read()
+        # A freshly started OpenCode sometimes resets its first connections: retry those.
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(req, timeout=30) as resp:
+                    raw = resp.read()
+                break
+            except (ConnectionError, urllib.error.URLError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
         return json.loads(raw) if raw else None
 
     def new_session(self) -> str:
