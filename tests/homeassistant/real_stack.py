@@ -221,7 +221,9 @@ class RealStack:
                 with urllib.request.urlopen(req, timeout=30) as resp:
                     raw = resp.read()
                 break
-            except (ConnectionError, urllib.error.URLError):
+            except urllib.error.HTTPError:
+                raise
+            except ConnectionError, urllib.error.URLError:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.5)
