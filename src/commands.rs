@@ -26,19 +26,9 @@ pub async fn execute(hub: &Hub, cmd: Command) -> Result<Value, ApiError> {
                     format!("permission {permission_id} is not pending"),
                 )
             };
-            let (perm, root) = hub.permission(&permission_id).ok_or_else(not_pending)?;
-            if let Some(sid) = session_id.filter(|s| *s != perm.session_id && *s != root) {
-                let is_ancestor = hub.with_tracker(|t| {
-                    let mut cur = t.snapshot(&perm.session_id).and_then(|s| s.parent_id);
-                    while let Some(p) = cur {
-                        if p == sid {
-                            return true;
-                        }
-                        cur = t.snapshot(&p).and_then(|s| s.parent_id);
-                    }
-                    false
-                });
-                if !is_ancestor {
+            let perm = hub.permission(&permission_id).ok_or_else(not_pending)?;
+            if let Some(sid) = session_id {
+                if !hub.with_tracker(|t| t.in_lineage(&perm.session_id, &sid)) {
                     return Err(ApiError::new(
                         ErrorCode::NotFound,
                         format!("permission {permission_id} does not belong to session {sid}"),
@@ -114,7 +104,7 @@ pub async fn execute(hub: &Hub, cmd: Command) -> Result<Value, ApiError> {
 
 /// The API of the instance that runs a session, or why there is none.
 fn route(hub: &Hub, session_id: &str) -> Result<(Api, Option<String>), ApiError> {
-    if hub.with_tracker(|t| t.snapshot(session_id).is_none()) {
+    if !hub.with_tracker(|t| t.contains(session_id)) {
         return Err(ApiError::new(ErrorCode::NotFound, format!("unknown session {session_id}")));
     }
     hub.api_for(session_id).ok_or_else(|| {

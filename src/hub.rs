@@ -13,7 +13,7 @@ use crate::{
 };
 use serde_json::Value;
 use std::{
-    collections::{HashMap, HashSet},
+    collections::{BTreeSet, HashMap, HashSet},
     sync::{Arc, Mutex, MutexGuard},
     time::Duration,
 };
@@ -57,8 +57,8 @@ struct Inner {
     tracker: Tracker,
     clients: HashMap<u64, ClientTx>,
     sent: HashMap<String, Urgent>,
-    dirty: Vec<String>,
-    dirty_set: HashSet<String>,
+    /// Sessions with counter changes waiting for the next flush.
+    dirty: BTreeSet<String>,
     apis: HashMap<String, Api>,
 }
 
@@ -76,8 +76,7 @@ impl Hub {
             tracker,
             clients: HashMap::new(),
             sent: HashMap::new(),
-            dirty: Vec::new(),
-            dirty_set: HashSet::new(),
+            dirty: BTreeSet::new(),
             apis: HashMap::new(),
         };
         Hub { inner: Arc::new(Mutex::new(inner)), flush: Arc::new(Notify::new()) }
@@ -151,16 +150,12 @@ impl Hub {
         let inner = self.lock();
         let owner = inner.tracker.owner(session_id).filter(|i| i.connected)?;
         let api = inner.apis.get(&owner.id)?.clone();
-        let dir = inner.tracker.snapshot(session_id).and_then(|s| s.directory);
-        Some((api, dir))
+        Some((api, inner.tracker.directory(session_id).map(str::to_owned)))
     }
 
-    /// A pending permission and the root session it shows on.
-    pub fn permission(&self, id: &str) -> Option<(Permission, String)> {
-        let inner = self.lock();
-        let p = inner.tracker.find_permission(id)?.clone();
-        let root = inner.tracker.root(&p.session_id);
-        Some((p, root))
+    /// A pending permission.
+    pub fn permission(&self, id: &str) -> Option<Permission> {
+        self.lock().tracker.find_permission(id).cloned()
     }
 
     /// A pending question.
@@ -195,12 +190,9 @@ impl Inner {
             let urgent = Urgent::of(&s);
             if self.sent.get(id) != Some(&urgent) {
                 self.sent.insert(id.clone(), urgent);
-                if self.dirty_set.remove(id) {
-                    self.dirty.retain(|d| d != id);
-                }
+                self.dirty.remove(id);
                 self.broadcast(EventMsg::SessionUpdated { session: Box::new(s) });
-            } else if self.dirty_set.insert(id.clone()) {
-                self.dirty.push(id.clone());
+            } else if self.dirty.insert(id.clone()) {
                 need_flush = true;
             }
         }
@@ -209,9 +201,7 @@ impl Inner {
                 Change::Session(_) => continue,
                 Change::Removed { session_id, reason } => {
                     self.sent.remove(&session_id);
-                    if self.dirty_set.remove(&session_id) {
-                        self.dirty.retain(|d| *d != session_id);
-                    }
+                    self.dirty.remove(&session_id);
                     EventMsg::SessionRemoved { session_id, reason: reason.to_owned() }
                 }
                 Change::PermissionRequested { root, permission } => EventMsg::PermissionRequested {
@@ -253,9 +243,7 @@ impl Inner {
     }
 
     fn flush(&mut self) {
-        let ids = std::mem::take(&mut self.dirty);
-        self.dirty_set.clear();
-        for id in ids {
+        for id in std::mem::take(&mut self.dirty) {
             if let Some(s) = self.tracker.snapshot(&id) {
                 self.broadcast(EventMsg::SessionUpdated { session: Box::new(s) });
             }

@@ -91,9 +91,7 @@ pub async fn run(hub: Hub, target: Target) {
             }
             Err(e) => tracing::debug!(url = %target.url, error = %e, "OpenCode server unreachable"),
         }
-        if hub.with_tracker(|t| {
-            t.instances().iter().any(|i| i.id == target.instance_id && i.connected)
-        }) {
+        if hub.with_tracker(|t| t.is_connected(&target.instance_id)) {
             connected_once = true;
             hub.set_api(&target.instance_id, None);
             hub.apply(Input::Disconnected { instance_id: target.instance_id.clone() });

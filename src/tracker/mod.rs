@@ -18,7 +18,7 @@ use crate::{
     opencode::event::{
         Event, MessageInfo, PartInfo, PermissionInfo, QuestionInfo, SessionInfo, Status,
     },
-    protocol::{self, ErrorSummary, Instance, Permission, Question, ResolvedBy},
+    protocol::{ErrorSummary, Instance, Permission, Question, ResolvedBy},
 };
 use record::Record;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -173,6 +173,16 @@ impl Tracker {
         self.sessions.values().filter_map(|r| r.question.as_ref()).find(|q| q.id == question_id)
     }
 
+    /// Whether a session is tracked.
+    pub fn contains(&self, session_id: &str) -> bool {
+        self.sessions.contains_key(session_id)
+    }
+
+    /// The project directory of a session.
+    pub fn directory(&self, session_id: &str) -> Option<&str> {
+        self.sessions.get(session_id)?.directory.as_deref()
+    }
+
     /// Number of tracked sessions.
     pub fn len(&self) -> usize {
         self.sessions.len()
@@ -325,7 +335,8 @@ impl Tracker {
         self.evict(instance, out);
     }
 
-    fn is_connected(&self, instance: &str) -> bool {
+    /// Whether an instance is known and connected.
+    pub fn is_connected(&self, instance: &str) -> bool {
         self.instances.get(instance).is_some_and(|i| i.connected)
     }
 
@@ -525,10 +536,4 @@ pub fn rfc3339(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .unwrap_or_default()
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-impl From<&Instance> for protocol::EventMsg {
-    fn from(i: &Instance) -> Self {
-        protocol::EventMsg::InstanceConnected { instance: i.clone() }
-    }
 }

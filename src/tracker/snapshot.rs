@@ -89,14 +89,25 @@ impl Tracker {
 
     /// The root of a session's tree (itself for a root session).
     pub fn root(&self, id: &str) -> String {
-        let mut cur = id.to_owned();
+        self.lineage(id).last().map_or_else(|| id.to_owned(), |r| (*r).to_owned())
+    }
+
+    /// Whether `candidate` is the session `id` itself or one of its tracked ancestors.
+    pub fn in_lineage(&self, id: &str, candidate: &str) -> bool {
+        self.lineage(id).contains(&candidate)
+    }
+
+    /// A session followed by its tracked ancestors, nearest first.
+    fn lineage<'a>(&'a self, id: &'a str) -> Vec<&'a str> {
+        let mut out = vec![id];
         for _ in 0..MAX_DEPTH {
-            match self.sessions.get(&cur).and_then(|r| r.parent_id.clone()) {
-                Some(p) if self.sessions.contains_key(&p) => cur = p,
+            let Some(cur) = out.last() else { break };
+            match self.sessions.get(*cur).and_then(|r| r.parent_id.as_deref()) {
+                Some(p) if self.sessions.contains_key(p) && !out.contains(&p) => out.push(p),
                 _ => break,
             }
         }
-        cur
+        out
     }
 
     /// Ids of a session and all its descendants (depth first).
