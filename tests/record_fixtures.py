@@ -38,13 +38,15 @@ import urllib.error
 import urllib.request
 
 REPO = Path(__file__).resolve().parent.parent
-OFFLINE_ENV = {
-    "OPENCODE_DISABLE_MODELS_FETCH": "1",
-    "OPENCODE_DISABLE_AUTOUPDATE": "1",
-    "OPENCODE_DISABLE_LSP_DOWNLOAD": "1",
-    "OPENCODE_DISABLE_DEFAULT_PLUGINS": "1",
-    "OPENCODE_DISABLE_SHARE": "1",
-}
+SETUP = json.loads((REPO / "tests/opencode_project.json").read_text())
+OFFLINE_ENV: dict[str, str] = SETUP["env"]
+
+
+def opencode_config(llm_port: int) -> str:
+    """Return the opencode.json text pointing OpenCode at the fake LLM."""
+    return json.dumps(SETUP["config"]).replace("{LLM_PORT}", str(llm_port))
+
+
 Json = Any
 Event = dict[str, Any]
 
@@ -272,33 +274,7 @@ class Recorder:
             check=True,
             env=self.env,
         )
-        config = {
-            "$schema": "https://opencode.ai/config.json",
-            "provider": {
-                "fake": {
-                    "npm": "@ai-sdk/openai-compatible",
-                    "name": "Fake LLM",
-                    "options": {
-                        "baseURL": f"http://127.0.0.1:{port}/v1",
-                        "apiKey": "fake-key",
-                    },
-                    "models": {
-                        "fake-model": {
-                            "name": "Fake Model",
-                            "tool_call": True,
-                            "cost": {"input": 3, "output": 15, "cache_read": 0.3},
-                            "limit": {"context": 100000, "output": 8000},
-                        }
-                    },
-                }
-            },
-            "model": "fake/fake-model",
-            "small_model": "fake/fake-model",
-            "permission": {"bash": "ask"},
-            "autoupdate": False,
-            "share": "disabled",
-        }
-        (self.project / "opencode.json").write_text(json.dumps(config, indent=1))
+        (self.project / "opencode.json").write_text(opencode_config(port))
         self.server: subprocess.Popen[str] | None = None
         self.api = Api("")
 

@@ -16,14 +16,11 @@ use std::{
 use tokio::sync::{mpsc, Notify};
 use tokio_tungstenite::tungstenite::Message;
 
-/// Offline switches for OpenCode (see docs/opencode notes).
-const OFFLINE: &[(&str, &str)] = &[
-    ("OPENCODE_DISABLE_MODELS_FETCH", "1"),
-    ("OPENCODE_DISABLE_AUTOUPDATE", "1"),
-    ("OPENCODE_DISABLE_LSP_DOWNLOAD", "1"),
-    ("OPENCODE_DISABLE_DEFAULT_PLUGINS", "1"),
-    ("OPENCODE_DISABLE_SHARE", "1"),
-];
+/// How every harness runs OpenCode: offline switches and the project config.
+fn project_setup() -> Value {
+    serde_json::from_str(include_str!("../opencode_project.json"))
+        .expect("tests/opencode_project.json")
+}
 
 /// A child process killed on drop; its stdout lines are kept.
 pub struct Proc {
@@ -121,17 +118,9 @@ impl Env {
         for d in ["home", "data", "config", "cache", "state", "proj", "lookout"] {
             std::fs::create_dir_all(root.join(d)).expect("temp dir");
         }
-        let config = json!({
-            "$schema": "https://opencode.ai/config.json",
-            "provider": {"fake": {"npm": "@ai-sdk/openai-compatible", "name": "Fake LLM",
-                "options": {"baseURL": format!("http://127.0.0.1:{llm_port}/v1"), "apiKey": "fake-key"},
-                "models": {"fake-model": {"name": "Fake Model", "tool_call": true,
-                    "cost": {"input": 3, "output": 15, "cache_read": 0.3},
-                    "limit": {"context": 100000, "output": 8000}}}}},
-            "model": "fake/fake-model", "small_model": "fake/fake-model",
-            "permission": {"bash": "ask"}, "autoupdate": false, "share": "disabled"
-        });
-        std::fs::write(project.join("opencode.json"), config.to_string()).expect("opencode.json");
+        let config =
+            project_setup()["config"].to_string().replace("{LLM_PORT}", &llm_port.to_string());
+        std::fs::write(project.join("opencode.json"), config).expect("opencode.json");
         let git = |args: &[&str]| {
             let ok = Command::new("git")
                 .args(args)
@@ -165,7 +154,11 @@ impl Env {
             ("XDG_CACHE_HOME".to_owned(), p("cache")),
             ("XDG_STATE_HOME".to_owned(), p("state")),
         ];
-        v.extend(OFFLINE.iter().map(|(k, val)| ((*k).to_owned(), (*val).to_owned())));
+        let setup = project_setup();
+        let offline = setup["env"].as_object().expect("env object");
+        v.extend(
+            offline.iter().map(|(k, val)| (k.clone(), val.as_str().unwrap_or_default().to_owned())),
+        );
         v
     }
 

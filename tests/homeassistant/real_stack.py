@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-OFFLINE = {
-    "OPENCODE_DISABLE_MODELS_FETCH": "1",
-    "OPENCODE_DISABLE_AUTOUPDATE": "1",
-    "OPENCODE_DISABLE_LSP_DOWNLOAD": "1",
-    "OPENCODE_DISABLE_DEFAULT_PLUGINS": "1",
-    "OPENCODE_DISABLE_SHARE": "1",
-}
+SETUP = json.loads((REPO / "tests/opencode_project.json").read_text())
+OFFLINE: dict[str, str] = SETUP["env"]
+
+
+def opencode_config(llm_port: int) -> str:
+    """Return the opencode.json text pointing OpenCode at the fake LLM."""
+    return json.dumps(SETUP["config"]).replace("{LLM_PORT}", str(llm_port))
 
 
 # Output pumps of running processes; HA's test harness fails on lingering threads.
@@ -138,33 +138,7 @@ class RealStack:
         self.procs.append(llm)
         llm_port = self.llm_port = int(line.rsplit(":", 1)[1])
         self.project.mkdir(parents=True, exist_ok=True)
-        config = {
-            "$schema": "https://opencode.ai/config.json",
-            "provider": {
-                "fake": {
-                    "npm": "@ai-sdk/openai-compatible",
-                    "name": "Fake LLM",
-                    "options": {
-                        "baseURL": f"http://127.0.0.1:{llm_port}/v1",
-                        "apiKey": "fake-key",
-                    },
-                    "models": {
-                        "fake-model": {
-                            "name": "Fake Model",
-                            "tool_call": True,
-                            "cost": {"input": 3, "output": 15, "cache_read": 0.3},
-                            "limit": {"context": 100000, "output": 8000},
-                        }
-                    },
-                }
-            },
-            "model": "fake/fake-model",
-            "small_model": "fake/fake-model",
-            "permission": {"bash": "ask"},
-            "autoupdate": False,
-            "share": "disabled",
-        }
-        (self.project / "opencode.json").write_text(json.dumps(config))
+        (self.project / "opencode.json").write_text(opencode_config(llm_port))
         lookout = self.root / "lookout"
         base = [agent, "--config-dir", str(lookout)]
         subprocess.run(
