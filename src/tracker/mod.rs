@@ -283,29 +283,31 @@ impl Tracker {
             let new_parent = rec.parent_id.clone();
             self.reparent(&info.id, old_parent, new_parent);
         }
-        for sid in self.owned(instance) {
-            let busy = data.statuses.contains_key(&sid);
-            let Some(rec) = self.sessions.get_mut(&sid) else { continue };
+        // Ownership is settled now; the steps below only change what the sessions hold.
+        let owned = self.owned(instance);
+        for sid in &owned {
+            let busy = data.statuses.contains_key(sid);
+            let Some(rec) = self.sessions.get_mut(sid) else { continue };
             rec.busy = busy;
             rec.tools.clear();
             if !busy {
-                self.set_idle(&sid, out);
+                self.set_idle(sid, out);
             }
         }
+        // Busy sessions this instance runs: the only ones whose live details OpenCode reports.
+        let live = |r: &Record| r.instance == instance && r.busy;
         for (msg, parts) in &data.messages {
-            if self.sessions.get(&msg.session_id).is_some_and(|r| r.instance == instance && r.busy)
-            {
-                if let Some(rec) = self.sessions.get_mut(&msg.session_id) {
-                    rec.apply_message(msg);
-                    parts.iter().for_each(|p| rec.apply_part(p));
-                }
+            if let Some(rec) = self.sessions.get_mut(&msg.session_id).filter(|r| live(r)) {
+                rec.apply_message(msg);
+                parts.iter().for_each(|p| rec.apply_part(p));
             }
         }
         // Pending requests: OpenCode's lists are the truth for the sessions it runs.
-        let live = |t: &Tracker, sid: &str| {
-            t.sessions.get(sid).is_some_and(|r| r.instance == instance && r.busy)
-        };
-        let perms: Vec<_> = data.permissions.iter().filter(|p| live(self, &p.session_id)).collect();
+        let perms: Vec<_> = data
+            .permissions
+            .iter()
+            .filter(|p| self.sessions.get(&p.session_id).is_some_and(live))
+            .collect();
         let stale: Vec<(String, String)> = self
             .sessions
             .values()
@@ -319,19 +321,22 @@ impl Tracker {
         for p in perms {
             self.add_permission(p, now, out);
         }
-        let questions: Vec<_> =
-            data.questions.iter().filter(|q| live(self, &q.session_id)).collect();
-        for sid in self.owned(instance) {
+        let questions: Vec<_> = data
+            .questions
+            .iter()
+            .filter(|q| self.sessions.get(&q.session_id).is_some_and(live))
+            .collect();
+        for sid in &owned {
             let keep =
-                self.sessions.get(&sid).and_then(|r| r.question.as_ref()).map(|q| q.id.clone());
+                self.sessions.get(sid).and_then(|r| r.question.as_ref()).map(|q| q.id.clone());
             if keep.is_some_and(|id| !questions.iter().any(|q| q.id == id)) {
-                self.drop_question(&sid, None, "expired", ResolvedBy::Expired, out);
+                self.drop_question(sid, None, "expired", ResolvedBy::Expired, out);
             }
         }
         for q in questions {
             self.add_question(q, now, out);
         }
-        out.extend(self.owned(instance).into_iter().map(Change::Session));
+        out.extend(owned.into_iter().map(Change::Session));
         self.evict(instance, out);
     }
 
