@@ -6,3 +6,32 @@ pub mod api;
 pub mod plugin;
 pub mod resync;
 pub mod server;
+
+use crate::{hub::Hub, protocol::Instance, tracker::Input};
+use api::Api;
+
+/// Makes a freshly connected instance known and callable, and starts its resync.
+/// Returns the resync task, to abort when the connection ends first.
+pub fn attach(
+    hub: &Hub,
+    instance: Instance,
+    api: Api,
+    max_sessions: usize,
+) -> tokio::task::JoinHandle<()> {
+    let instance_id = instance.id.clone();
+    hub.set_api(&instance_id, Some(api.clone()));
+    hub.apply(Input::Connected(instance));
+    let hub = hub.clone();
+    tokio::spawn(async move {
+        match resync::fetch(&api, max_sessions).await {
+            Ok(data) => hub.apply(Input::Resync { instance_id, data: Box::new(data) }),
+            Err(e) => tracing::warn!(instance = instance_id, error = %e, "resync failed"),
+        }
+    })
+}
+
+/// Marks an instance gone: its sessions stay, unavailable, and calls to it fail.
+pub fn detach(hub: &Hub, instance_id: &str) {
+    hub.set_api(instance_id, None);
+    hub.apply(Input::Disconnected { instance_id: instance_id.to_owned() });
+}

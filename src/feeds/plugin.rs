@@ -8,10 +8,7 @@
 //! - plugin → agent: `hello{proof, nonce, pid, directory, version}`, `event{event}`,
 //!   `result{id, status, body}` or `result{id, error}`
 
-use super::{
-    api::{Api, Response},
-    resync,
-};
+use super::api::{Api, Response};
 use crate::{
     hub::Hub,
     opencode::event::{decode_value, Event},
@@ -115,17 +112,7 @@ async fn connection(
     };
     tracing::info!(instance = instance_id, pid, "OpenCode process connected");
     let (api, mut calls) = Api::channel();
-    hub.set_api(&instance_id, Some(api.clone()));
-    hub.apply(Input::Connected(instance));
-    let resync = {
-        let (hub, id) = (hub.clone(), instance_id.clone());
-        tokio::spawn(async move {
-            match resync::fetch(&api, max_sessions).await {
-                Ok(data) => hub.apply(Input::Resync { instance_id: id, data: Box::new(data) }),
-                Err(e) => tracing::warn!(instance = id, error = %e, "resync failed"),
-            }
-        })
-    };
+    let resync = super::attach(&hub, instance, api, max_sessions);
 
     let mut pending: HashMap<u64, oneshot::Sender<Result<Response, String>>> = HashMap::new();
     let mut next_call = 0u64;
@@ -162,8 +149,7 @@ async fn connection(
         }
     };
     resync.abort();
-    hub.set_api(&instance_id, None);
-    hub.apply(Input::Disconnected { instance_id: instance_id.clone() });
+    super::detach(&hub, &instance_id);
     tracing::info!(instance = instance_id, "OpenCode process disconnected");
     result
 }

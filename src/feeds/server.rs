@@ -2,10 +2,7 @@
 //! and answers API calls with HTTP requests. Reconnects with capped exponential backoff;
 //! 20 s without a line (OpenCode sends a heartbeat every 10 s) means the link is dead.
 
-use super::{
-    api::{Api, Call, Response},
-    resync,
-};
+use super::api::{Api, Call, Response};
 use crate::{
     hub::Hub,
     opencode::{
@@ -93,8 +90,7 @@ pub async fn run(hub: Hub, target: Target) {
         }
         if hub.with_tracker(|t| t.is_connected(&target.instance_id)) {
             connected_once = true;
-            hub.set_api(&target.instance_id, None);
-            hub.apply(Input::Disconnected { instance_id: target.instance_id.clone() });
+            super::detach(&hub, &target.instance_id);
         }
         if started.elapsed() > Duration::from_secs(60) {
             backoff = BACKOFF_MIN;
@@ -129,25 +125,11 @@ async fn follow(hub: &Hub, client: &reqwest::Client, target: &Target) -> anyhow:
         since: rfc3339(chrono::Utc::now().timestamp_millis()),
     };
     tracing::info!(url = %target.url, "attached to OpenCode server");
-    hub.set_api(&target.instance_id, Some(api.clone()));
-    hub.apply(Input::Connected(instance));
-    let resyncing = tokio::spawn(resync_task(
-        hub.clone(),
-        api,
-        target.instance_id.clone(),
-        target.max_sessions,
-    ));
+    let resyncing = super::attach(hub, instance, api, target.max_sessions);
     let result = read(hub, resp, &target.instance_id).await;
     resyncing.abort();
     serving.abort();
     result
-}
-
-async fn resync_task(hub: Hub, api: Api, instance_id: String, max_sessions: usize) {
-    match resync::fetch(&api, max_sessions).await {
-        Ok(data) => hub.apply(Input::Resync { instance_id, data: Box::new(data) }),
-        Err(e) => tracing::warn!(instance = instance_id, error = %e, "resync failed"),
-    }
 }
 
 async fn read(hub: &Hub, resp: reqwest::Response, instance_id: &str) -> anyhow::Result<()> {
