@@ -44,6 +44,9 @@ pub struct RunArgs {
     /// Do not advertise the API over mDNS
     #[arg(long, env = "OPENCODE_LOOKOUT_NO_MDNS")]
     pub no_mdns: bool,
+    /// Serve the API without TLS (debugging only: the token travels in clear text)
+    #[arg(long)]
+    pub insecure_plaintext: bool,
 }
 
 /// The config file (`config.toml` in the config dir); every key is optional.
@@ -60,6 +63,7 @@ pub struct FileConfig {
     pub coalesce_ms: Option<u64>,
     pub max_clients: Option<usize>,
     pub mdns: Option<bool>,
+    pub insecure_plaintext: Option<bool>,
 }
 
 /// Resolved settings of the service.
@@ -74,6 +78,7 @@ pub struct Config {
     pub coalesce: Duration,
     pub max_clients: usize,
     pub mdns: bool,
+    pub insecure_plaintext: bool,
 }
 
 /// Default API port.
@@ -145,6 +150,7 @@ impl Config {
             coalesce: Duration::from_millis(args.coalesce_ms.or(file.coalesce_ms).unwrap_or(250)),
             max_clients: args.max_clients.or(file.max_clients).unwrap_or(32).max(1),
             mdns: !args.no_mdns && file.mdns.unwrap_or(true),
+            insecure_plaintext: args.insecure_plaintext || file.insecure_plaintext.unwrap_or(false),
         })
     }
 

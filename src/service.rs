@@ -2,16 +2,17 @@
 //! websocket API and the mDNS advertisement together, and stops them on a signal.
 
 use crate::{
+    api,
     config::Config,
     feeds,
     hub::Hub,
     mdns, paths,
     secrets::{load_or_create, random_id, random_token, write_private},
-    server,
+    tls,
     tracker::{Settings, Tracker},
 };
 use anyhow::{Context, Result};
-use std::{path::Path, time::Duration};
+use std::path::Path;
 use tokio::net::TcpListener;
 
 /// The API token, created on first use.
@@ -35,6 +36,7 @@ pub async fn run(config: Config) -> Result<()> {
     let server_id = server_id(&config.dir)?;
     let plugin_secret = load_or_create(&config.dir.join(paths::PLUGIN_SECRET), random_token)?;
     let hostname = hostname();
+    let identity = tls::load_or_create(&config.dir)?;
 
     let api_listener = TcpListener::bind(config.listen)
         .await
@@ -82,18 +84,17 @@ pub async fn run(config: Config) -> Result<()> {
     };
     tracing::info!(api = %api_addr, plugin = %plugin_addr, "opencode-lookout {} running", env!("CARGO_PKG_VERSION"));
     // Machine-readable line for scripts and tests that start the agent on port 0.
-    println!("opencode-lookout listening api={api_addr} plugin=127.0.0.1:{plugin_port}");
-    let settings = server::Settings {
-        token,
-        server_id,
-        hostname,
-        max_clients: config.max_clients,
-        auth_timeout: Duration::from_secs(10),
-        auth_failures_per_minute: 5,
-        ping_interval: Duration::from_secs(10),
-        idle_timeout: Duration::from_secs(30),
-    };
-    server::run(api_listener, hub, settings, shutdown_signal()).await;
+    let fingerprint = if config.insecure_plaintext { "none" } else { &identity.fingerprint };
+    println!(
+        "opencode-lookout listening api={api_addr} plugin=127.0.0.1:{plugin_port} \
+         fingerprint={fingerprint}"
+    );
+    let mut settings = api::Settings::new(token, server_id, hostname);
+    settings.max_clients = config.max_clients;
+    if !config.insecure_plaintext {
+        settings.tls = Some(tls::server_config(&identity)?);
+    }
+    api::run(api_listener, hub, settings, shutdown_signal()).await;
     tracing::info!("shutting down");
     Ok(())
 }

@@ -63,7 +63,7 @@ fn tui_session_is_visible_and_approvable_from_the_cli() {
     let env = Env::new("tui", llm_port);
     env.cli(&["install-plugin"]);
     let (_agent, api_port) = env.start_agent(&[]);
-    let url = format!("ws://127.0.0.1:{api_port}/");
+    let url = format!("wss://127.0.0.1:{api_port}/");
 
     let tmux = Tmux { socket: format!("ocl-tui-{}", std::process::id()) };
     let mut cmd = vec!["env".to_owned()];

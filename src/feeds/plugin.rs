@@ -8,7 +8,7 @@
 //! - plugin → agent: `hello{proof, nonce, pid, directory, version}`, `event{event}`,
 //!   `result{id, status, body}` or `result{id, error}`
 
-use super::api::{Api, Response};
+use crate::opencode::api::{Api, Response};
 use crate::{
     hub::Hub,
     opencode::event::{decode_value, Event},

@@ -36,7 +36,8 @@ pub enum Input {
     Event { instance_id: String, event: Event },
     /// The full state fetched over REST after a (re)connect.
     Resync { instance_id: String, data: Box<Resync> },
-    /// A permission reply that this agent sent and OpenCode accepted.
+    /// A permission reply that this agent sent and OpenCode accepted, before OpenCode
+    /// reported it: its `permission.replied` is then attributed to the API.
     RepliedViaApi { permission_id: String },
 }
 
@@ -145,8 +146,11 @@ impl Tracker {
             }
             Input::Event { instance_id, event } => self.event(&instance_id, event, now, &mut out),
             Input::Resync { instance_id, data } => self.resync(&instance_id, *data, now, &mut out),
+            // Only for a request still pending: its `permission.replied` is yet to come.
             Input::RepliedViaApi { permission_id } => {
-                self.api_replies.insert(permission_id);
+                if self.find_permission(&permission_id).is_some() {
+                    self.api_replies.insert(permission_id);
+                }
             }
         }
         out
@@ -422,6 +426,7 @@ impl Tracker {
                 self.find_permission(pid).map(|p| p.session_id.clone())
             };
         let Some(holder) = holder else { return };
+        self.api_replies.remove(pid);
         if let Some(rec) = self.sessions.get_mut(&holder) {
             rec.permissions.retain(|p| p.id != pid);
         }
