@@ -9,8 +9,8 @@
 use crate::{
     opencode::api::Api,
     protocol::{
-        CommandResult, EventMsg, Permission, PermissionReply, Question, QuestionOutcome,
-        RemovedReason, Reply, ResolvedBy, ServerMsg, Session, Snapshot, State,
+        CommandResult, EventMsg, Permission, PermissionReply, QuestionOutcome, RemovedReason,
+        Reply, ResolvedBy, ServerMsg, Session, Snapshot, State,
     },
     tracker::{Change, Input, Tracker},
 };
@@ -140,7 +140,7 @@ impl Hub {
     }
 
     /// Runs a read-only query against the tracker.
-    pub fn with_tracker<T>(&self, f: impl FnOnce(&Tracker) -> T) -> T {
+    pub(crate) fn with_tracker<T>(&self, f: impl FnOnce(&Tracker) -> T) -> T {
         f(&self.lock().tracker)
     }
 
@@ -187,11 +187,6 @@ impl Hub {
     /// A pending permission.
     pub fn permission(&self, id: &str) -> Option<Permission> {
         self.lock().tracker.find_permission(id).cloned()
-    }
-
-    /// A pending question.
-    pub fn question(&self, id: &str) -> Option<Question> {
-        self.lock().tracker.find_question(id).cloned()
     }
 
     /// Number of subscribed clients.

@@ -1,8 +1,10 @@
-//! Websocket API tests against the real server code (`server::run`) started in-process on
-//! loopback, with a hub around a real tracker and real websocket clients (tokio-tungstenite,
-//! plus a hand-rolled raw client where a misbehaving peer is needed). docs/protocol.md is
-//! the contract checked here. OpenCode is simulated by feeding decoded events to the hub
-//! and, where a command must reach OpenCode, by answering the hub's `Api` channel.
+//! Websocket API tests against the real server code (`api::run`) started in-process on
+//! loopback, with a hub around a real tracker and the library's client (`client`, plain or
+//! TLS pinned to a certificate made for the test), plus a hand-rolled raw client where a
+//! misbehaving peer is needed. docs/protocol.md is the contract checked here. OpenCode is
+//! simulated by feeding decoded events to the hub and, where a command must reach
+//! OpenCode, by answering the hub's `Api` channel. The last sections are the attacks of
+//! issue 9: each fails when its defence is removed.
 
 use futures_util::{SinkExt, StreamExt};
 use opencode_lookout::{
