@@ -22,6 +22,7 @@ use opencode_lookout::{
 use serde_json::{json, Value};
 use std::{
     net::SocketAddr,
+    path::PathBuf,
     sync::{
         atomic::{AtomicBool, AtomicUsize, Ordering},
         Arc, Mutex,
@@ -1372,24 +1373,17 @@ async fn handshakes_with_an_origin_are_refused() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn no_frame_content_in_logs_even_at_trace() {
-    // The real binary with RUST_LOG=trace: the token and a prompt must not reach its log.
-    let dir = std::env::temp_dir().join(format!("ocl-api-logs-{}", std::process::id()));
+/// The agent binary in a fresh config dir, its log in `agent.log` there; returns it and
+/// its API address.
+async fn spawn_agent(name: &str, extra: &[&str]) -> (std::process::Child, PathBuf, String) {
+    let dir = std::env::temp_dir().join(format!("ocl-api-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("dir");
     let log = std::fs::File::create(dir.join("agent.log")).expect("log file");
     let mut agent = std::process::Command::new(env!("CARGO_BIN_EXE_opencode-lookout"))
-        .args([
-            "--config-dir",
-            dir.to_str().unwrap(),
-            "run",
-            "--listen",
-            "127.0.0.1:0",
-            "--plugin-port",
-            "0",
-            "--no-mdns",
-        ])
+        .args(["--config-dir", dir.to_str().unwrap(), "run", "--listen", "127.0.0.1:0"])
+        .args(["--plugin-port", "0", "--no-mdns"])
+        .args(extra)
         .env("RUST_LOG", "trace")
         .stdout(std::process::Stdio::piped())
         .stderr(log)
@@ -1398,15 +1392,20 @@ async fn no_frame_content_in_logs_even_at_trace() {
     let stdout = agent.stdout.take().expect("stdout");
     let line = tokio::task::spawn_blocking(move || {
         use std::io::BufRead;
-        std::io::BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-            .find(|l| l.contains("listening"))
+        let mut lines = std::io::BufReader::new(stdout).lines().map_while(Result::ok);
+        lines.find(|l| l.contains("listening"))
     })
     .await
     .unwrap()
     .expect("listening line");
-    let api = line.split_whitespace().find_map(|w| w.strip_prefix("api=")).expect("api").to_owned();
+    let api = line.split_whitespace().find_map(|w| w.strip_prefix("api=")).expect("api");
+    (agent, dir, api.to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_frame_content_in_logs_even_at_trace() {
+    // The real binary with RUST_LOG=trace: the token and a prompt must not reach its log.
+    let (mut agent, dir, api) = spawn_agent("logs", &[]).await;
     let fp = tls::read_fingerprint(&dir).expect("fingerprint");
     let token = std::fs::read_to_string(dir.join("token")).expect("token").trim().to_owned();
     let mut c =
@@ -1426,5 +1425,28 @@ async fn no_frame_content_in_logs_even_at_trace() {
     assert!(log.contains("steering"), "the command is logged: {log}");
     assert!(!log.contains(&token), "the token is in the log");
     assert!(!log.contains(secret_prompt), "the prompt is in the log");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plaintext_only_when_asked_and_loudly() {
+    let (mut agent, dir, api) = spawn_agent("plain", &["--insecure-plaintext"]).await;
+    let token = std::fs::read_to_string(dir.join("token")).expect("token").trim().to_owned();
+    let c = client::Connection::connect(&api, &Trust::Plaintext, &token).await.expect("ws://");
+    c.close().await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let _ = agent.kill();
+    let _ = agent.wait();
+    let log = std::fs::read_to_string(dir.join("agent.log")).expect("log");
+    let warns: Vec<&str> = log.lines().filter(|l| l.contains("WARN")).collect();
+    assert!(warns.iter().any(|l| l.contains("WITHOUT TLS")), "no start warning: {log}");
+    assert!(warns.iter().any(|l| l.contains("PLAINTEXT")), "no per-client warning: {log}");
+    let _ = std::fs::remove_dir_all(&dir);
+    // Without the flag, the same plaintext client gets nowhere.
+    let (mut agent, dir, api) = spawn_agent("tls", &[]).await;
+    let token = std::fs::read_to_string(dir.join("token")).expect("token").trim().to_owned();
+    assert!(client::Connection::connect(&api, &Trust::Plaintext, &token).await.is_err());
+    let _ = agent.kill();
+    let _ = agent.wait();
     let _ = std::fs::remove_dir_all(&dir);
 }
