@@ -44,12 +44,8 @@ pub fn install_plugin(dir: &Path) -> Result<PathBuf> {
     if twin.exists() {
         fs::remove_file(&twin).with_context(|| format!("cannot remove {}", twin.display()))?;
     }
-    // The agent creates the endpoint file on start; make the secret now so a plugin
-    // loaded before the first start can connect as soon as the agent runs.
-    crate::secrets::load_or_create(
-        &dir.join(crate::paths::PLUGIN_SECRET),
-        crate::secrets::random_token,
-    )?;
+    // No secret is made here: the agent's `run` creates it and the endpoint file, which
+    // the plugin reads before every connection attempt.
     Ok(path)
 }
 

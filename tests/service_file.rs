@@ -6,9 +6,10 @@
 
 use std::{
     fs,
+    io::{BufRead, BufReader},
     os::unix::fs::PermissionsExt,
     path::{Path, PathBuf},
-    process::{Command, Output},
+    process::{Child, Command, Output, Stdio},
     sync::{
         atomic::{AtomicUsize, Ordering},
         Mutex, MutexGuard,
@@ -103,12 +104,63 @@ impl Sandbox {
         stdout
     }
 
+    /// Runs `opencode-lookout --config-dir <cfg> ARGS`, expecting it to fail; its stderr.
+    fn run_err(&self, args: &[&str]) -> String {
+        let out = self.command(args).output().expect("cannot run the agent binary");
+        assert!(
+            !out.status.success(),
+            "{args:?} succeeded: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+
+    /// `opencode-lookout --config-dir <cfg> ARGS` in the sandbox's environment.
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.arg("--config-dir")
+            .arg(self.cfg())
+            .args(args)
+            .env_clear()
+            .env("PATH", self.root.join("bin"))
+            .env("HOME", self.home())
+            .env("XDG_CONFIG_HOME", self.xdg())
+            .current_dir(&self.root);
+        cmd
+    }
+
+    /// Starts `run` on free ports and waits until it listens; killed on drop.
+    fn start_agent(&self) -> Agent {
+        let mut child = self
+            .command(&["run", "--listen", "127.0.0.1:0", "--no-mdns"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("cannot start the agent");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut agent = Agent(child);
+        let line =
+            BufReader::new(stdout).lines().map_while(Result::ok).find(|l| l.contains("listening"));
+        assert!(line.is_some(), "the agent exited: {:?}", agent.0.wait());
+        agent
+    }
+
     /// Runs `opencode-lookout --config-dir <cfg> ARGS` with XDG_CONFIG_HOME set.
     fn run(&self, args: &[&str]) -> String {
         let cfg = self.cfg();
         let mut all = vec!["--config-dir", cfg.to_str().unwrap()];
         all.extend_from_slice(args);
         self.run_env(true, &all)
+    }
+}
+
+/// A running agent, killed on drop.
+struct Agent(Child);
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 
@@ -218,10 +270,8 @@ fn install_plugin_is_idempotent_and_removes_the_twin() {
     let literal = serde_json::to_string(endpoint.to_str().unwrap()).unwrap();
     assert!(first.contains(&literal), "plugin lacks {literal}");
     assert!(!first.contains("__ENDPOINT_FILE__"));
-    // The plugin secret exists before the agent first runs, owner-only.
-    let secret = sb.cfg().join("plugin_secret");
-    assert!(!read(&secret).trim().is_empty());
-    assert_eq!(mode(&secret), 0o600);
+    // Only the agent's `run` creates secrets; the plugin waits for the endpoint file.
+    assert_eq!(fs::read_dir(sb.cfg()).unwrap().count(), 0, "install-plugin created files");
 
     sb.run(&["install-plugin"]);
     assert_eq!(read(&plugin), first, "second install changed the plugin");
@@ -253,10 +303,17 @@ fn plugin_defaults_to_home_config() {
 }
 
 #[test]
-fn token_is_stable_long_and_private() {
+fn token_is_created_by_the_agent_and_stays_private() {
     let sb = Sandbox::new();
+    // Client commands never create the token: they send the user to the agent.
+    let err = sb.run_err(&["token"]);
+    assert!(err.contains("start the agent first"), "{err}");
+    assert!(!sb.cfg().join("token").exists());
+
+    let agent = sb.start_agent();
     let first = sb.run(&["token"]);
     let second = sb.run(&["token"]);
+    drop(agent);
     assert_eq!(first, second, "token changed between calls");
     let token = first.trim();
     assert_eq!(first, format!("{token}\n"), "token output is one line");
@@ -268,4 +325,5 @@ fn token_is_stable_long_and_private() {
     let file = sb.cfg().join("token");
     assert_eq!(read(&file).trim(), token);
     assert_eq!(mode(&file), 0o600);
+    assert_eq!(mode(&sb.cfg()), 0o700, "the config dir is not owner-only");
 }

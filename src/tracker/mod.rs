@@ -21,7 +21,7 @@ use crate::{
     protocol::{ErrorSummary, Instance, Permission, Question, ResolvedBy},
 };
 use record::Record;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{hash_map::Entry, BTreeMap, HashMap, HashSet};
 
 /// Everything the tracker reacts to.
 // Inputs are moved once into `apply` and never stored, so boxing would only add allocations.
@@ -157,13 +157,13 @@ impl Tracker {
         self.instances.values().cloned().collect()
     }
 
-    /// The instance that owns a session, if it is connected.
+    /// The instance that owns a session, connected or not (callers check `connected`).
     pub fn owner(&self, session_id: &str) -> Option<&Instance> {
         let rec = self.sessions.get(session_id)?;
         self.instances.get(&rec.instance)
     }
 
-    /// Finds a pending permission by id: (its session, the permission).
+    /// Finds a pending permission by id (its `session_id` names the session holding it).
     pub fn find_permission(&self, permission_id: &str) -> Option<&Permission> {
         self.sessions.values().flat_map(|r| &r.permissions).find(|p| p.id == permission_id)
     }
@@ -352,11 +352,13 @@ impl Tracker {
         now: i64,
         out: &mut Vec<Change>,
     ) -> &mut Record {
-        if !self.sessions.contains_key(sid) {
-            self.sessions.insert(sid.to_owned(), Record::new(sid, instance, now));
-            out.push(Change::Session(sid.to_owned()));
+        match self.sessions.entry(sid.to_owned()) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => {
+                out.push(Change::Session(sid.to_owned()));
+                e.insert(Record::new(sid, instance, now))
+            }
         }
-        self.sessions.entry(sid.to_owned()).or_insert_with(|| Record::new(sid, instance, now))
     }
 
     fn reparent(&mut self, sid: &str, old: Option<String>, new: Option<String>) {
