@@ -327,3 +327,28 @@ fn token_is_created_by_the_agent_and_stays_private() {
     assert_eq!(mode(&file), 0o600);
     assert_eq!(mode(&sb.cfg()), 0o700, "the config dir is not owner-only");
 }
+
+#[test]
+fn install_service_refuses_paths_systemd_would_interpret() {
+    let sb = Sandbox::new();
+    sb.fake_systemctl(0);
+    let unit = sb.xdg().join("systemd/user").join(UNIT);
+    for name in ["q\"uote", "per%icent", "dol$HOME", "back\\slash", "new\nline"] {
+        let cfg = sb.root.join(name);
+        let out = Command::new(BIN)
+            .arg("--config-dir")
+            .arg(&cfg)
+            .arg("install-service")
+            .env_clear()
+            .env("PATH", sb.root.join("bin"))
+            .env("HOME", sb.home())
+            .env("XDG_CONFIG_HOME", sb.xdg())
+            .output()
+            .expect("cannot run the agent binary");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "install-service accepted {name:?}");
+        assert!(err.contains("cannot write a service file for the config dir"), "{name:?}: {err}");
+        assert!(!unit.exists(), "a unit was written for {name:?}");
+    }
+    assert!(sb.systemctl_calls().is_empty());
+}
