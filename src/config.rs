@@ -33,7 +33,7 @@ pub struct RunArgs {
     /// Username for OpenCode servers [default: opencode]
     #[arg(long, env = "OPENCODE_LOOKOUT_OPENCODE_USERNAME")]
     pub opencode_username: Option<String>,
-    /// Sessions kept per OpenCode instance, most recent first [default: 200]
+    /// Sessions kept in total, busy or not; the least recently active go first [default: 200]
     #[arg(long, env = "OPENCODE_LOOKOUT_MAX_SESSIONS")]
     pub max_sessions: Option<usize>,
     /// Minimum interval between counter-only updates of one session, ms [default: 250]
