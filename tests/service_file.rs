@@ -352,3 +352,93 @@ fn install_service_refuses_paths_systemd_would_interpret() {
     }
     assert!(sb.systemctl_calls().is_empty());
 }
+
+#[test]
+fn short_or_readable_tokens_are_refused_not_repaired() {
+    let sb = Sandbox::new();
+    let file = sb.cfg().join("token");
+    fs::write(&file, "hunter2\n").unwrap();
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o600)).unwrap();
+    for args in [&["token"][..], &["run", "--listen", "127.0.0.1:0", "--no-mdns"][..]] {
+        let err = sb.run_err(args);
+        assert!(err.contains("has 7 characters; at least 32 are required"), "{args:?}: {err}");
+    }
+    assert_eq!(read(&file), "hunter2\n", "the short token was replaced");
+
+    let good = "A".repeat(43);
+    fs::write(&file, format!("{good}\n")).unwrap();
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o644)).unwrap();
+    for args in [&["token"][..], &["run", "--listen", "127.0.0.1:0", "--no-mdns"][..]] {
+        let err = sb.run_err(args);
+        assert!(err.contains("mode 0644") && err.contains("chmod 600"), "{args:?}: {err}");
+    }
+    assert_eq!(mode(&file), 0o644, "the token file was silently chmodded");
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o600)).unwrap();
+    assert_eq!(sb.run(&["token"]).trim(), good);
+}
+
+#[test]
+fn agent_and_cli_started_together_agree_on_one_token() {
+    let sb = Sandbox::new();
+    for round in 0..10 {
+        let cfg = sb.root.join(format!("race-{round}"));
+        let spawn = |args: &[&str]| {
+            Command::new(BIN)
+                .arg("--config-dir")
+                .arg(&cfg)
+                .args(args)
+                .env_clear()
+                .env("PATH", sb.root.join("bin"))
+                .env("HOME", sb.home())
+                .env("XDG_CONFIG_HOME", sb.xdg())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        };
+        let run_args = ["run", "--listen", "127.0.0.1:0", "--no-mdns"];
+        let mut agents = [Agent(spawn(&run_args)), Agent(spawn(&run_args))];
+        let clis: Vec<Child> = (0..3).map(|_| spawn(&["token"])).collect();
+        // Exactly one agent runs; the other stops at the config dir's lock.
+        let mut running = 0;
+        for agent in &mut agents {
+            let stdout = agent.0.stdout.take().expect("stdout");
+            let line = BufReader::new(stdout).lines().map_while(Result::ok).next();
+            if line.is_some_and(|l| l.contains("listening")) {
+                running += 1;
+            } else {
+                let mut err = String::new();
+                let _ = std::io::Read::read_to_string(
+                    agent.0.stderr.as_mut().expect("stderr"),
+                    &mut err,
+                );
+                assert!(err.contains("another agent is already running"), "round {round}: {err}");
+            }
+        }
+        assert_eq!(running, 1, "round {round}: {running} agents running");
+        let token = read(&cfg.join("token")).trim().to_owned();
+        assert!(token.len() >= 43);
+        for cli in clis {
+            let out = cli.wait_with_output().expect("cli");
+            let (stdout, stderr) =
+                (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+            if out.status.success() {
+                assert_eq!(stdout.trim(), token, "round {round}: the CLI saw another token");
+            } else {
+                assert!(stderr.contains("start the agent first"), "round {round}: {stderr}");
+            }
+        }
+        drop(agents);
+        // Nothing but the agent's files: no temp file left by a lost race.
+        let mut names: Vec<String> = fs::read_dir(&cfg)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            ["agent.lock", "plugin.json", "plugin.sock", "plugin_secret", "server_id", "token"],
+            "round {round}"
+        );
+    }
+}
