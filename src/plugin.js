@@ -59,7 +59,10 @@ export const OpencodeLookout = async (input) => {
     const nonce = randomBytes(16).toString("hex")
     const s = ep.socket ? net.connect({ path: ep.socket }) : net.connect({ host: "127.0.0.1", port: ep.port })
     sock = s
-    readline.createInterface({ input: s, crlfDelay: Infinity }).on("line", async (line) => {
+    const lines = readline.createInterface({ input: s, crlfDelay: Infinity })
+    // readline re-emits the socket's errors; unhandled, one would escape into OpenCode.
+    lines.on("error", () => {})
+    lines.on("line", async (line) => {
       let msg
       try {
         msg = JSON.parse(line)

@@ -38,7 +38,8 @@ pub fn load(path: &Path) -> Result<String> {
         Some(token) => Ok(token),
         None => bail!(
             "{} does not exist yet: start the agent first (`opencode-lookout run`, or \
-             `opencode-lookout install-service`); it creates it",
+             `opencode-lookout install-service`), which creates it; if it is starting, try \
+             again in a moment",
             path.display()
         ),
     }

@@ -107,4 +107,55 @@ mod tests {
         .unwrap();
         assert!(matches!(h, PluginFrame::Hello { pid: 7, worktree: None, .. }));
     }
+
+    /// The plugin handles every agent frame and sends every plugin frame under the same
+    /// `type` names (it is JavaScript, so this is checked on its text).
+    #[test]
+    fn plugin_js_speaks_the_same_frames() {
+        let js = include_str!("../../plugin.js");
+        let tag = |v: Value| v["type"].as_str().map(str::to_owned).unwrap_or_default();
+        let agent = [
+            AgentFrame::Challenge { nonce: String::new() },
+            AgentFrame::Welcome { proof: String::new() },
+            AgentFrame::Refused { reason: RefusedReason::BadHello },
+            AgentFrame::Call {
+                id: 0,
+                method: String::new(),
+                path: String::new(),
+                body: None,
+                directory: None,
+            },
+            AgentFrame::Ping,
+        ];
+        for f in agent {
+            let t = tag(serde_json::to_value(&f).unwrap());
+            assert!(js.contains(&format!("msg.type === \"{t}\"")), "plugin.js ignores {t}");
+        }
+        let plugin = [
+            PluginFrame::Hello {
+                proof: String::new(),
+                nonce: String::new(),
+                pid: 0,
+                directory: None,
+                worktree: None,
+            },
+            PluginFrame::Event { event: Value::Null },
+            PluginFrame::Result { id: 0, status: None, body: Value::Null, error: None },
+            PluginFrame::Pong,
+        ];
+        for f in plugin {
+            let t = tag(serde_json::to_value(&f).unwrap());
+            assert!(js.contains(&format!("type: \"{t}\"")), "plugin.js never sends {t}");
+        }
+        for field in ["\"socket\"", "\"port\"", "\"secret\""] {
+            let name = field.trim_matches('"');
+            let sample = super::super::listener::EndpointFile {
+                socket: Some(String::new()),
+                port: Some(0),
+                secret: String::new(),
+            };
+            assert!(serde_json::to_string(&sample).unwrap().contains(field));
+            assert!(js.contains(&format!("ep.{name}")), "plugin.js does not read {name}");
+        }
+    }
 }

@@ -60,6 +60,8 @@ pub async fn run(hub: Hub, listener: Listener, secret: String, max_sessions: usi
     let secret = Arc::new(secret);
     let seq = Arc::new(AtomicU64::new(0));
     let handshakes = Arc::new(Semaphore::new(MAX_HANDSHAKES));
+    // A flood of connections is logged once a minute, not once per connection.
+    let mut warned: Option<tokio::time::Instant> = None;
     loop {
         let stream = match listener.accept().await {
             Ok(Some(s)) => s,
@@ -71,7 +73,10 @@ pub async fn run(hub: Hub, listener: Listener, secret: String, max_sessions: usi
             }
         };
         let Ok(permit) = handshakes.clone().try_acquire_owned() else {
-            tracing::warn!("too many plugin handshakes at once; connection closed");
+            if warned.is_none_or(|t| t.elapsed() > Duration::from_secs(60)) {
+                tracing::warn!("too many plugin handshakes at once; closing new connections");
+                warned = Some(tokio::time::Instant::now());
+            }
             continue;
         };
         let (hub, secret, seq) = (hub.clone(), secret.clone(), seq.clone());
