@@ -165,6 +165,50 @@ async fn idle_and_foreign_peers_lock_out_neither_home_assistant_nor_opencode() {
     drop(idle);
 }
 
+/// OpenCode's runtime blocks for seconds while it starts (longer than the handshake
+/// timeout): the real plugin, run by OpenCode's own Bun, must recover and connect.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plugin_reconnects_after_a_busy_start() {
+    let env = Env::new("link-busy", 9);
+    env.cli(&["install-plugin"]);
+    let (_agent, api) = env.start_agent(&[]);
+    let plugin = env.root.join("config/opencode/plugin/opencode-lookout.js");
+    assert!(plugin.exists(), "install-plugin wrote no plugin");
+    let harness = env.root.join("busy.mjs");
+    let script = format!(
+        "const m = await import({plugin:?})\n\
+         const client = {{ _client: {{ request: async () => ({{ data: [], response: {{ status: 200 }} }}) }}, \
+         app: {{ log: async () => {{}} }} }}\n\
+         await m.OpencodeLookout({{ client, directory: \"/x\", worktree: \"/x\" }})\n\
+         const t = Date.now(); while (Date.now() - t < 7000) {{}}\n\
+         setTimeout(() => process.exit(0), 8000)\n"
+    );
+    std::fs::write(&harness, script).expect("harness");
+    let mut bun = env.command(common::opencode_bin());
+    bun.env("BUN_BE_BUN", "1").arg(&harness);
+    let run = tokio::task::spawn_blocking(move || bun.output().expect("bun runs"));
+
+    let mut client = Client::connect(api, &env.token()).await;
+    let deadline = Instant::now() + Duration::from_secs(14);
+    let connected = loop {
+        let r = client.command(json!({"type": "list_sessions"})).await;
+        let up = r["result"]["instances"]
+            .as_array()
+            .is_some_and(|l| l.iter().any(|i| i["kind"] == "plugin" && i["connected"] == true));
+        if up || Instant::now() > deadline {
+            break up;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    let out = run.await.expect("bun task");
+    assert!(
+        out.status.success(),
+        "the plugin's runtime failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(connected, "the plugin did not connect after its busy start");
+}
+
 fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
