@@ -15,7 +15,8 @@ pub struct RunArgs {
     /// Address of the websocket API for Home Assistant [default: 0.0.0.0:7420]
     #[arg(long, env = "OPENCODE_LOOKOUT_LISTEN")]
     pub listen: Option<SocketAddr>,
-    /// Loopback port where OpenCode processes with the plugin connect [default: 7421]
+    /// Loopback port of the plugin link where there are no Unix sockets; Linux and macOS
+    /// use a socket in the config dir and ignore it [default: 7421]
     #[arg(long, env = "OPENCODE_LOOKOUT_PLUGIN_PORT")]
     pub plugin_port: Option<u16>,
     /// URL of an `opencode serve` server to attach to (repeatable)
@@ -32,7 +33,7 @@ pub struct RunArgs {
     /// Username for OpenCode servers [default: opencode]
     #[arg(long, env = "OPENCODE_LOOKOUT_OPENCODE_USERNAME")]
     pub opencode_username: Option<String>,
-    /// Sessions kept per OpenCode instance, most recent first [default: 200]
+    /// Sessions kept in total, busy or not; the least recently active go first [default: 200]
     #[arg(long, env = "OPENCODE_LOOKOUT_MAX_SESSIONS")]
     pub max_sessions: Option<usize>,
     /// Minimum interval between counter-only updates of one session, ms [default: 250]
@@ -83,7 +84,7 @@ pub struct Config {
 
 /// Default API port.
 pub const DEFAULT_PORT: u16 = 7420;
-/// Default plugin port (loopback only).
+/// Default plugin port (loopback only; only where there are no Unix sockets).
 pub const DEFAULT_PLUGIN_PORT: u16 = 7421;
 
 /// The config dir: `--config-dir`, else `$XDG_CONFIG_HOME/opencode-lookout` or the platform's.

@@ -91,7 +91,19 @@ fn tui_session_is_visible_and_approvable_from_the_cli() {
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
     });
-    std::thread::sleep(Duration::from_secs(5));
+    // The TUI boots its instance at start (the first start in a fresh config dir also
+    // installs OpenCode's plugin package, which can take half a minute); the plugin then
+    // dials in. Type only once the prompt is drawn, or the keys are lost.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let pane = tmux.run(&["capture-pane", "-p", "-t", "tui"]);
+        if String::from_utf8_lossy(&pane.stdout).contains("Ask anything") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the TUI never drew its prompt");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    std::thread::sleep(Duration::from_secs(2));
     tmux.run(&["send-keys", "-t", "tui", "-l", "RUN: echo tui > tui.txt"]);
     std::thread::sleep(Duration::from_millis(500));
     tmux.run(&["send-keys", "-t", "tui", "Enter"]);

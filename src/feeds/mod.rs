@@ -1,10 +1,11 @@
-//! The two ways OpenCode reaches the agent (both hand the hub an `opencode::api::Api`).
-//! - `plugin`: OpenCode processes running the Lookout plugin dial in (default).
-//! - `server`: the agent attaches to `opencode serve` over HTTP + SSE (`--opencode URL`).
+//! The two ways OpenCode reaches the agent, and the call handle they share.
+//! - `plugin_link`: OpenCode processes running the Lookout plugin dial in (default).
+//! - `opencode_serve`: the agent is a client of `opencode serve` over HTTP + SSE
+//!   (`--opencode URL`).
 
-pub mod plugin;
+pub mod opencode_serve;
+pub mod plugin_link;
 pub mod resync;
-pub mod server;
 
 use crate::opencode::api::Api;
 use crate::{hub::Hub, protocol::Instance, tracker::Input};

@@ -1,4 +1,4 @@
-//! The server feed: attaches to an `opencode serve` over HTTP, follows `GET /global/event`
+//! The agent as a client of `opencode serve`: attaches over HTTP, follows `GET /global/event`
 //! and answers API calls with HTTP requests. Reconnects with capped exponential backoff;
 //! 20 s without a line (OpenCode sends a heartbeat every 10 s) means the link is dead.
 
