@@ -51,6 +51,10 @@ _QUESTION: dict[str, Any] = next(
 )
 _INSTANCE: dict[str, Any] = _SNAPSHOT["instances"][0]
 INSTANCE_ID: str = _INSTANCE["id"]
+# Results of the commands that return more than {} (shape of their golden files).
+_DEFAULT_RESULTS = {
+    "get_messages": _fill(golden("result_ok_get_messages")["result"], {"messages": []})
+}
 
 
 def timestamp(when: datetime | None = None) -> str:
@@ -373,7 +377,7 @@ class FakeAgent:
         elif kind in self.silent:
             return
         else:
-            result = self.results.get(kind, {})
+            result = self.results.get(kind, _DEFAULT_RESULTS.get(str(kind), {}))
         await ws.send_json(
             _fill(golden("result_ok_empty"), {"id": cmd_id, "result": result})
         )

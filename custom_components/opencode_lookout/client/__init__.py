@@ -65,6 +65,7 @@ from .wire import (
     RemovedReason,
     Reply,
     ResolvedBy,
+    Role,
     State,
 )
 
