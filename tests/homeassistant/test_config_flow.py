@@ -27,6 +27,7 @@ from custom_components.opencode_lookout.const import (
     CONF_STEER_USERS,
     DOMAIN,
 )
+from homeassistant.auth.models import User
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
     SOURCE_USER,
@@ -35,7 +36,7 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_HOST, CONF_PORT, CONF_TOKEN
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 
 COMPONENT = Path(__file__).parents[2] / "custom_components" / DOMAIN
@@ -434,6 +435,56 @@ async def test_options(hass: HomeAssistant, agent: FakeAgent) -> None:
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options == {CONF_STALE_DAYS: 3, CONF_STEER_USERS: []}
     await hass.async_block_till_done()
+
+
+async def test_options_steer_users(
+    hass: HomeAssistant,
+    agent: FakeAgent,
+    hass_admin_user: User,
+    hass_read_only_user: User,
+) -> None:
+    """The allow-list offers active people (no system users) and stores their ids."""
+    gone = await hass.auth.async_create_user("Gone")
+    await hass.auth.async_deactivate_user(gone)
+    await hass.auth.async_create_system_user("Bot")
+    entry = _entry(hass, agent.port)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    offered = _steer_field(result).config["options"]
+    people = {o["value"]: o["label"] for o in offered}
+    assert people[hass_read_only_user.id] == hass_read_only_user.name
+    assert hass_admin_user.id in people
+    assert gone.id not in people
+    assert not any(
+        u.system_generated for u in await hass.auth.async_get_users() if u.id in people
+    )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {CONF_STEER_USERS: [hass_read_only_user.id], CONF_STALE_DAYS: 7},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options[CONF_STEER_USERS] == [hass_read_only_user.id]
+    # A user removed since stays listed (to be unselected) and pre-selected.
+    await hass.auth.async_remove_user(hass_read_only_user)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    field = _steer_field(result)
+    assert {
+        "value": hass_read_only_user.id,
+        "label": hass_read_only_user.id,
+    } in field.config["options"]
+    key = next(k for k in result["data_schema"].schema if str(k) == CONF_STEER_USERS)
+    assert key.description == {"suggested_value": [hass_read_only_user.id]}
+    # Only offered people can be chosen.
+    with pytest.raises(InvalidData):
+        await hass.config_entries.options.async_configure(
+            result["flow_id"], {CONF_STEER_USERS: ["nobody"], CONF_STALE_DAYS: 7}
+        )
+    assert entry.options[CONF_STEER_USERS] == [hass_read_only_user.id]
+
+
+def _steer_field(result: Any) -> Any:
+    """Return the selector of the steering allow-list in an options form."""
+    schema = result["data_schema"].schema
+    return next(v for k, v in schema.items() if str(k) == CONF_STEER_USERS)
 
 
 def _strings(name: str) -> dict[str, Any]:
