@@ -203,7 +203,8 @@ def server_frame_json(frame: ServerFrame) -> dict[str, Any]:
     head: dict[str, Any] = {"type": frame.TYPE}
     if isinstance(frame, Event):
         head["event"] = frame.EVENT.value
-    return head | encode(frame)
+    body: dict[str, Any] = encode(frame)
+    return head | body
 
 
 # ------------------------------------------------------------------ client → agent
@@ -306,7 +307,8 @@ def command_json(command: Command, cmd_id: int | None) -> dict[str, Any]:
     head: dict[str, Any] = {"type": command.TYPE.value}
     if cmd_id is not None:
         head["id"] = cmd_id
-    return head | encode(command)
+    body: dict[str, Any] = encode(command)
+    return head | body
 
 
 def parse_command(data: dict[str, Any]) -> tuple[int | str | None, Command]:
