@@ -152,6 +152,25 @@ async def test_handshake_errors(
         await _connect(http, port)
 
 
+@pytest.mark.parametrize(
+    "frame",
+    [
+        {**HELLO, "hostname": ["SECRET"]},
+        {**HELLO, "type": "SECRET"},
+        {**golden("event_session_removed"), "reason": "SECRET"},
+    ],
+)
+async def test_errors_carry_no_frame_content(
+    scripted, http: ClientSession, frame: dict[str, Any]
+) -> None:
+    """A malformed frame is named by place, never by value (logs stay content-free)."""
+    port = await scripted(_frames(frame))
+    with pytest.raises(ProtocolError) as err:
+        await _connect(http, port)
+    assert "SECRET" not in str(err.value)
+    assert "SECRET" not in repr(err.value.__cause__)
+
+
 async def test_rate_limited_is_not_invalid_auth(scripted, http: ClientSession) -> None:
     """auth_failed rate_limited raises RateLimited with the agent's retry_after."""
     port = await scripted(_frames(HELLO, "READ", golden("auth_failed")))

@@ -2,7 +2,8 @@
 
 The dataclass fields are the wire fields, in wire order: one definition serves parsing,
 sending and the golden-file test. Unknown keys are ignored when decoding (an agent may
-add fields within a schema); missing or mistyped ones are errors.
+add fields within a schema); missing or mistyped ones are errors. Error messages name
+the place, never the value: frame content stays out of logs.
 """
 
 from dataclasses import MISSING, fields, is_dataclass
@@ -45,7 +46,7 @@ def _decode(tp: Any, value: object, where: str) -> Any:
                 return _decode(arg, value, where)
             except DecodeError:
                 continue
-        raise DecodeError(f"{where}: {value!r} is not {tp}")
+        raise DecodeError(f"{where}: not {tp}")
     if origin is list:
         if not isinstance(value, list):
             raise DecodeError(f"{where}: expected a list")
@@ -61,14 +62,14 @@ def _decode(tp: Any, value: object, where: str) -> Any:
         try:
             return tp(value)
         except ValueError as err:
-            raise DecodeError(f"{where}: unknown value {value!r}") from err
+            raise DecodeError(f"{where}: not a {tp.__name__} value") from err
     if tp is datetime:
         if not isinstance(value, str):
             raise DecodeError(f"{where}: expected a timestamp")
         try:
             return datetime.fromisoformat(value)
         except ValueError as err:
-            raise DecodeError(f"{where}: bad timestamp {value!r}") from err
+            raise DecodeError(f"{where}: bad timestamp") from err
     return _decode_scalar(tp, value, where)
 
 
@@ -82,7 +83,7 @@ def _decode_scalar(tp: Any, value: object, where: str) -> Any:
         return float(value)
     if tp is str and isinstance(value, str):
         return value
-    raise DecodeError(f"{where}: {value!r} is not {getattr(tp, '__name__', tp)}")
+    raise DecodeError(f"{where}: not {getattr(tp, '__name__', tp)}")
 
 
 def _decode_dataclass(cls: type, value: object, where: str) -> Any:

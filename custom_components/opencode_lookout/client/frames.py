@@ -194,7 +194,7 @@ def parse_server_frame(data: object) -> ServerFrame:
     if kind == Event.TYPE:
         return decode(EVENTS[decode(EventType, data.get("event"))], data)
     if (cls := _FRAMES.get(str(kind))) is None:
-        raise DecodeError(f"unknown frame type {kind!r}")
+        raise DecodeError("unknown frame type")
     return decode(cls, data)
 
 
