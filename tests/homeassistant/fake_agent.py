@@ -39,6 +39,8 @@ def _fill(template: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]
     return {**template, **overrides}
 
 
+CONSTANTS = golden("constants")
+CLOSE: dict[str, int] = CONSTANTS["close_codes"]
 SERVER_ID: str = golden("hello")["server_id"]
 TOKEN: str = golden("auth")["token"]
 ROOT_ID = "ses_root"
@@ -224,7 +226,7 @@ class FakeAgent:
             await self._runner.cleanup()
             self._runner = None
 
-    async def drop_clients(self, code: int = 1001) -> None:
+    async def drop_clients(self, code: int = CLOSE["going_away"]) -> None:
         """Close all client connections (like an agent restart)."""
         for ws in list(self._sockets):
             await ws.close(code=code)
@@ -338,36 +340,64 @@ class FakeAgent:
         msg = await ws.receive()
         if msg.type is not WSMsgType.TEXT:
             return
-        auth = msg.json()
-        if auth.get("type") == "auth":
-            self.auths.append(str(auth.get("token")))
-        failed: dict[str, Any] | None = None
-        if self.rate_limited is not None:
-            failed = {"reason": "rate_limited", "retry_after": self.rate_limited}
-        elif auth.get("type") != "auth":
-            failed = {"reason": "auth_required", "retry_after": None}
-        elif auth.get("token") != self.token:
-            failed = {"reason": "invalid_token", "retry_after": None}
+        if len(msg.data) > CONSTANTS["preauth_frame_limit"]:
+            await ws.close(code=CLOSE["too_big"])
+            return
+        failed = self._check_auth(msg.data)
         if failed is not None:
             await ws.send_json(_fill(golden("auth_failed"), failed))
-            await ws.close(code=4001)
+            await ws.close(code=CLOSE["auth_failed"])
             return
         await ws.send_json(golden("auth_ok"))
         async for msg in ws:
             if msg.type is not WSMsgType.TEXT:
                 break
-            frame = msg.json()
+            try:
+                frame = json.loads(msg.data)
+            except ValueError:
+                frame = None
+            if not isinstance(frame, dict):
+                await self._send_error(
+                    ws, None, {"code": "bad_request", "message": "not a JSON object"}
+                )
+                continue
             self.received.append(frame)
             await self._answer(ws, frame)
+
+    def _check_auth(self, text: str) -> dict[str, Any] | None:
+        """Return the auth_failed fields for the first frame, None if it authenticates."""
+        try:
+            auth = json.loads(text)
+        except ValueError:
+            auth = None
+        if isinstance(auth, dict) and auth.get("type") == "auth":
+            self.auths.append(str(auth.get("token")))
+        if self.rate_limited is not None:
+            return {"reason": "rate_limited", "retry_after": self.rate_limited}
+        if not isinstance(auth, dict):
+            return {"reason": "bad_request", "retry_after": None}
+        if auth.get("type") != "auth":
+            return {"reason": "auth_required", "retry_after": None}
+        if not isinstance(auth.get("token"), str):
+            return {"reason": "bad_request", "retry_after": None}
+        if auth["token"] != self.token:
+            return {"reason": "invalid_token", "retry_after": None}
+        return None
+
+    async def _send_error(
+        self, ws: web.WebSocketResponse, cmd_id: Any, error: dict[str, str]
+    ) -> None:
+        """Send an error result (the golden one with this id and error)."""
+        template = golden("result_error")
+        await ws.send_json(
+            _fill(template, {"id": cmd_id, "error": _fill(template["error"], error)})
+        )
 
     async def _answer(self, ws: web.WebSocketResponse, frame: dict[str, Any]) -> None:
         """Send the result of one command."""
         kind, cmd_id = frame.get("type"), frame.get("id")
         if kind in self.errors:
-            error = _fill(golden("result_error")["error"], self.errors[kind])
-            await ws.send_json(
-                _fill(golden("result_error"), {"id": cmd_id, "error": error})
-            )
+            await self._send_error(ws, cmd_id, self.errors[kind])
             return
         if kind == "subscribe":
             self.subscribers.add(ws)
