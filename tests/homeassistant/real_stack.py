@@ -6,10 +6,10 @@ scripts/setup-opencode) with the Lookout plugin installed, and the real agent bi
 Missing binaries are an error, never a skip: scripts/test provides both.
 """
 
-from __future__ import annotations
-
+from dataclasses import dataclass, field
 import json
 import os
+from pathlib import Path
 import shutil
 import subprocess
 import sys
@@ -18,8 +18,6 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
-from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 SETUP = json.loads((REPO / "tests/opencode_project.json").read_text())
@@ -96,11 +94,7 @@ class RealStack:
 
     def env(self) -> dict[str, str]:
         """Environment of every process of the stack."""
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if k not in ("OPENCODE_SERVER_PASSWORD",)
-        }
+        env = {k: v for k, v in os.environ.items() if k != "OPENCODE_SERVER_PASSWORD"}
         for name in ("home", "data", "config", "cache", "state"):
             (self.root / name).mkdir(parents=True, exist_ok=True)
         env.update(

@@ -1,7 +1,5 @@
 """The blueprints in blueprints/automation/opencode_lookout load and work."""
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Iterator
 from pathlib import Path

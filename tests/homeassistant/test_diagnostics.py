@@ -1,7 +1,5 @@
 """Diagnostics redact the token and prompt-derived text."""
 
-from __future__ import annotations
-
 from fake_agent import TOKEN, FakeAgent
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (

@@ -7,8 +7,6 @@ phone chosen in the options, the phone's Approve and Reject (with a typed reason
 fired exactly as the companion app fires them, steer the real session.
 """
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import AsyncGenerator, Callable
 

@@ -1,7 +1,5 @@
 """Entities of the machine and session devices: creation and every state."""
 
-from __future__ import annotations
-
 from common import entity_id, wait_for
 from fake_agent import CHILD_ID, ROOT_ID, FakeAgent, make_permission, make_question
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -31,7 +29,6 @@ async def test_machine_entities(
 
     await agent.update_session(
         state="waiting_permission",
-        permission=make_permission(),
         pending_permissions=[make_permission(), make_permission(id="per_2")],
     )
     await agent.update_session("ses_other", state="working", title="Other")
@@ -100,7 +97,6 @@ async def test_session_states(
 
     await agent.update_session(
         state="waiting_permission",
-        permission=make_permission(),
         pending_permissions=[make_permission()],
     )
     await wait_for(
@@ -120,7 +116,6 @@ async def test_session_states(
 
     await agent.update_session(
         state="waiting_input",
-        permission=None,
         pending_permissions=[],
         question=make_question(),
     )
