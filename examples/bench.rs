@@ -718,7 +718,7 @@ impl Client {
                         }
                     }
                     (Some("event"), Some("permission_requested")) => {
-                        match v["permission"]["id"].as_str().and_then(tag_of_perm) {
+                        match v["permission_id"].as_str().and_then(tag_of_perm) {
                             Some(n) => Frame::PermRequested(n),
                             None => Frame::Other,
                         }

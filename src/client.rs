@@ -1,7 +1,7 @@
 //! The CLI's client of the websocket API (`sessions`, `approve`): connect, authenticate,
 //! send one command, print its result.
 
-use crate::protocol::{Command, ServerMsg, Session, MIN_SCHEMA, SCHEMA};
+use crate::protocol::{Command, CommandResult, ServerMsg, Session, MIN_SCHEMA, SCHEMA};
 use anyhow::{bail, Context, Result};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 
 /// Sends one command to a running agent and returns its result.
-pub async fn request(url: &str, token: &str, cmd: Command) -> Result<Value> {
+pub async fn request(url: &str, token: &str, cmd: Command) -> Result<CommandResult> {
     let connect = tokio_tungstenite::connect_async(url);
     let (mut ws, _) = tokio::time::timeout(Duration::from_secs(5), connect)
         .await
@@ -30,7 +30,7 @@ pub async fn request(url: &str, token: &str, cmd: Command) -> Result<Value> {
     ws.send(send(serde_json::to_value(Command::Auth { token: token.to_owned() })?)).await?;
     match next(&mut ws).await? {
         ServerMsg::AuthOk => {}
-        ServerMsg::AuthFailed { reason } => bail!("the agent refused the token ({reason})"),
+        ServerMsg::AuthFailed { reason, .. } => bail!("the agent refused the token ({reason})"),
         other => bail!("unexpected frame: {other:?}"),
     }
     let mut v = serde_json::to_value(cmd)?;
@@ -85,7 +85,7 @@ pub fn table(sessions: &[Session]) -> String {
             if !s.available {
                 state.push_str(" (offline)");
             }
-            let pending = match (&s.permission, &s.question) {
+            let pending = match (s.pending_permissions.first(), &s.question) {
                 (Some(p), _) => format!("{} {}", p.id, p.title),
                 (None, Some(q)) => format!("{} question", q.id),
                 _ => String::new(),

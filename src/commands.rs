@@ -4,7 +4,7 @@
 use crate::{
     feeds::api::Api,
     hub::Hub,
-    protocol::{ApiError, Command, ErrorCode},
+    protocol::{ApiError, Command, CommandResult, Empty, ErrorCode, MessageText, Messages, Role},
     tracker::{rfc3339, Input},
 };
 use serde_json::{json, Value};
@@ -13,12 +13,12 @@ use serde_json::{json, Value};
 const MAX_TEXT: usize = 4000;
 
 /// Executes a command other than `auth` / `subscribe`.
-pub async fn execute(hub: &Hub, cmd: Command) -> Result<Value, ApiError> {
+pub async fn execute(hub: &Hub, cmd: Command) -> Result<CommandResult, ApiError> {
     match cmd {
         Command::Auth { .. } | Command::Subscribe => {
             Err(ApiError::new(ErrorCode::BadRequest, "not valid at this point"))
         }
-        Command::ListSessions => Ok(hub.snapshot()),
+        Command::ListSessions => Ok(CommandResult::Snapshot(hub.snapshot())),
         Command::ReplyPermission { session_id, permission_id, reply, message } => {
             let not_pending = || {
                 ApiError::new(
@@ -47,7 +47,7 @@ pub async fn execute(hub: &Hub, cmd: Command) -> Result<Value, ApiError> {
                 ErrorCode::NotFound => not_pending(),
                 _ => e,
             })?;
-            Ok(json!({}))
+            Ok(CommandResult::Empty(Empty {}))
         }
         Command::ReplyQuestion { question_id, answers, reject } => {
             let not_pending = || {
@@ -67,12 +67,12 @@ pub async fn execute(hub: &Hub, cmd: Command) -> Result<Value, ApiError> {
                 ErrorCode::NotFound => not_pending(),
                 _ => e,
             })?;
-            Ok(json!({}))
+            Ok(CommandResult::Empty(Empty {}))
         }
         Command::AbortSession { session_id } => {
             let (api, dir) = route(hub, &session_id)?;
             api.call_ok("POST", format!("/session/{}/abort", enc(&session_id)), None, dir).await?;
-            Ok(json!({}))
+            Ok(CommandResult::Empty(Empty {}))
         }
         Command::SendPrompt { session_id, text, agent } => {
             if text.trim().is_empty() {
@@ -90,14 +90,14 @@ pub async fn execute(hub: &Hub, cmd: Command) -> Result<Value, ApiError> {
                 dir,
             )
             .await?;
-            Ok(json!({}))
+            Ok(CommandResult::Empty(Empty {}))
         }
         Command::GetMessages { session_id, limit } => {
             let limit = limit.unwrap_or(20).clamp(1, 100);
             let (api, dir) = route(hub, &session_id)?;
             let path = format!("/session/{}/message?limit={limit}", enc(&session_id));
             let body = api.call_ok("GET", path, None, dir).await?;
-            Ok(json!({"messages": messages(&body)}))
+            Ok(CommandResult::Messages(Messages { messages: messages(&body) }))
         }
     }
 }
@@ -115,13 +115,14 @@ fn route(hub: &Hub, session_id: &str) -> Result<(Api, Option<String>), ApiError>
     })
 }
 
-/// Text-only view of `GET /session/{id}/message`.
-fn messages(body: &Value) -> Vec<Value> {
+/// Text-only view of `GET /session/{id}/message`; messages of other roles are skipped.
+fn messages(body: &Value) -> Vec<MessageText> {
     let Some(items) = body.as_array() else { return Vec::new() };
     items
         .iter()
-        .map(|m| {
+        .filter_map(|m| {
             let info = &m["info"];
+            let role = Role::parse(info["role"].as_str()?)?;
             let text: Vec<&str> = m["parts"]
                 .as_array()
                 .map(|parts| {
@@ -135,13 +136,13 @@ fn messages(body: &Value) -> Vec<Value> {
             let text = text.join("\n");
             let truncated = text.chars().count() > MAX_TEXT;
             let text = if truncated { text.chars().take(MAX_TEXT).collect() } else { text };
-            json!({
-                "id": info["id"],
-                "role": info["role"],
-                "agent": info["agent"],
-                "created": info["time"]["created"].as_i64().map(rfc3339),
-                "text": text,
-                "truncated": truncated,
+            Some(MessageText {
+                id: info["id"].as_str().unwrap_or_default().to_owned(),
+                role,
+                agent: info["agent"].as_str().map(str::to_owned),
+                created: info["time"]["created"].as_i64().map(rfc3339),
+                text,
+                truncated,
             })
         })
         .collect()
@@ -162,8 +163,8 @@ mod tests {
         let body = json!([{"info": {"id": "m", "role": "assistant", "time": {"created": 0}},
             "parts": [{"type": "text", "text": "a"}, {"type": "tool"}, {"type": "text", "text": "b"}]}]);
         let out = messages(&body);
-        assert_eq!(out[0]["text"], "a\nb");
-        assert_eq!(out[0]["created"], "1970-01-01T00:00:00.000Z");
+        assert_eq!(out[0].text, "a\nb");
+        assert_eq!(out[0].created.as_deref(), Some("1970-01-01T00:00:00.000Z"));
         assert_eq!(enc("a/b"), "a%2Fb");
     }
 }

@@ -94,7 +94,7 @@ pub fn config_dir(flag: Option<PathBuf>) -> Result<PathBuf> {
 
 /// Reads `config.toml` if it exists.
 pub fn read_file(dir: &Path) -> Result<FileConfig> {
-    let path = dir.join("config.toml");
+    let path = dir.join(crate::paths::CONFIG);
     match std::fs::read_to_string(&path) {
         Ok(text) => {
             toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))
@@ -150,7 +150,7 @@ impl Config {
 
     /// Path of the API token.
     pub fn token_path(dir: &Path) -> PathBuf {
-        dir.join("token")
+        dir.join(crate::paths::TOKEN)
     }
 }
 

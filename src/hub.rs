@@ -8,7 +8,10 @@
 
 use crate::{
     feeds::api::Api,
-    protocol::{EventMsg, Permission, Question, ServerMsg, Session, State},
+    protocol::{
+        CommandResult, EventMsg, Permission, PermissionReply, Question, QuestionOutcome,
+        RemovedReason, Reply, ServerMsg, Session, Snapshot, State,
+    },
     tracker::{Change, Input, Tracker},
 };
 use serde_json::Value;
@@ -113,7 +116,8 @@ impl Hub {
     /// Registers a subscriber; its first frame is the snapshot result for request `id`.
     pub fn subscribe(&self, client_id: u64, tx: ClientTx, id: Value) -> bool {
         let mut inner = self.lock();
-        let frame = frame(&ServerMsg::Result(crate::protocol::Reply::ok(id, inner.snapshot())));
+        let snapshot = CommandResult::Snapshot(inner.snapshot());
+        let frame = frame(&ServerMsg::Result(Reply::ok(id, snapshot)));
         if tx.frames.try_send(frame).is_err() {
             return false;
         }
@@ -126,8 +130,8 @@ impl Hub {
         self.lock().clients.remove(&client_id);
     }
 
-    /// `{sessions, instances}` as in the subscribe result.
-    pub fn snapshot(&self) -> Value {
+    /// Every session and instance, as in the subscribe result.
+    pub fn snapshot(&self) -> Snapshot {
         self.lock().snapshot()
     }
 
@@ -170,11 +174,8 @@ impl Hub {
 }
 
 impl Inner {
-    fn snapshot(&self) -> Value {
-        serde_json::json!({
-            "sessions": self.tracker.sessions(),
-            "instances": self.tracker.instances(),
-        })
+    fn snapshot(&self) -> Snapshot {
+        Snapshot { sessions: self.tracker.sessions(), instances: self.tracker.instances() }
     }
 
     /// Sends what must go now; returns whether a flush is needed.
@@ -202,33 +203,36 @@ impl Inner {
                 Change::Removed { session_id, reason } => {
                     self.sent.remove(&session_id);
                     self.dirty.remove(&session_id);
-                    EventMsg::SessionRemoved { session_id, reason: reason.to_owned() }
+                    let reason = RemovedReason::parse(reason).unwrap_or(RemovedReason::Deleted);
+                    EventMsg::SessionRemoved { session_id, reason }
                 }
+                // Thin: the session_updated sent above already carries the details.
                 Change::PermissionRequested { root, permission } => EventMsg::PermissionRequested {
-                    session_id: permission.session_id.clone(),
+                    session_id: permission.session_id,
                     root_session_id: root,
-                    permission,
+                    permission_id: permission.id,
                 },
                 Change::PermissionResolved { session_id, root, permission_id, reply, by } => {
                     EventMsg::PermissionResolved {
                         session_id,
                         root_session_id: root,
                         permission_id,
-                        reply,
+                        reply: reply.as_deref().and_then(PermissionReply::parse),
                         by,
                     }
                 }
                 Change::QuestionAsked { root, question } => EventMsg::QuestionAsked {
-                    session_id: question.session_id.clone(),
+                    session_id: question.session_id,
                     root_session_id: root,
-                    question,
+                    question_id: question.id,
                 },
                 Change::QuestionResolved { session_id, root, question_id, outcome, by } => {
                     EventMsg::QuestionResolved {
                         session_id,
                         root_session_id: root,
                         question_id,
-                        outcome: outcome.to_owned(),
+                        outcome: QuestionOutcome::parse(outcome)
+                            .unwrap_or(QuestionOutcome::Expired),
                         by,
                     }
                 }

@@ -25,7 +25,7 @@ pub fn opencode_config_dir() -> Result<PathBuf> {
 
 /// The plugin text for an agent whose config dir is `dir`.
 pub fn plugin_source(dir: &Path) -> Result<String> {
-    let endpoint = dir.join(crate::service::PLUGIN_FILE);
+    let endpoint = dir.join(crate::paths::PLUGIN_ENDPOINT);
     let path = serde_json::to_string(&endpoint.to_string_lossy())?;
     Ok(PLUGIN_JS.replace("\"__ENDPOINT_FILE__\"", &path))
 }
@@ -46,7 +46,10 @@ pub fn install_plugin(dir: &Path) -> Result<PathBuf> {
     }
     // The agent creates the endpoint file on start; make the secret now so a plugin
     // loaded before the first start can connect as soon as the agent runs.
-    crate::secrets::load_or_create(&dir.join("plugin_secret"), crate::secrets::random_token)?;
+    crate::secrets::load_or_create(
+        &dir.join(crate::paths::PLUGIN_SECRET),
+        crate::secrets::random_token,
+    )?;
     Ok(path)
 }
 

@@ -7,7 +7,7 @@
 //! - `hub`: shared state between feeds and clients; fan-out and coalescing.
 //! - `feeds/`: the plugin feed (OpenCode processes dial in) and the server feed (SSE).
 //! - `server`: the websocket API for Home Assistant.
-//! - `config`, `secrets`: settings and the files holding tokens.
+//! - `config`, `secrets`, `paths`: settings, the files holding tokens, their names.
 //! - `client`: the CLI's client of the websocket API.
 
 pub mod client;
@@ -18,6 +18,7 @@ pub mod hub;
 pub mod install;
 pub mod mdns;
 pub mod opencode;
+pub mod paths;
 pub mod protocol;
 pub mod secrets;
 pub mod server;

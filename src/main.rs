@@ -6,7 +6,7 @@ use opencode_lookout::{
     client,
     config::{self, Config, RunArgs},
     install,
-    protocol::{Command, PermissionReply, Session},
+    protocol::{Command, CommandResult, PermissionReply},
     service,
 };
 use std::{path::PathBuf, process::ExitCode};
@@ -119,11 +119,13 @@ fn real_main(cli: Cli) -> Result<()> {
                 &service::token(&dir)?,
                 Command::ListSessions,
             ))?;
+            let CommandResult::Snapshot(snapshot) = result else {
+                anyhow::bail!("the agent answered list_sessions with something else");
+            };
             if json {
-                println!("{}", serde_json::to_string_pretty(&result["sessions"])?);
+                println!("{}", serde_json::to_string_pretty(&snapshot.sessions)?);
             } else {
-                let sessions: Vec<Session> = serde_json::from_value(result["sessions"].clone())?;
-                print!("{}", client::table(&sessions));
+                print!("{}", client::table(&snapshot.sessions));
             }
             Ok(())
         }

@@ -1,16 +1,85 @@
-//! Wire types of the websocket API (protocol v1). `docs/protocol.md` is the reference;
-//! names here match it field for field. Decoding of client frames is tolerant about
+//! Wire types of the websocket API (schema 2). Every frame is a typed struct here; the
+//! golden files in tests/fixtures/protocol/ are written from them and docs/protocol.md shows
+//! those files, so the three cannot drift apart. Decoding of client frames is tolerant about
 //! unknown fields and strict about the ones a command needs.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The schema this agent speaks.
-pub const SCHEMA: u32 = 1;
+pub const SCHEMA: u32 = 2;
 /// The oldest client schema this agent serves.
-pub const MIN_SCHEMA: u32 = 1;
+pub const MIN_SCHEMA: u32 = 2;
 /// Frames larger than this get a `too_large` error result.
 pub const MAX_FRAME: usize = 1024 * 1024;
+/// Frames above this close the connection; between `MAX_FRAME` and this they get an error.
+pub const HARD_FRAME_LIMIT: usize = 16 * 1024 * 1024;
+/// Largest frame a peer may send before it authenticated (limits before trust).
+pub const PREAUTH_FRAME_LIMIT: usize = 4 * 1024;
+/// Seconds a new connection has to complete the handshake and authenticate.
+pub const AUTH_TIMEOUT_S: u64 = 10;
+
+/// Websocket close codes the agent uses.
+pub mod close {
+    /// The peer or the agent ended the connection normally.
+    pub const NORMAL: u16 = 1000;
+    /// The agent is shutting down, or the peer went silent.
+    pub const GOING_AWAY: u16 = 1001;
+    /// A frame over the hard limit (or over the pre-auth limit before auth).
+    pub const TOO_BIG: u16 = 1009;
+    /// No free client slot.
+    pub const TOO_MANY_CLIENTS: u16 = 1013;
+    /// `auth_failed` was sent.
+    pub const AUTH_FAILED: u16 = 4001;
+    /// No `auth` within the auth timeout.
+    pub const AUTH_TIMEOUT: u16 = 4002;
+    /// The client did not read its frames fast enough.
+    pub const SLOW_CONSUMER: u16 = 4003;
+    /// Every code with its wire-contract name (tests/fixtures/protocol/constants.json).
+    pub const ALL: &[(&str, u16)] = &[
+        ("normal", NORMAL),
+        ("going_away", GOING_AWAY),
+        ("too_big", TOO_BIG),
+        ("too_many_clients", TOO_MANY_CLIENTS),
+        ("auth_failed", AUTH_FAILED),
+        ("auth_timeout", AUTH_TIMEOUT),
+        ("slow_consumer", SLOW_CONSUMER),
+    ];
+}
+
+/// A wire string set: a serde enum that also lists its values and names itself.
+macro_rules! wire_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $s:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $($(#[$vm])* #[serde(rename = $s)] $v),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$v),+];
+
+            /// The wire name.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$v => $s),+
+                }
+            }
+
+            /// The value with this wire name.
+            pub fn parse(s: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == s)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
 
 /// One session as clients see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -44,34 +113,22 @@ pub struct Session {
     pub last_activity: String,
     pub hostname: String,
     pub opencode_version: Option<String>,
-    pub permission: Option<Permission>,
+    /// The only carrier of permission details: oldest first, sub-agents' included on the root.
     pub pending_permissions: Vec<Permission>,
+    /// The only carrier of question details.
     pub question: Option<Question>,
     pub error: Option<ErrorSummary>,
     pub available: bool,
 }
 
-/// A session's derived state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum State {
-    Idle,
-    Working,
-    WaitingPermission,
-    WaitingInput,
-    Error,
-}
-
-impl State {
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            State::Idle => "idle",
-            State::Working => "working",
-            State::WaitingPermission => "waiting_permission",
-            State::WaitingInput => "waiting_input",
-            State::Error => "error",
-        }
+wire_enum! {
+    /// A session's derived state.
+    State {
+        Idle = "idle",
+        Working = "working",
+        WaitingPermission = "waiting_permission",
+        WaitingInput = "waiting_input",
+        Error = "error",
     }
 }
 
@@ -131,49 +188,104 @@ pub struct Instance {
     pub since: String,
 }
 
-/// How an instance is attached.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum InstanceKind {
-    Plugin,
-    Server,
+wire_enum! {
+    /// How an instance is attached.
+    InstanceKind {
+        Plugin = "plugin",
+        Server = "server",
+    }
 }
 
-/// Who resolved a permission or question.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ResolvedBy {
-    Api,
-    Opencode,
-    Expired,
+wire_enum! {
+    /// Who resolved a permission or question.
+    ResolvedBy {
+        Api = "api",
+        Opencode = "opencode",
+        Expired = "expired",
+    }
+}
+
+wire_enum! {
+    /// How a question ended.
+    QuestionOutcome {
+        Answered = "answered",
+        Rejected = "rejected",
+        Expired = "expired",
+    }
+}
+
+wire_enum! {
+    /// Why a session left the list.
+    RemovedReason {
+        Deleted = "deleted",
+        Evicted = "evicted",
+    }
+}
+
+wire_enum! {
+    /// Why authentication failed.
+    AuthFailure {
+        InvalidToken = "invalid_token",
+        AuthRequired = "auth_required",
+        BadRequest = "bad_request",
+        RateLimited = "rate_limited",
+    }
+}
+
+wire_enum! {
+    /// Codes of the connection-level `error` frame (sent before a refusing close).
+    ConnectionError {
+        TooManyClients = "too_many_clients",
+    }
+}
+
+wire_enum! {
+    /// Who wrote a message.
+    Role {
+        User = "user",
+        Assistant = "assistant",
+    }
 }
 
 /// Frames the server sends.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMsg {
-    Hello { server_id: String, hostname: String, version: String, schema: u32, min_schema: u32 },
+    Hello {
+        server_id: String,
+        hostname: String,
+        version: String,
+        schema: u32,
+        min_schema: u32,
+    },
     AuthOk,
-    AuthFailed { reason: String },
+    AuthFailed {
+        reason: AuthFailure,
+        /// Seconds until a new attempt is allowed; set only for `rate_limited`.
+        retry_after: Option<u64>,
+    },
     Result(Reply),
     Event(EventMsg),
-    Error { code: String, message: String },
+    Error {
+        code: ConnectionError,
+        message: String,
+    },
 }
 
 /// A command's result; `ok` selects `result` or `error`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reply {
     pub id: Value,
     pub ok: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub result: Option<Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<CommandResult>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ApiError>,
 }
 
 impl Reply {
     /// A successful result.
-    pub fn ok(id: Value, result: Value) -> Self {
+    pub fn ok(id: Value, result: CommandResult) -> Self {
         Reply { id, ok: true, result: Some(result), error: None }
     }
 
@@ -182,6 +294,47 @@ impl Reply {
         Reply { id, ok: false, result: None, error: Some(error) }
     }
 }
+
+/// What a successful command returns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum CommandResult {
+    /// `subscribe` and `list_sessions`.
+    Snapshot(Snapshot),
+    /// `get_messages`.
+    Messages(Messages),
+    /// Every other command: `{}`.
+    Empty(Empty),
+}
+
+/// The full state: every session and every OpenCode instance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub sessions: Vec<Session>,
+    pub instances: Vec<Instance>,
+}
+
+/// The `get_messages` result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Messages {
+    pub messages: Vec<MessageText>,
+}
+
+/// The text of one message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageText {
+    pub id: String,
+    pub role: Role,
+    pub agent: Option<String>,
+    pub created: Option<String>,
+    pub text: String,
+    pub truncated: bool,
+}
+
+/// The empty result object `{}`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Empty {}
 
 /// A typed command error.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
@@ -198,27 +351,21 @@ impl ApiError {
     }
 }
 
-/// Error codes of command results.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    BadRequest,
-    TooLarge,
-    UnknownCommand,
-    NotFound,
-    Unavailable,
-    OpencodeError,
-    Timeout,
-}
-
-impl std::fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let v = serde_json::to_value(self).unwrap_or(Value::Null);
-        f.write_str(v.as_str().unwrap_or("error"))
+wire_enum! {
+    /// Error codes of command results.
+    ErrorCode {
+        BadRequest = "bad_request",
+        TooLarge = "too_large",
+        UnknownCommand = "unknown_command",
+        NotFound = "not_found",
+        Unavailable = "unavailable",
+        OpencodeError = "opencode_error",
+        Timeout = "timeout",
     }
 }
 
-/// Events pushed to subscribed clients.
+/// Events pushed to subscribed clients. Details of permissions and questions travel only
+/// in `session_updated`, which is always sent before the thin event that names them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum EventMsg {
@@ -227,30 +374,30 @@ pub enum EventMsg {
     },
     SessionRemoved {
         session_id: String,
-        reason: String,
+        reason: RemovedReason,
     },
     PermissionRequested {
         session_id: String,
         root_session_id: String,
-        permission: Permission,
+        permission_id: String,
     },
     PermissionResolved {
         session_id: String,
         root_session_id: String,
         permission_id: String,
-        reply: Option<String>,
+        reply: Option<PermissionReply>,
         by: ResolvedBy,
     },
     QuestionAsked {
         session_id: String,
         root_session_id: String,
-        question: Question,
+        question_id: String,
     },
     QuestionResolved {
         session_id: String,
         root_session_id: String,
         question_id: String,
-        outcome: String,
+        outcome: QuestionOutcome,
         by: ResolvedBy,
     },
     InstanceConnected {
@@ -261,23 +408,24 @@ pub enum EventMsg {
     },
 }
 
-/// A permission reply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PermissionReply {
-    Once,
-    Always,
-    Reject,
-}
+/// The event names of this schema (the `event` field).
+pub const EVENTS: &[&str] = &[
+    "session_updated",
+    "session_removed",
+    "permission_requested",
+    "permission_resolved",
+    "question_asked",
+    "question_resolved",
+    "instance_connected",
+    "instance_disconnected",
+];
 
-impl PermissionReply {
-    /// The wire and OpenCode name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PermissionReply::Once => "once",
-            PermissionReply::Always => "always",
-            PermissionReply::Reject => "reject",
-        }
+wire_enum! {
+    /// A permission reply.
+    PermissionReply {
+        Once = "once",
+        Always = "always",
+        Reject = "reject",
     }
 }
 
@@ -319,6 +467,14 @@ pub enum Command {
         #[serde(default)]
         limit: Option<usize>,
     },
+}
+
+/// A command as sent on the wire: its fields plus the client-chosen `id`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Request<'a> {
+    #[serde(flatten)]
+    pub command: &'a Command,
+    pub id: Value,
 }
 
 /// The command names of this schema, to tell unknown commands from malformed ones.
@@ -387,8 +543,8 @@ mod tests {
             server_id: "s".into(),
             hostname: "h".into(),
             version: "v".into(),
-            schema: 1,
-            min_schema: 1,
+            schema: SCHEMA,
+            min_schema: MIN_SCHEMA,
         };
         assert_eq!(serde_json::to_value(hello).unwrap()["type"], "hello");
         let ev = ServerMsg::Event(EventMsg::InstanceDisconnected { instance_id: "i".into() });

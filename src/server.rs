@@ -8,7 +8,8 @@ use crate::{
     commands,
     hub::{frame, ClientTx, Hub, CLIENT_QUEUE},
     protocol::{
-        decode_command, ApiError, Command, ErrorCode, Reply, ServerMsg, MIN_SCHEMA, SCHEMA,
+        close, decode_command, ApiError, AuthFailure, Command, CommandResult, ConnectionError,
+        Empty, ErrorCode, Reply, ServerMsg, HARD_FRAME_LIMIT, MIN_SCHEMA, SCHEMA,
     },
 };
 use futures_util::{SinkExt, StreamExt};
@@ -50,8 +51,8 @@ pub struct Settings {
     pub idle_timeout: Duration,
 }
 
-/// Frames above this close the connection; between `MAX_FRAME` and this they get an error.
-const HARD_FRAME_LIMIT: usize = 16 * 1024 * 1024;
+/// The window over which failed authentications are counted.
+const FAILURE_WINDOW: Duration = Duration::from_secs(60);
 
 struct Shared {
     hub: Hub,
@@ -110,7 +111,7 @@ async fn connection(shared: Arc<Shared>, stream: TcpStream, peer: IpAddr, stop: 
     let Ok(_slot) = shared.slots.clone().try_acquire_owned() else {
         tracing::warn!(%peer, "refusing client: too many clients");
         let msg = ServerMsg::Error {
-            code: "too_many_clients".into(),
+            code: ConnectionError::TooManyClients,
             message: "too many clients".into(),
         };
         let _ = ws.send(Message::Text(frame(&msg))).await;
@@ -145,32 +146,36 @@ async fn authenticate(
     let deadline = tokio::time::Instant::now() + shared.settings.auth_timeout;
     let text = loop {
         match tokio::time::timeout_at(deadline, ws.next()).await {
-            Err(_) => return Err(Some((CloseCode::Library(4002), "authentication timeout"))),
+            Err(_) => {
+                return Err(Some((
+                    CloseCode::Library(close::AUTH_TIMEOUT),
+                    "authentication timeout",
+                )))
+            }
             Ok(None | Some(Err(_))) => return Err(None),
             Ok(Some(Ok(Message::Text(t)))) => break t,
             Ok(Some(Ok(Message::Binary(_)))) => break Utf8Bytes::from_static(""),
             Ok(Some(Ok(_))) => continue,
         }
     };
-    let reason = if shared.rate_limited(peer) {
-        "rate_limited"
-    } else {
-        match decode_command(&text).1 {
+    let (reason, retry_after) = match shared.retry_after(peer) {
+        Some(secs) => (AuthFailure::RateLimited, Some(secs)),
+        None => match decode_command(&text).1 {
             Ok(Command::Auth { token }) if token_ok(&token, &shared.settings.token) => {
                 let ok = frame(&ServerMsg::AuthOk);
                 return ws.send(Message::Text(ok)).await.map_err(|_| None);
             }
-            Ok(Command::Auth { .. }) => "invalid_token",
-            Ok(_) => "auth_required",
-            Err(_) => "bad_request",
-        }
+            Ok(Command::Auth { .. }) => (AuthFailure::InvalidToken, None),
+            Ok(_) => (AuthFailure::AuthRequired, None),
+            Err(_) => (AuthFailure::BadRequest, None),
+        },
     };
-    if reason != "rate_limited" {
+    if reason != AuthFailure::RateLimited {
         shared.record_failure(peer);
     }
-    tracing::warn!(%peer, reason, "authentication failed");
-    let _ = ws.send(Message::Text(frame(&ServerMsg::AuthFailed { reason: reason.into() }))).await;
-    Err(Some((CloseCode::Library(4001), "authentication failed")))
+    tracing::warn!(%peer, %reason, "authentication failed");
+    let _ = ws.send(Message::Text(frame(&ServerMsg::AuthFailed { reason, retry_after }))).await;
+    Err(Some((CloseCode::Library(close::AUTH_FAILED), "authentication failed")))
 }
 
 /// Constant-time token comparison.
@@ -179,12 +184,19 @@ fn token_ok(given: &str, expected: &str) -> bool {
 }
 
 impl Shared {
-    fn rate_limited(&self, peer: IpAddr) -> bool {
+    /// `Some(seconds until the next attempt)` while a peer is over its failure budget.
+    fn retry_after(&self, peer: IpAddr) -> Option<u64> {
         let mut f = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let window = Instant::now().checked_sub(Duration::from_secs(60));
+        let window = Instant::now().checked_sub(FAILURE_WINDOW);
         let entry = f.entry(peer).or_default();
         entry.retain(|t| window.is_none_or(|w| *t > w));
-        entry.len() >= self.settings.auth_failures_per_minute
+        if entry.len() < self.settings.auth_failures_per_minute {
+            return None;
+        }
+        // The budget frees up when the oldest failure leaves the window.
+        let oldest = entry.front().map_or(Duration::ZERO, Instant::elapsed);
+        let wait = FAILURE_WINDOW.saturating_sub(oldest);
+        Some((wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1))
     }
 
     fn record_failure(&self, peer: IpAddr) {
@@ -217,7 +229,7 @@ async fn serve(
     let (code, reason): (CloseCode, &str) = loop {
         tokio::select! {
             _ = stop.notified() => break (CloseCode::Away, "agent shutting down"),
-            _ = kicked.notified() => break (CloseCode::Library(4003), "slow consumer"),
+            _ = kicked.notified() => break (CloseCode::Library(close::SLOW_CONSUMER), "slow consumer"),
             _ = ping.tick() => {
                 if last_seen.elapsed() > shared.settings.idle_timeout {
                     tracing::info!(%peer, "closing silent client");
@@ -232,7 +244,7 @@ async fn serve(
                 match tokio::time::timeout(write_limit, sink.send(Message::Text(text))).await {
                     Ok(Ok(())) => {}
                     Ok(Err(_)) => break (CloseCode::Away, ""),
-                    Err(_) => break (CloseCode::Library(4003), "slow consumer"),
+                    Err(_) => break (CloseCode::Library(close::SLOW_CONSUMER), "slow consumer"),
                 }
             }
             msg = stream.next() => {
@@ -265,7 +277,9 @@ fn handle(shared: &Arc<Shared>, client_id: u64, client: &ClientTx, text: &str) {
     let (id, cmd) = decode_command(text);
     match cmd {
         Err(e) => send_result(client, Reply::err(id, e)),
-        Ok(Command::Auth { .. }) => send_result(client, Reply::ok(id, serde_json::json!({}))),
+        Ok(Command::Auth { .. }) => {
+            send_result(client, Reply::ok(id, CommandResult::Empty(Empty {})))
+        }
         Ok(Command::Subscribe) => {
             shared.hub.unsubscribe(client_id);
             if !shared.hub.subscribe(client_id, client.clone(), id) {

@@ -5,7 +5,7 @@ use crate::{
     config::Config,
     feeds,
     hub::Hub,
-    mdns,
+    mdns, paths,
     secrets::{load_or_create, random_id, random_token, write_private},
     server,
     tracker::{Settings, Tracker},
@@ -14,9 +14,6 @@ use anyhow::{Context, Result};
 use std::{path::Path, time::Duration};
 use tokio::net::TcpListener;
 
-/// The plugin endpoint file: where the plugin finds the port and the shared secret.
-pub const PLUGIN_FILE: &str = "plugin.json";
-
 /// The API token, created on first use.
 pub fn token(dir: &Path) -> Result<String> {
     load_or_create(&Config::token_path(dir), random_token)
@@ -24,7 +21,7 @@ pub fn token(dir: &Path) -> Result<String> {
 
 /// This agent's stable id, created on first use.
 pub fn server_id(dir: &Path) -> Result<String> {
-    load_or_create(&dir.join("server_id"), random_id)
+    load_or_create(&dir.join(paths::SERVER_ID), random_id)
 }
 
 /// This machine's name as shown in Home Assistant.
@@ -36,7 +33,7 @@ pub fn hostname() -> String {
 pub async fn run(config: Config) -> Result<()> {
     let token = token(&config.dir)?;
     let server_id = server_id(&config.dir)?;
-    let plugin_secret = load_or_create(&config.dir.join("plugin_secret"), random_token)?;
+    let plugin_secret = load_or_create(&config.dir.join(paths::PLUGIN_SECRET), random_token)?;
     let hostname = hostname();
 
     let api_listener = TcpListener::bind(config.listen)
@@ -50,7 +47,7 @@ pub async fn run(config: Config) -> Result<()> {
     let api_addr = api_listener.local_addr()?;
     // Written after binding so the plugin learns the real port (port 0 picks one).
     let endpoint = serde_json::json!({"port": plugin_port, "secret": plugin_secret});
-    write_private(&config.dir.join(PLUGIN_FILE), &endpoint.to_string())?;
+    write_private(&config.dir.join(paths::PLUGIN_ENDPOINT), &endpoint.to_string())?;
 
     let tracker =
         Tracker::new(Settings { hostname: hostname.clone(), max_sessions: config.max_sessions });

@@ -324,7 +324,7 @@ async fn hello_carries_identity_and_schema() {
     assert_eq!(h["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(h["schema"], json!(SCHEMA));
     assert_eq!(h["min_schema"], json!(MIN_SCHEMA));
-    assert_eq!((SCHEMA, MIN_SCHEMA), (1, 1), "docs/protocol.md describes schema 1");
+    assert_eq!((SCHEMA, MIN_SCHEMA), (2, 2), "docs/protocol.md describes schema 2");
     let mut keys: Vec<&str> = h.as_object().unwrap().keys().map(String::as_str).collect();
     keys.sort_unstable();
     assert_eq!(keys, ["hostname", "min_schema", "schema", "server_id", "type", "version"]);
@@ -349,7 +349,11 @@ async fn nothing_is_readable_or_callable_before_auth() {
         assert_eq!(code, Some(4001), "{frame}: close code");
         assert_eq!(texts.len(), 1, "{frame}: exactly one frame before close: {texts:?}");
         let v: Value = serde_json::from_str(&texts[0]).unwrap();
-        assert_eq!(v, json!({"type": "auth_failed", "reason": "auth_required"}), "{frame}");
+        assert_eq!(
+            v,
+            json!({"type": "auth_failed", "reason": "auth_required", "retry_after": null}),
+            "{frame}"
+        );
         for t in &texts {
             assert!(!t.contains("secret") && !t.contains("SECRET"), "leak: {t}");
         }
@@ -364,7 +368,7 @@ async fn nothing_is_readable_or_callable_before_auth() {
         ws.send(bad).await.expect("send");
         let (code, texts) = expect_close(&mut ws).await;
         assert_eq!(code, Some(4001));
-        assert_eq!(texts, [r#"{"type":"auth_failed","reason":"bad_request"}"#]);
+        assert_eq!(texts, [r#"{"type":"auth_failed","reason":"bad_request","retry_after":null}"#]);
     }
     assert_eq!(srv.hub.subscribers(), 0, "no unauthenticated subscription");
     // Nothing was sent to OpenCode on behalf of the unauthenticated clients.
@@ -379,7 +383,11 @@ async fn wrong_token_fails_with_4001() {
         let (mut ws, _) = hello(srv.addr).await;
         send(&mut ws, json!({"type": "auth", "token": token})).await;
         let (code, texts) = expect_close(&mut ws).await;
-        assert_eq!(texts, [r#"{"type":"auth_failed","reason":"invalid_token"}"#], "{token}");
+        assert_eq!(
+            texts,
+            [r#"{"type":"auth_failed","reason":"invalid_token","retry_after":null}"#],
+            "{token}"
+        );
         assert_eq!(code, Some(4001), "{token}");
     }
     // The right token still works afterwards (well below the rate limit).
@@ -410,14 +418,22 @@ async fn failed_auth_is_rate_limited_per_peer() {
         let (mut ws, _) = hello(srv.addr).await;
         send(&mut ws, json!({"type": "auth", "token": format!("wrong-{i}")})).await;
         let (code, texts) = expect_close(&mut ws).await;
-        assert_eq!(texts, [r#"{"type":"auth_failed","reason":"invalid_token"}"#], "attempt {i}");
+        assert_eq!(
+            texts,
+            [r#"{"type":"auth_failed","reason":"invalid_token","retry_after":null}"#],
+            "attempt {i}"
+        );
         assert_eq!(code, Some(4001));
     }
     // The sixth attempt is refused without looking at the (right) token.
     let (mut ws, _) = hello(srv.addr).await;
     send(&mut ws, json!({"type": "auth", "token": TOKEN})).await;
     let (code, texts) = expect_close(&mut ws).await;
-    assert_eq!(texts, [r#"{"type":"auth_failed","reason":"rate_limited"}"#]);
+    assert_eq!(texts.len(), 1, "{texts:?}");
+    let failed: Value = serde_json::from_str(&texts[0]).expect("JSON");
+    assert_eq!(failed["reason"], "rate_limited", "{failed}");
+    let retry = failed["retry_after"].as_u64().expect("retry_after for rate_limited");
+    assert!((1..=60).contains(&retry), "retry_after {retry}");
     assert_eq!(code, Some(4001));
     // Per peer address: another loopback address is not affected (Linux routes 127/8).
     let other = TcpSocket::new_v4().expect("socket");
@@ -659,7 +675,7 @@ async fn permission_of_disconnected_instance_is_unavailable() {
     let snap = cmd(&mut ws, json!({"type": "list_sessions", "id": 6})).await;
     let s = &snap["result"]["sessions"][0];
     assert_eq!((s["id"].as_str(), s["available"].as_bool()), (Some("ses_a"), Some(false)));
-    assert_eq!(s["permission"]["id"], "per_2", "kept with its last known values");
+    assert_eq!(s["pending_permissions"][0]["id"], "per_2", "kept with its last known values");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -957,10 +973,11 @@ async fn streaming_is_coalesced_and_state_changes_are_immediate() {
     let latency = at - t;
     assert_eq!(first["event"], "session_updated", "{first}");
     assert_eq!(first["session"]["state"], "waiting_permission");
-    assert_eq!(first["session"]["permission"]["id"], "per_c");
+    assert_eq!(first["session"]["pending_permissions"][0]["id"], "per_c");
     assert_eq!(first["session"]["tokens_output"], 1000, "pending coalesced values flushed");
     assert_eq!(second["event"], "permission_requested", "{second}");
-    assert_eq!(second["permission"]["id"], "per_c");
+    assert_eq!(second["permission_id"], "per_c");
+    assert!(second.get("permission").is_none(), "thin event: {second}");
     assert_eq!(second["root_session_id"], "ses_c");
     // Nothing is left for the flusher: no duplicate update follows.
     tokio::time::sleep(Duration::from_millis(600)).await;
@@ -986,4 +1003,67 @@ async fn streaming_is_coalesced_and_state_changes_are_immediate() {
         assert!(l < Duration::from_millis(200), "urgent change took {l:?}");
     }
     assert!(!closed.load(Ordering::Acquire));
+}
+
+// ---------------------------------------------------------------------------------------
+// One fact once: thin events after the snapshot that holds the details
+// ---------------------------------------------------------------------------------------
+
+/// Reads frames until the event `name`; returns the frames before it and the event.
+async fn frames_until(ws: &mut Ws, name: &str) -> (Vec<Value>, Value) {
+    let mut before = Vec::new();
+    loop {
+        let f = recv(ws).await;
+        if f["event"] == name {
+            return (before, f);
+        }
+        before.push(f);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thin_events_follow_the_session_update_that_holds_the_details() {
+    let srv = start(settings()).await;
+    let hub = srv.hub.clone();
+    hub.apply(Input::Connected(instance(INST)));
+    hub.apply(session_created("ses_root", "Root"));
+    hub.apply(ev(json!({"type": "session.created", "properties": {"info": {
+        "id": "ses_kid", "parentID": "ses_root", "title": "Sub-agent", "directory": "/home/me/proj",
+        "time": {"created": 1_795_324_757_056_i64, "updated": 1_795_324_757_056_i64}}}})));
+    hub.apply(status("ses_kid", "busy"));
+    let mut ws = authed(srv.addr).await;
+    assert_eq!(cmd(&mut ws, json!({"type": "subscribe", "id": 1})).await["ok"], true);
+
+    // A sub-agent's permission: the root's update carries it before the thin event.
+    hub.apply(permission_asked("per_kid", "ses_kid"));
+    let (before, event) = frames_until(&mut ws, "permission_requested").await;
+    assert_eq!(
+        event,
+        json!({"type": "event", "event": "permission_requested", "session_id": "ses_kid",
+               "root_session_id": "ses_root", "permission_id": "per_kid"})
+    );
+    let root_update = before.iter().find(|f| {
+        f["event"] == "session_updated"
+            && f["session"]["id"] == "ses_root"
+            && f["session"]["pending_permissions"][0]["id"] == "per_kid"
+    });
+    assert!(root_update.is_some(), "no root update with the permission before: {before:#?}");
+    assert!(root_update.is_some_and(|f| f["session"].get("permission").is_none()));
+
+    // A question: the same order.
+    hub.apply(ev(json!({"type": "question.asked", "properties": {"id": "que_kid",
+        "sessionID": "ses_kid", "questions": [{"question": "Which?", "header": "Pick",
+        "multiple": false, "options": [{"label": "A", "description": ""}]}]}})));
+    let (before, event) = frames_until(&mut ws, "question_asked").await;
+    assert_eq!(
+        event,
+        json!({"type": "event", "event": "question_asked", "session_id": "ses_kid",
+               "root_session_id": "ses_root", "question_id": "que_kid"})
+    );
+    assert!(
+        before.iter().any(
+            |f| f["session"]["id"] == "ses_root" && f["session"]["question"]["id"] == "que_kid"
+        ),
+        "no root update with the question before: {before:#?}"
+    );
 }

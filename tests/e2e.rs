@@ -53,7 +53,7 @@ async fn scenarios(feed: Feed) {
     // 1. A bash permission, approved once over the API.
     oc.prompt(&sid, "RUN: echo hello > out.txt").await;
     let s = client.wait_state(&sid, "waiting_permission").await;
-    let perm = s["permission"].clone();
+    let perm = s["pending_permissions"][0].clone();
     assert_eq!(perm["title"], "bash: echo hello > out.txt", "{s:#}");
     assert_eq!(s["pending_permissions"].as_array().map(Vec::len), Some(1));
     let r = client
@@ -79,7 +79,7 @@ async fn scenarios(feed: Feed) {
     assert!((cost - expected_cost(1800.0, 400.0, 200.0)).abs() < 1e-9, "cost {cost}");
     assert_eq!(s["model"], "fake/fake-model");
     assert_eq!(s["context_limit"].as_u64(), Some(100000));
-    assert!(s["permission"].is_null());
+    assert!(s["pending_permissions"][0].is_null());
     let resolved = client.events_named("permission_resolved");
     assert!(resolved
         .iter()
@@ -94,7 +94,7 @@ async fn scenarios(feed: Feed) {
     let sid2 = oc.create_session().await;
     oc.prompt(&sid2, "RUN: touch rejected.txt").await;
     let s = client.wait_state(&sid2, "waiting_permission").await;
-    let pid = s["permission"]["id"].clone();
+    let pid = s["pending_permissions"][0]["id"].clone();
     let r = client
         .command(json!({"type": "reply_permission", "permission_id": pid, "reply": "reject", "message": "not allowed by watcher"}))
         .await;
@@ -112,14 +112,14 @@ async fn scenarios(feed: Feed) {
     oc.prompt(&sid3, "USE_TASK RUN: touch sub.txt").await;
     let s = client.wait_state(&sid3, "waiting_permission").await;
     assert_ne!(
-        s["permission"]["session_id"],
+        s["pending_permissions"][0]["session_id"],
         sid3.as_str(),
         "the request belongs to the child: {s:#}"
     );
-    assert_eq!(s["permission"]["title"], "bash: touch sub.txt");
+    assert_eq!(s["pending_permissions"][0]["title"], "bash: touch sub.txt");
     assert_eq!(s["current_agent"], "general");
     let r = client
-        .command(json!({"type": "reply_permission", "session_id": sid3, "permission_id": s["permission"]["id"], "reply": "once"}))
+        .command(json!({"type": "reply_permission", "session_id": sid3, "permission_id": s["pending_permissions"][0]["id"], "reply": "once"}))
         .await;
     assert_eq!(r["ok"], true, "{r}");
     assert!(wait_file(&env.project.join("sub.txt"), Duration::from_secs(20)).await);

@@ -12,7 +12,7 @@ use std::time::Duration;
 fn essence(s: &Value) -> Value {
     json!({
         "state": s["state"], "title": s["title"], "model": s["model"], "agent": s["agent"],
-        "permission": s["permission"]["id"], "pending": s["pending_permissions"].as_array().map(Vec::len),
+        "permission": s["pending_permissions"][0]["id"], "pending": s["pending_permissions"].as_array().map(Vec::len),
         "tokens_input": s["tokens_input"], "tokens_output": s["tokens_output"], "cost": s["cost"],
         "available": s["available"], "parent_id": s["parent_id"],
     })
@@ -44,7 +44,7 @@ async fn agent_restart_with_pending_permission_server_feed() {
     let mut client = connect(&env, port).await;
     let after = client.wait_state(&sid, "waiting_permission").await;
     assert_eq!(
-        after["permission"]["id"], before["permission"]["id"],
+        after["pending_permissions"][0]["id"], before["pending_permissions"][0]["id"],
         "the request survived the restart"
     );
 
@@ -56,7 +56,7 @@ async fn agent_restart_with_pending_permission_server_feed() {
     let recovered = client.sessions.lock().unwrap().get(&sid).cloned().expect("session");
     assert_eq!(essence(&recovered), essence(&seen), "recovered state equals a fresh agent's");
 
-    let pid = after["permission"]["id"].clone();
+    let pid = after["pending_permissions"][0]["id"].clone();
     let r = client
         .command(json!({"type": "reply_permission", "permission_id": pid, "reply": "once"}))
         .await;
@@ -116,14 +116,17 @@ async fn agent_and_client_restarts_plugin_feed() {
     drop(client);
     let client = connect(&env, port).await;
     let again = client.wait_state(&sid2, "waiting_permission").await;
-    assert_eq!(again["permission"]["id"], before["permission"]["id"]);
+    assert_eq!(again["pending_permissions"][0]["id"], before["pending_permissions"][0]["id"]);
     drop(client);
     agent.kill();
     let (_agent, port) = env.start_agent(&[]);
     let mut client = connect(&env, port).await;
     let after = client.wait_state(&sid2, "waiting_permission").await;
-    assert_eq!(after["permission"]["id"], before["permission"]["id"], "no permission lost");
-    let pid = after["permission"]["id"].clone();
+    assert_eq!(
+        after["pending_permissions"][0]["id"], before["pending_permissions"][0]["id"],
+        "no permission lost"
+    );
+    let pid = after["pending_permissions"][0]["id"].clone();
     let r = client
         .command(json!({"type": "reply_permission", "permission_id": pid, "reply": "once"}))
         .await;
@@ -162,5 +165,5 @@ async fn opencode_killed_while_streaming() {
             s["available"] == true && s["state"] == "idle"
         })
         .await;
-    assert!(s["permission"].is_null() && s["current_tool"].is_null(), "{s:#}");
+    assert!(s["pending_permissions"][0].is_null() && s["current_tool"].is_null(), "{s:#}");
 }

@@ -837,7 +837,8 @@ fn check_invariants(t: &Tracker) -> Result<(), TestCaseError> {
     prop_assert_eq!(ids.len(), sessions.len(), "duplicate sessions");
     prop_assert_eq!(sessions.len(), t.len());
     for s in &sessions {
-        prop_assert_eq!(s.permission.as_ref(), s.pending_permissions.first(), "{}", s.id);
+        let oldest_first = s.pending_permissions.windows(2).all(|w| w[0].created <= w[1].created);
+        prop_assert!(oldest_first, "{}: pending_permissions not oldest first", s.id);
         for p in &s.pending_permissions {
             prop_assert!(
                 ids.contains(p.session_id.as_str()),

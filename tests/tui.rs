@@ -84,7 +84,7 @@ fn tui_session_is_visible_and_approvable_from_the_cli() {
     let s = wait_for(&env, &url, "waiting_permission", Duration::from_secs(60), |s| {
         s["state"] == "waiting_permission"
     });
-    assert_eq!(s["permission"]["title"], "bash: echo tui > tui.txt", "{s:#}");
+    assert_eq!(s["pending_permissions"][0]["title"], "bash: echo tui > tui.txt", "{s:#}");
     assert_eq!(s["model"], "fake/fake-model");
     assert!(
         s["available"] == true
@@ -92,7 +92,7 @@ fn tui_session_is_visible_and_approvable_from_the_cli() {
             && s["cost"].as_f64().is_some()
     );
     let table = env.cli(&["sessions", "--url", &url]);
-    let pid = s["permission"]["id"].as_str().expect("permission id").to_owned();
+    let pid = s["pending_permissions"][0]["id"].as_str().expect("permission id").to_owned();
     assert!(table.contains("waiting_permission") && table.contains(&pid), "{table}");
 
     let out = env.cli(&["approve", &pid, "--url", &url]);
@@ -107,6 +107,6 @@ fn tui_session_is_visible_and_approvable_from_the_cli() {
     let done = wait_for(&env, &url, "idle", Duration::from_secs(45), |x| {
         x["id"] == id.as_str() && x["state"] == "idle"
     });
-    assert!(done["permission"].is_null());
+    assert!(done["pending_permissions"][0].is_null());
     assert!(done["tokens_output"].as_u64().is_some_and(|t| t >= 400), "{done:#}");
 }

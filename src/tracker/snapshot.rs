@@ -72,7 +72,6 @@ impl Tracker {
             opencode_version: instance
                 .and_then(|i| i.opencode_version.clone())
                 .or_else(|| rec.version.clone()),
-            permission: permissions.first().cloned(),
             pending_permissions: permissions,
             question,
             error: rec.error.clone(),

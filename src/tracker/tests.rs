@@ -105,7 +105,10 @@ fn permission_once_goes_through_waiting_permission_to_idle() {
     assert_eq!(asked.permission, "bash");
     assert_eq!(r.resolved(), vec![(Some("once".into()), ResolvedBy::Opencode)]);
     let s = r.root();
-    assert_eq!((s.state, s.permission.clone(), s.error.clone()), (State::Idle, None, None));
+    assert_eq!(
+        (s.state, s.pending_permissions.first(), s.error.clone()),
+        (State::Idle, None, None)
+    );
     // Two LLM steps of the fake: prompt 1000 (100 cached), completion 200 each.
     assert_eq!((s.tokens_input, s.tokens_output, s.tokens_cache_read), (1800, 400, 200));
     // Prices of the fixture's model: input 3, output 15, cache read 0.3 USD per 1M tokens.
@@ -161,7 +164,7 @@ fn subagent_permission_shows_on_the_root() {
     for (i, event) in events("subagent_permission").into_iter().enumerate() {
         t.apply(Input::Event { instance_id: INSTANCE.into(), event }, i as i64);
         let Some(root) = t.snapshot(&root_id) else { continue };
-        if let Some(p) = &root.permission {
+        if let Some(p) = root.pending_permissions.first() {
             saw_child_permission |= p.session_id != root_id;
             assert_eq!(root.state, State::WaitingPermission);
             assert_eq!(root.current_agent.as_deref(), Some("general"));

@@ -84,6 +84,17 @@ fn spawn_until(
     }
 }
 
+/// How tests run the agent (after the binary): tests/agent_launch.json, which the Home
+/// Assistant tests read too, with its placeholders filled in.
+pub fn agent_launch_args(config_dir: &Path, port: u16) -> Vec<String> {
+    let args: Vec<String> = serde_json::from_str(include_str!("../agent_launch.json"))
+        .expect("tests/agent_launch.json is a list of strings");
+    let dir = config_dir.to_string_lossy();
+    args.iter()
+        .map(|a| a.replace("{config_dir}", &dir).replace("{port}", &port.to_string()))
+        .collect()
+}
+
 /// The pinned OpenCode binary; the tests refuse to run without it.
 pub fn opencode_bin() -> PathBuf {
     let bin = std::env::var_os("OPENCODE_BIN")
@@ -216,17 +227,7 @@ impl Env {
     /// Starts an agent with its own config dir (a second, independent agent).
     pub fn start_agent_in(&self, dir: &Path, extra: &[&str]) -> (Proc, u16) {
         let mut cmd = self.command(agent_bin());
-        cmd.arg("--config-dir").arg(dir);
-        cmd.args([
-            "run",
-            "--listen",
-            "127.0.0.1:0",
-            "--plugin-port",
-            "0",
-            "--no-mdns",
-            "--coalesce-ms",
-            "100",
-        ]);
+        cmd.args(agent_launch_args(dir, 0));
         cmd.args(extra);
         let (proc, line) =
             spawn_until("agent", &mut cmd, "opencode-lookout listening", Duration::from_secs(20));

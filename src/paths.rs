@@ -1,0 +1,19 @@
+//! Names of the files in the config dir, in one place. The config dir is created 0700;
+//! every file marked secret is 0600 and refused when group or others can read it.
+
+/// Optional settings (`config::FileConfig`).
+pub const CONFIG: &str = "config.toml";
+/// Secret: the API token Home Assistant authenticates with.
+pub const TOKEN: &str = "token";
+/// This agent's stable id (not secret; announced over mDNS and in `hello`).
+pub const SERVER_ID: &str = "server_id";
+/// Secret: the key of the plugin link's HMAC proofs.
+pub const PLUGIN_SECRET: &str = "plugin_secret";
+/// Where the plugin finds the agent: written by `run` once its plugin listener is bound.
+pub const PLUGIN_ENDPOINT: &str = "plugin.json";
+/// The plugin link's Unix domain socket (Linux and macOS).
+pub const PLUGIN_SOCKET: &str = "plugin.sock";
+/// The API's TLS certificate (public; its SHA-256 is the pairing fingerprint).
+pub const TLS_CERT: &str = "tls.crt";
+/// Secret: the API's TLS private key.
+pub const TLS_KEY: &str = "tls.key";
