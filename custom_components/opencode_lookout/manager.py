@@ -15,6 +15,7 @@ from .activity import Activity, permission_attributes, question_attributes
 from .client import (
     ClientError,
     Event,
+    FingerprintMismatch,
     IncompatibleSchema,
     InvalidAuth,
     LookoutClient,
@@ -129,7 +130,12 @@ class LookoutManager:
     def _on_connect_error(self, err: ClientError) -> None:
         """Start reauth or raise a repair issue; other errors just back off."""
         _LOGGER.debug("Reconnect to %s failed: %s", self.client.url, err)
-        if isinstance(err, InvalidAuth) and not self._reauth_started:
+        # A refused token or another certificate (rotated, or not the agent): re-pair.
+        # rate_limited only backs off.
+        if (
+            isinstance(err, InvalidAuth | FingerprintMismatch)
+            and not self._reauth_started
+        ):
             self._reauth_started = True
             self.entry.async_start_reauth(self.hass)
         elif isinstance(err, IncompatibleSchema):

@@ -25,3 +25,5 @@ async def test_diagnostics(
     assert session["state"] == "idle"
     assert TOKEN not in str(diag)
     assert "Fix the build" not in str(diag)
+    # Directories name the user's projects.
+    assert session["directory"] == "**REDACTED**"
