@@ -9,6 +9,7 @@ constant must equal constants.json.
 
 import asyncio
 from collections.abc import AsyncGenerator
+import copy
 from enum import Enum
 import json
 from pathlib import Path
@@ -69,6 +70,8 @@ SERVER_FRAMES = [
     *(f"event_{event}" for event in EventType),
 ]
 CLIENT_FRAMES = ["auth", "subscribe", *(f"cmd_{c}" for c in CommandType if c not in {"auth", "subscribe"})]  # fmt: skip
+# A value of another JSON type, per type (for the one-sided change test).
+RETYPED: dict[type, Any] = {str: 1, int: "1", float: "1.5", bool: "true", type(None): [1]}
 # Frames between the OpenCode plugin and the agent: not Home Assistant's business.
 NOT_FOR_HA = "plugin_"
 
@@ -102,6 +105,58 @@ def test_server_frame_round_trip(name: str) -> None:
     assert canonical(reencode_server_frame(frame, RESULTS.get(name))) == canonical(
         frame
     )
+
+
+def _round_trips(name: str, frame: dict[str, Any]) -> bool:
+    """Return True if the client reads frame and writes back exactly it."""
+    try:
+        if name in CLIENT_FRAMES:
+            cmd_id, command = parse_command(frame)
+            out = command_json(command, cmd_id)
+        else:
+            out = reencode_server_frame(frame, RESULTS.get(name))
+    except ValueError:
+        return False
+    return canonical(out) == canonical(frame)
+
+
+def _leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Return the path of every object key in a JSON value."""
+    found: list[tuple[Any, ...]] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found.append((*path, key))
+            found += _leaves(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _leaves(item, (*path, index))
+    return found
+
+
+@pytest.mark.parametrize("name", [*SERVER_FRAMES, *CLIENT_FRAMES])
+def test_round_trip_catches_one_sided_changes(name: str) -> None:
+    """The checks above are not vacuous: a key added, renamed, dropped or retyped fails."""
+    frame = golden(name)
+    for path in _leaves(frame):
+        *parents, key = path
+        for change in ("add", "rename", "drop", "retype"):
+            changed = copy.deepcopy(frame)
+            target = changed
+            for step in parents:
+                target = target[step]
+            if change == "add":
+                target["added_field"] = 1
+            elif change == "rename":
+                target[f"{key}_renamed"] = target.pop(key)
+            elif change == "drop":
+                del target[key]
+            elif isinstance(target[key], dict | list) or key == "id":
+                continue  # containers change through their keys; ids may be strings
+            else:
+                target[key] = RETYPED[type(target[key])]
+            if path == ("type",) and change == "add":
+                continue  # same as adding at the top, tested once
+            assert not _round_trips(name, changed), (change, path)
 
 
 @pytest.mark.parametrize("name", CLIENT_FRAMES)

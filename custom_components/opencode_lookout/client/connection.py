@@ -210,12 +210,10 @@ class LookoutClient:
     @staticmethod
     def _unwrap[T](frame: Result, model: type[T]) -> T:
         """Return the decoded result of a result frame or raise its typed error."""
-        if not frame.ok:
-            if frame.error is None:
-                raise ProtocolError("failed result without an error")
+        if frame.error is not None:
             raise command_error(frame.error.code, frame.error.message)
         try:
-            return decode(model, frame.result if frame.result is not None else {})
+            return decode(model, frame.result or {})
         except DecodeError as err:
             raise ProtocolError(f"unreadable result: {err}") from err
 

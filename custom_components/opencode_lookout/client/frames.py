@@ -75,6 +75,11 @@ class Result:
     result: dict[str, Any] | None = field(default=None, metadata=OMIT_NONE)
     error: ApiError | None = field(default=None, metadata=OMIT_NONE)
 
+    def __post_init__(self) -> None:
+        """Refuse a result that is not exactly one of success-with-result or error."""
+        if self.ok != (self.result is not None) or self.ok != (self.error is None):
+            raise DecodeError("result: ok selects exactly one of result and error")
+
 
 @dataclass(frozen=True, kw_only=True)
 class Event:
@@ -302,7 +307,7 @@ COMMANDS: dict[CommandType, type[Command]] = {
 }
 
 
-def command_json(command: Command, cmd_id: int | None) -> dict[str, Any]:
+def command_json(command: Command, cmd_id: int | str | None) -> dict[str, Any]:
     """Return the frame of a command (auth has no id)."""
     head: dict[str, Any] = {"type": command.TYPE.value}
     if cmd_id is not None:
@@ -312,9 +317,11 @@ def command_json(command: Command, cmd_id: int | None) -> dict[str, Any]:
 
 
 def parse_command(data: dict[str, Any]) -> tuple[int | str | None, Command]:
-    """Decode a client frame (the fake agent reads what the client sent)."""
+    """Decode a client frame: every command but auth carries an id."""
     cls = COMMANDS[decode(CommandType, data.get("type"))]
+    if cls is Auth:
+        return None, decode(cls, data)
     cmd_id = data.get("id")
     if not isinstance(cmd_id, int | str) or isinstance(cmd_id, bool):
-        cmd_id = None
+        raise DecodeError(f"{cls.__name__}: missing id")
     return cmd_id, decode(cls, data)
