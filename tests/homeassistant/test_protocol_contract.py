@@ -71,7 +71,13 @@ SERVER_FRAMES = [
 ]
 CLIENT_FRAMES = ["auth", "subscribe", *(f"cmd_{c}" for c in CommandType if c not in {"auth", "subscribe"})]  # fmt: skip
 # A value of another JSON type, per type (for the one-sided change test).
-RETYPED: dict[type, Any] = {str: 1, int: "1", float: "1.5", bool: "true", type(None): [1]}
+RETYPED: dict[type, Any] = {
+    str: 1,
+    int: "1",
+    float: "1.5",
+    bool: "true",
+    type(None): [1],
+}
 # Frames between the OpenCode plugin and the agent: not Home Assistant's business.
 NOT_FOR_HA = "plugin_"
 
