@@ -185,7 +185,7 @@ async def test_handshake_timeout(scripted, http: ClientSession) -> None:
     port = await scripted(_frames("READ"))
     with (
         patch(
-            "custom_components.opencode_lookout.client.connection.CONNECT_TIMEOUT", 0.05
+            "custom_components.opencode_lookout.client.handshake.CONNECT_TIMEOUT", 0.05
         ),
         pytest.raises(CannotConnect),
     ):

@@ -2,12 +2,13 @@
 
 Layout: `wire` (the protocol's names and numbers), `models` and `frames` (every object and
 frame as a dataclass, decoded and encoded by `codec`), `errors` (one exception per thing
-the agent can say), `pairing` (the pasted pairing string), `connection` (one pinned
-websocket), `reconnect` (keep it open).
+the agent can say), `pairing` (the pasted pairing string), `handshake` (open a pinned
+websocket, read the public hello), `connection` (one authenticated websocket),
+`reconnect` (keep it open).
 """
 
 from .codec import DecodeError
-from .connection import LookoutClient, async_fetch_server_info
+from .connection import LookoutClient
 from .errors import (
     BadRequest,
     CannotConnect,
@@ -37,6 +38,7 @@ from .frames import (
     SessionRemoved,
     SessionUpdated,
 )
+from .handshake import async_fetch_server_info
 from .models import (
     Instance,
     Message,

@@ -9,11 +9,10 @@ import logging
 
 import aiohttp
 
+from . import handshake
 from .codec import DecodeError, decode
 from .errors import (
     CannotConnect,
-    FingerprintMismatch,
-    IncompatibleSchema,
     InvalidAuth,
     ProtocolError,
     RateLimited,
@@ -29,7 +28,6 @@ from .frames import (
     Event,
     GetMessages,
     ListSessions,
-    Refused,
     ReplyPermission,
     ReplyQuestion,
     Result,
@@ -40,13 +38,13 @@ from .frames import (
     command_json,
     parse_server_frame,
 )
+from .handshake import open_pinned, read_hello, receive_frame, url_of
 from .models import Empty, Message, Messages, Snapshot
 from .pairing import is_fingerprint
-from .wire import HARD_FRAME_LIMIT, SCHEMA, AuthFailureReason, Reply
+from .wire import AuthFailureReason, Reply
 
 _LOGGER = logging.getLogger(__name__)
 
-CONNECT_TIMEOUT = 10.0
 # The agent waits up to 10 s for OpenCode; leave room for the round trip.
 COMMAND_TIMEOUT = 20.0
 # The agent pings every 10 s and closes connections idle for 30 s: ping likewise,
@@ -55,75 +53,6 @@ HEARTBEAT = 10.0
 RECEIVE_TIMEOUT = 30.0
 
 type EventCallback = Callable[[Event], None]
-
-
-def _url(host: str, port: int) -> str:
-    """Return the wss:// URL of an agent (always TLS: the pin is only checked on TLS)."""
-    host = f"[{host}]" if ":" in host else host
-    return f"wss://{host}:{port}/"
-
-
-async def _open(
-    session: aiohttp.ClientSession, host: str, port: int, fingerprint: str
-) -> aiohttp.ClientWebSocketResponse:
-    """Open the pinned websocket.
-
-    aiohttp checks the pin right after the TLS handshake, before the upgrade request:
-    nothing is sent to an endpoint that presents another certificate.
-    """
-    url = _url(host, port)
-    pin = aiohttp.Fingerprint(bytes.fromhex(fingerprint))
-    try:
-        async with asyncio.timeout(CONNECT_TIMEOUT):
-            return await session.ws_connect(
-                url, ssl=pin, max_msg_size=HARD_FRAME_LIMIT, autoping=True
-            )
-    except aiohttp.ServerFingerprintMismatch as err:
-        raise FingerprintMismatch(fingerprint, err.got.hex()) from err
-    except (TimeoutError, aiohttp.ClientError, OSError) as err:
-        raise CannotConnect(f"cannot reach {url}: {err!r}") from err
-
-
-async def _receive(ws: aiohttp.ClientWebSocketResponse) -> ServerFrame:
-    """Return the next frame during the handshake."""
-    msg = await ws.receive()
-    if msg.type is not aiohttp.WSMsgType.TEXT:
-        raise CannotConnect(f"connection closed during handshake ({msg.type!r})")
-    try:
-        frame = parse_server_frame(json.loads(msg.data))
-    except (ValueError, KeyError) as err:
-        raise ProtocolError(f"unreadable frame: {err}") from err
-    if isinstance(frame, Refused):
-        raise CannotConnect(f"agent refused the connection: {frame.code}")
-    return frame
-
-
-async def _hello(ws: aiohttp.ClientWebSocketResponse) -> ServerInfo:
-    """Read the hello frame and check the schema."""
-    info = await _receive(ws)
-    if not isinstance(info, ServerInfo):
-        raise ProtocolError(f"expected hello, got {type(info).__name__}")
-    if not info.min_schema <= SCHEMA <= info.schema:
-        raise IncompatibleSchema(info.schema, info.min_schema, SCHEMA)
-    return info
-
-
-async def async_fetch_server_info(
-    session: aiohttp.ClientSession, host: str, port: int, fingerprint: str
-) -> ServerInfo:
-    """Return the hello of the agent at host:port if it presents the pinned certificate.
-
-    Sends nothing but the TLS and websocket handshakes: no token. Used to check that an
-    mDNS announcement really comes from the paired agent before moving the entry.
-    """
-    ws = await _open(session, host, port, fingerprint)
-    try:
-        async with asyncio.timeout(CONNECT_TIMEOUT):
-            return await _hello(ws)
-    except TimeoutError as err:
-        raise CannotConnect(f"no hello from {_url(host, port)}") from err
-    finally:
-        await ws.close()
 
 
 class LookoutClient:
@@ -154,7 +83,7 @@ class LookoutClient:
     @property
     def url(self) -> str:
         """Return the websocket URL of the agent."""
-        return _url(self._host, self._port)
+        return url_of(self._host, self._port)
 
     @property
     def connected(self) -> bool:
@@ -170,9 +99,9 @@ class LookoutClient:
         """Open (pinned), check the schema, authenticate and (optionally) subscribe."""
         if self._ws is not None:
             await self.disconnect()
-        ws = await _open(self._session, self._host, self._port, self._fingerprint)
+        ws = await open_pinned(self._session, self._host, self._port, self._fingerprint)
         try:
-            async with asyncio.timeout(CONNECT_TIMEOUT):
+            async with asyncio.timeout(handshake.CONNECT_TIMEOUT):
                 info, snapshot = await self._handshake(ws, subscribe)
         except TimeoutError as err:
             await ws.close()
@@ -189,9 +118,9 @@ class LookoutClient:
         self, ws: aiohttp.ClientWebSocketResponse, subscribe: bool
     ) -> tuple[ServerInfo, Snapshot]:
         """Run hello, auth and subscribe on a fresh, pinned websocket."""
-        info = await _hello(ws)
+        info = await read_hello(ws)
         await ws.send_json(command_json(Auth(token=self._token), None))
-        answer = await _receive(ws)
+        answer = await receive_frame(ws)
         if isinstance(answer, AuthFailed):
             if answer.reason is AuthFailureReason.RATE_LIMITED:
                 raise RateLimited(answer.retry_after or 0)
@@ -203,7 +132,7 @@ class LookoutClient:
         cmd_id = next(self._ids)
         await ws.send_json(command_json(Subscribe(), cmd_id))
         while True:
-            frame = await _receive(ws)
+            frame = await receive_frame(ws)
             if isinstance(frame, Result) and frame.id == cmd_id:
                 return info, self._unwrap(frame, Snapshot)
 
