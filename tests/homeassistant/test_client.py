@@ -37,6 +37,7 @@ from custom_components.opencode_lookout.client import (
     Reply,
     Timeout,
     TooLarge,
+    TooManyRequests,
     Unavailable,
     UnknownCommand,
     async_fetch_server_info,
@@ -270,6 +271,7 @@ def test_client_refuses_a_bad_fingerprint(http: ClientSession) -> None:
         (ErrorCode.UNAVAILABLE, Unavailable),
         (ErrorCode.OPENCODE_ERROR, OpencodeError),
         (ErrorCode.TIMEOUT, Timeout),
+        (ErrorCode.TOO_MANY_REQUESTS, TooManyRequests),
     ],
 )
 async def test_command_errors_are_typed(

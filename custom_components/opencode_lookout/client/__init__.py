@@ -23,6 +23,7 @@ from .errors import (
     RateLimited,
     Timeout,
     TooLarge,
+    TooManyRequests,
     Unavailable,
     UnknownCommand,
 )
@@ -125,6 +126,7 @@ __all__ = [
     "State",
     "Timeout",
     "TooLarge",
+    "TooManyRequests",
     "Unavailable",
     "UnknownCommand",
     "async_fetch_server_info",

@@ -113,6 +113,12 @@ class Timeout(CommandError):
     code = ErrorCode.TIMEOUT
 
 
+class TooManyRequests(CommandError):
+    """Too many commands of this client are already waiting for OpenCode."""
+
+    code = ErrorCode.TOO_MANY_REQUESTS
+
+
 COMMAND_ERRORS: dict[ErrorCode, type[CommandError]] = {
     cls.code: cls
     for cls in (
@@ -123,6 +129,7 @@ COMMAND_ERRORS: dict[ErrorCode, type[CommandError]] = {
         Unavailable,
         OpencodeError,
         Timeout,
+        TooManyRequests,
     )
     if cls.code is not None
 }

@@ -56,6 +56,7 @@ class ErrorCode(StrEnum):
     UNAVAILABLE = "unavailable"
     OPENCODE_ERROR = "opencode_error"
     TIMEOUT = "timeout"
+    TOO_MANY_REQUESTS = "too_many_requests"
 
 
 class AuthFailureReason(StrEnum):
