@@ -32,24 +32,17 @@ from homeassistant.helpers.typing import ConfigType
 
 from .activity import Activity
 from .agent import Agent
-from .client import (
-    ClientError,
-    FingerprintMismatch,
-    IncompatibleSchema,
-    InvalidAuth,
-    LookoutClient,
-    RateLimited,
-)
+from .client import LookoutClient
 from .const import CONF_FINGERPRINT, DOMAIN, STALE_CHECK_INTERVAL
 from .devices import session_id_of_device
 from .dispatcher import Dispatcher
+from .errors import setup_errors
 from .manager import LookoutManager
 from .models import OpenCodeLookoutConfigEntry, OpenCodeLookoutData
 from .notify.setup import async_setup_notify
 from .notify.state import NotifyState
 from .repairs import (
     async_create_plaintext_issue,
-    async_create_schema_issue,
     async_delete_plaintext_issue,
     async_delete_schema_issue,
 )
@@ -89,34 +82,8 @@ async def _async_connect(
         entry.data[CONF_TOKEN],
         entry.data[CONF_FINGERPRINT],
     )
-    try:
+    with setup_errors(hass, entry, placeholders["host"]):
         info, snapshot = await client.connect()
-    except (InvalidAuth, FingerprintMismatch) as err:
-        key = "invalid_auth" if isinstance(err, InvalidAuth) else "fingerprint_mismatch"
-        raise ConfigEntryAuthFailed(
-            translation_domain=DOMAIN,
-            translation_key=key,
-            translation_placeholders=placeholders,
-        ) from err
-    except RateLimited as err:
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key="rate_limited",
-            translation_placeholders={**placeholders, "seconds": str(err.retry_after)},
-        ) from err
-    except IncompatibleSchema as err:
-        async_create_schema_issue(hass, entry, err)
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key="incompatible_schema",
-            translation_placeholders=placeholders,
-        ) from err
-    except ClientError as err:
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key="cannot_connect",
-            translation_placeholders=placeholders,
-        ) from err
     async_delete_schema_issue(hass, entry)
     if info.server_id != entry.unique_id:
         await client.disconnect()

@@ -1,13 +1,34 @@
-"""Client errors to translated Home Assistant errors: the one place that maps them."""
+"""Client errors to translated Home Assistant errors: the one place that maps them.
 
-from collections.abc import Awaitable, Callable, Coroutine
+Setup (setup_errors) and commands (catch_client_error); nothing else looks at client
+errors except the manager's reconnect policy.
+"""
+
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from typing import Any, Concatenate, Protocol
 
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import (
+    ConfigEntryAuthFailed,
+    ConfigEntryNotReady,
+    HomeAssistantError,
+)
 
-from .client import ClientError, CommandError, NotPending, Unavailable
+from .client import (
+    ClientError,
+    CommandError,
+    FingerprintMismatch,
+    IncompatibleSchema,
+    InvalidAuth,
+    NotPending,
+    RateLimited,
+    Unavailable,
+)
 from .const import DOMAIN
+from .repairs import async_create_schema_issue
 
 
 class RequestNotPending(HomeAssistantError):
@@ -67,3 +88,44 @@ def catch_client_error[S: AgentConnection, **P, T](
             raise offline from err
 
     return wrapper
+
+
+@contextmanager
+def setup_errors(hass: HomeAssistant, entry: ConfigEntry, host: str) -> Iterator[None]:
+    """Raise the first connect's client errors as translated setup errors."""
+    placeholders = {"host": host}
+    try:
+        yield
+    except InvalidAuth as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN,
+            translation_key="invalid_auth",
+            translation_placeholders=placeholders,
+        ) from err
+    except FingerprintMismatch as err:
+        # Rotated, or another host on that address: re-pair (the token was not sent).
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN,
+            translation_key="fingerprint_mismatch",
+            translation_placeholders=placeholders,
+        ) from err
+    except RateLimited as err:
+        # Wait and retry; never a re-pairing.
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="rate_limited",
+            translation_placeholders={**placeholders, "seconds": str(err.retry_after)},
+        ) from err
+    except IncompatibleSchema as err:
+        async_create_schema_issue(hass, entry, err)
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="incompatible_schema",
+            translation_placeholders=placeholders,
+        ) from err
+    except ClientError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="cannot_connect",
+            translation_placeholders=placeholders,
+        ) from err
