@@ -16,7 +16,7 @@ from homeassistant.exceptions import HomeAssistantError
 
 from ..client import Session
 from ..commands import async_reply_permission, async_reply_question
-from ..const import ACTION_PREFIX
+from ..const import ACTION_PREFIX, DOMAIN
 from ..errors import RequestNotPending
 from ..models import OpenCodeLookoutConfigEntry
 from .payloads import (
@@ -66,14 +66,22 @@ class TapHandler:
         action = data.get("action")
         return isinstance(action, str) and action.startswith(f"{ACTION_PREFIX}_")
 
-    def _refuse(self, action: str, why: str, user_id: str | None) -> None:
-        """Log a refused tap."""
+    def _refuse(self, verb: str, why: str, user_id: str | None) -> None:
+        """Log a refused tap (never its nonce: it may still be valid for its owner)."""
         _LOGGER.warning(
             "Refused notification action %s on %s (user %s): %s",
-            action,
+            verb,
             self.entry.title,
             user_id,
             why,
+        )
+
+    def _issued_elsewhere(self, nonce: str) -> bool:
+        """Return True when another loaded entry issued this nonce (its tap)."""
+        return any(
+            nonce in entry.runtime_data.notify.grants
+            for entry in self.hass.config_entries.async_loaded_entries(DOMAIN)
+            if entry.entry_id != self.entry.entry_id
         )
 
     async def async_handle(self, event: Event[Mapping[str, Any]]) -> None:
@@ -81,18 +89,19 @@ class TapHandler:
         action = str(event.data.get("action"))
         user_id = event.context.user_id
         if (parsed := parse_action(action)) is None:
-            self._refuse(action, "malformed action id", user_id)
+            self._refuse("?", "malformed action id", user_id)
             return
         verb, nonce = parsed
         grant = self.state.grants.get(nonce)
         if grant is None:
-            self._refuse(action, "unknown or already used nonce", user_id)
+            if not self._issued_elsewhere(nonce):
+                self._refuse(verb, "unknown or already used nonce", user_id)
             return
         if user_id is None:
-            self._refuse(action, "no user", user_id)
+            self._refuse(verb, "no user", user_id)
             return
         if not phones_of_user(self.hass, user_id) & set(grant.targets):
-            self._refuse(action, "the user owns none of its phones", user_id)
+            self._refuse(verb, "the user owns none of its phones", user_id)
             return
         text = event.data.get("reply_text")
         text = text.strip() if isinstance(text, str) and text.strip() else None
