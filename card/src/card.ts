@@ -373,20 +373,27 @@ export class OpenCodeLookoutCard extends LitElement {
           ${q.questions.map(
             (item) => html`
               <h4>${item.header ? html`${item.header}: ` : nothing}${item.question}</h4>
-              <div class="actions" role="group" aria-label=${item.question}>
-                ${item.options.map(
-                  (option) => html`
-                    <button
-                      class="action"
-                      title=${option.description}
-                      ?disabled=${busy || !steer}
-                      @click=${() => this._replyQuestion(session, q, option.label)}
-                    >
-                      ${option.label}
-                    </button>
-                  `,
-                )}
-              </div>
+              ${steer
+                ? html`<div class="actions" role="group" aria-label=${item.question}>
+                    ${item.options.map(
+                      (option) => html`
+                        <button
+                          class="action"
+                          title=${option.description}
+                          ?disabled=${busy}
+                          @click=${() => this._replyQuestion(session, q, option.label)}
+                        >
+                          ${option.label}
+                        </button>
+                      `,
+                    )}
+                  </div>`
+                : html`<ul class="options">
+                    ${item.options.map(
+                      (option) =>
+                        html`<li>${option.label}${option.description ? html` <span class="small">${option.description}</span>` : nothing}</li>`,
+                    )}
+                  </ul>`}
             `,
           )}
           ${steer

@@ -213,6 +213,12 @@ export const cardStyles = css`
     opacity: 0.5;
     cursor: default;
   }
+  ul.options {
+    list-style: disc;
+    margin: 4px 0;
+    padding-left: 20px;
+    font-size: 0.9rem;
+  }
   .error-text {
     color: var(--ocl-error);
     font-size: 0.85rem;
