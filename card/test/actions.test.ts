@@ -1,0 +1,55 @@
+import { describe, it } from "node:test";
+
+import { expect } from "./expect";
+
+import { NO_ACTIONS, rowActions, subAgent } from "../src/actions";
+import { golden, session } from "./fixtures";
+
+describe("rowActions", () => {
+  const waiting = session();
+
+  it("offers the oldest pending permission to users who may steer", () => {
+    const actions = rowActions(waiting, true, true);
+    expect(actions.permission?.id).toBe(waiting.pending_permissions[0].id);
+    expect(actions.abort).toBe(false);
+    expect(actions.messages).toBe(true);
+  });
+
+  it("offers nothing to users who may not steer", () => {
+    expect(rowActions(waiting, false, true)).toEqual(NO_ACTIONS);
+  });
+
+  it("offers nothing while the agent or the session is offline", () => {
+    expect(rowActions(waiting, true, false)).toEqual(NO_ACTIONS);
+    expect(rowActions(session({ available: false }), true, true)).toEqual(NO_ACTIONS);
+    expect(rowActions(session({ device_id: null }), true, true)).toEqual(NO_ACTIONS);
+  });
+
+  it("offers Abort on working rows only", () => {
+    const working = session({ state: "working", pending_permissions: [] });
+    expect(rowActions(working, true, true).abort).toBe(true);
+    const idle = session({ state: "idle", pending_permissions: [] });
+    expect(rowActions(idle, true, true)).toEqual({ permission: null, question: null, abort: false, messages: true });
+  });
+
+  it("offers the question of a waiting_input session", () => {
+    const asked = golden("result_ok_list_sessions.json").result.sessions.find((s: any) => s.question);
+    const actions = rowActions(session({ ...asked, available: true, device_id: "d" }), true, true);
+    expect(actions.question?.id).toBe(asked.question.id);
+    expect(actions.question?.questions[0].options.map((o: any) => o.label)).toEqual(["Postgres", "SQLite"]);
+  });
+});
+
+describe("subAgent", () => {
+  it("names the sub-agent whose permission waits on the root", () => {
+    // The golden permission comes from a child session, asked by agent "general".
+    const s = session();
+    expect(s.pending_permissions[0].session_id).not.toBe(s.id);
+    expect(subAgent(s)).toBe("general");
+  });
+
+  it("is null when the session's own agent runs", () => {
+    expect(subAgent(session({ pending_permissions: [], current_agent: "build" }))).toBeNull();
+    expect(subAgent(session({ pending_permissions: [], current_agent: null }))).toBeNull();
+  });
+});

@@ -1,0 +1,261 @@
+"""The dashboard card's subscription: every machine and session, pushed over HA's websocket.
+
+`{"type": "opencode_lookout/subscribe"}` answers with a result, then sends a
+`snapshot` event (every machine with its sessions) and after that only changes:
+`machine`, `machine_removed`, `session`, `session_removed` (docs/card.md). A session
+is the agent's session object (schema 2) plus Home Assistant's `device_id` (the
+target of the actions) and `state_since`. `can_steer` tells the card whether this
+user may answer; the actions check it again, the card only hides buttons.
+"""
+
+from dataclasses import fields, is_dataclass
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any
+
+import probatio
+
+from homeassistant.auth.models import User
+from homeassistant.components import websocket_api
+from homeassistant.config_entries import (
+    SIGNAL_CONFIG_ENTRY_CHANGED,
+    ConfigEntry,
+    ConfigEntryChange,
+    ConfigEntryState,
+)
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.util import dt as dt_util
+
+from .client import Session
+from .const import DOMAIN
+
+SUBSCRIBE = f"{DOMAIN}/subscribe"
+# The options key of the users who may steer besides admins (the options flow's).
+CONF_STEER_USERS = "steer_users"
+
+type Json = dict[str, Any]
+
+
+@callback
+def async_register_commands(hass: HomeAssistant) -> None:
+    """Register the card's websocket command (once, from async_setup)."""
+    websocket_api.async_register_command(hass, ws_subscribe)
+
+
+@websocket_api.websocket_command({probatio.Required("type"): SUBSCRIBE})
+@callback
+def ws_subscribe(
+    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: Json
+) -> None:
+    """Start pushing the sessions of every machine to this connection."""
+    subscription = CardSubscription(hass, connection, msg["id"])
+    connection.subscriptions[msg["id"]] = subscription.async_stop
+    connection.send_result(msg["id"])
+    subscription.async_start()
+
+
+def may_steer(user: User, entry: ConfigEntry) -> bool:
+    """Return True when this user may answer, abort and read messages."""
+    return user.is_admin or user.id in entry.options.get(CONF_STEER_USERS, [])
+
+
+def to_json(value: Any) -> Any:
+    """Return the wire JSON of a client model (dataclasses, enums, datetimes)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_json(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, list):
+        return [to_json(v) for v in value]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        text = value.astimezone(UTC).isoformat(timespec="milliseconds")
+        return text.replace("+00:00", "Z")
+    return value
+
+
+def _since(session: Session) -> datetime | None:
+    """Return when the agent says the current state began, as well as it can tell."""
+    if session.state == "waiting_permission" and session.pending_permissions:
+        return session.pending_permissions[0].created
+    if session.state == "waiting_input" and session.question is not None:
+        return session.question.created
+    return session.last_activity
+
+
+class CardSubscription:
+    """What one websocket connection was sent, and the changes since."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        connection: websocket_api.ActiveConnection,
+        msg_id: int,
+    ) -> None:
+        """Remember where to send; call async_start next."""
+        self.hass = hass
+        self.connection = connection
+        self.msg_id = msg_id
+        self._unsubs: list[CALLBACK_TYPE] = []
+        self._entry_unsubs: dict[str, CALLBACK_TYPE] = {}
+        self._machines: dict[str, Json] = {}
+        self._sessions: dict[str, dict[str, Json]] = {}
+        # Per session: the state last sent and since when (a state change seen live
+        # starts now; a state first seen starts when the agent says it began).
+        self._states: dict[str, tuple[str, str]] = {}
+        self._flush_pending = False
+        self._stopped = False
+
+    @callback
+    def async_start(self) -> None:
+        """Send the full state, then listen for changes."""
+        self._unsubs.append(
+            async_dispatcher_connect(
+                self.hass, SIGNAL_CONFIG_ENTRY_CHANGED, self._entry_changed
+            )
+        )
+        self._attach_entries()
+        machines = self._collect()
+        self.connection.send_event(
+            self.msg_id,
+            {
+                "type": "snapshot",
+                "machines": [
+                    {**machine, "sessions": list(self._sessions[entry_id].values())}
+                    for entry_id, machine in machines.items()
+                ],
+            },
+        )
+
+    @callback
+    def async_stop(self) -> None:
+        """Stop listening (the card unsubscribed or the connection closed)."""
+        self._stopped = True
+        for unsub in [*self._unsubs, *self._entry_unsubs.values()]:
+            unsub()
+        self._unsubs.clear()
+        self._entry_unsubs.clear()
+
+    # ------------------------------------------------------------ listening
+
+    @callback
+    def _entry_changed(self, change: ConfigEntryChange, entry: ConfigEntry) -> None:
+        """Follow entries being added, loaded, unloaded, re-optioned or removed."""
+        if entry.domain != DOMAIN:
+            return
+        self._attach_entries()
+        self._schedule_flush()
+
+    @callback
+    def _attach_entries(self) -> None:
+        """Listen to the manager of every loaded entry (and stop for unloaded ones)."""
+        loaded = {
+            e.entry_id: e
+            for e in self.hass.config_entries.async_entries(DOMAIN)
+            if e.state is ConfigEntryState.LOADED
+        }
+        for entry_id in [eid for eid in self._entry_unsubs if eid not in loaded]:
+            self._entry_unsubs.pop(entry_id)()
+        for entry_id, entry in loaded.items():
+            if entry_id not in self._entry_unsubs:
+                manager = entry.runtime_data.manager
+                self._entry_unsubs[entry_id] = manager.async_add_listener(
+                    self._schedule_flush
+                )
+
+    @callback
+    def _schedule_flush(self) -> None:
+        """Send changes once per loop iteration, however many arrived in it."""
+        if not self._flush_pending and not self._stopped:
+            self._flush_pending = True
+            self.hass.loop.call_soon(self._flush)
+
+    @callback
+    def _flush(self) -> None:
+        """Send what changed since the last message."""
+        self._flush_pending = False
+        if self._stopped:
+            return
+        old_machines = self._machines
+        old_sessions = self._sessions
+        machines = self._collect()
+        for entry_id in old_machines.keys() - machines.keys():
+            self._send({"type": "machine_removed", "entry_id": entry_id})
+        for entry_id, machine in machines.items():
+            if old_machines.get(entry_id) != machine:
+                self._send({"type": "machine", "machine": machine})
+            before = old_sessions.get(entry_id, {})
+            after = self._sessions[entry_id]
+            for session_id in before.keys() - after.keys():
+                self._send(
+                    {
+                        "type": "session_removed",
+                        "entry_id": entry_id,
+                        "session_id": session_id,
+                    }
+                )
+            for session_id, session in after.items():
+                if before.get(session_id) != session:
+                    self._send(
+                        {"type": "session", "entry_id": entry_id, "session": session}
+                    )
+
+    @callback
+    def _send(self, event: Json) -> None:
+        self.connection.send_event(self.msg_id, event)
+
+    # ------------------------------------------------------------ state
+
+    @callback
+    def _collect(self) -> dict[str, Json]:
+        """Read every machine and session now; keep them as what was sent."""
+        user = self.connection.user
+        dev_reg = dr.async_get(self.hass)
+        machines: dict[str, Json] = {}
+        sessions: dict[str, dict[str, Json]] = {}
+        for entry in self.hass.config_entries.async_entries(DOMAIN):
+            if entry.disabled_by is not None:
+                continue
+            server_id = entry.unique_id or ""
+            device = dev_reg.async_get_device_by_identifier(
+                (DOMAIN, server_id), entry.entry_id
+            )
+            loaded = entry.state is ConfigEntryState.LOADED
+            manager = entry.runtime_data.manager if loaded else None
+            machines[entry.entry_id] = {
+                "entry_id": entry.entry_id,
+                "device_id": device.id if device else None,
+                "name": entry.title,
+                "available": manager is not None and manager.connected,
+                "can_steer": may_steer(user, entry),
+            }
+            sessions[entry.entry_id] = {}
+            if manager is None:
+                continue
+            for session in manager.sessions.values():
+                device = dev_reg.async_get_device_by_identifier(
+                    (DOMAIN, f"{server_id}_{session.id}"), entry.entry_id
+                )
+                data = to_json(session)
+                data["device_id"] = device.id if device else None
+                data["state_since"] = self._state_since(session)
+                sessions[entry.entry_id][session.id] = data
+        live = {sid for by_id in sessions.values() for sid in by_id}
+        self._states = {k: v for k, v in self._states.items() if k in live}
+        self._machines = machines
+        self._sessions = sessions
+        return machines
+
+    def _state_since(self, session: Session) -> str:
+        """Return when the session entered its current state (ISO 8601)."""
+        known = self._states.get(session.id)
+        if known is not None and known[0] == session.state:
+            return known[1]
+        if known is None:
+            since = _since(session) or dt_util.utcnow()
+        else:
+            since = dt_util.utcnow()
+        text = to_json(since)
+        self._states[session.id] = (session.state, text)
+        return str(text)

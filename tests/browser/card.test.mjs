@@ -1,0 +1,570 @@
+// The dashboard card in a real browser against a real Home Assistant, the real agent,
+// the real OpenCode and the fake LLM. Run it through tests/browser/run (which makes the
+// loopback-only network namespace this needs); see docs/card.md.
+//
+// Checks: a permission request appears in the card within 2 s of the prompt; Approve
+// runs the command and the row returns to idle; Reject with a reason reaches the model;
+// a question is answered by tapping an option; a user who may not steer sees no steering
+// buttons. Saves screenshots (light/dark, 390/1280 px) and timings in $OUT.
+
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const require = createRequire(join(REPO, "card/package.json"));
+const { chromium } = require("playwright-core");
+
+const OUT = resolve(process.env.CARD_TEST_OUT ?? join(REPO, "target/card-test"));
+const AGENT = resolve(process.env.OPENCODE_LOOKOUT_AGENT_BIN ?? join(REPO, "target/debug/opencode-lookout"));
+const OPENCODE = process.env.OPENCODE_BIN;
+const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
+const DOMAIN = "opencode_lookout";
+const PERMISSION_DEADLINE_MS = 2000;
+const START = Date.now();
+const timings = {};
+const children = [];
+
+function log(...args) {
+  console.log(`[card-test +${((Date.now() - START) / 1000).toFixed(1)}s]`, ...args);
+}
+
+function fail(message) {
+  throw new Error(message);
+}
+
+async function step(name, fn) {
+  const t = Date.now();
+  log(`${name}…`);
+  const result = await fn();
+  timings[name] = Date.now() - t;
+  return result;
+}
+
+/** Wait until fn() returns something truthy (a condition, never a fixed sleep). */
+async function until(what, fn, timeoutMs = 30_000, intervalMs = 50) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let last;
+    try {
+      const value = await fn();
+      if (value) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) fail(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last.message}` : ""}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+function freePort() {
+  return new Promise((ok, err) => {
+    const server = createServer();
+    server.once("error", err);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => ok(port));
+    });
+  });
+}
+
+/** Start a process, log its output to $OUT/<name>.log, resolve on the first line matching. */
+function start(name, cmd, args, { env, cwd, ready, timeoutMs = 60_000 }) {
+  const logFile = createWriteStream(join(OUT, `${name}.log`));
+  const child = spawn(cmd, args, { env, cwd, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  children.push({ name, child });
+  return new Promise((ok, err) => {
+    let buffer = "";
+    const timer = setTimeout(() => err(new Error(`${name} did not start within ${timeoutMs} ms (see ${name}.log)`)), timeoutMs);
+    const onData = (chunk) => {
+      logFile.write(chunk);
+      if (ready === null) return;
+      buffer += chunk.toString();
+      const match = buffer.match(ready);
+      if (match) {
+        clearTimeout(timer);
+        ready = null;
+        ok(match);
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      if (ready !== null) err(new Error(`${name} exited with ${code} before it was ready (see ${name}.log)`));
+    });
+  });
+}
+
+async function stopAll() {
+  for (const { name, child } of children.reverse()) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    const exited = new Promise((r) => child.once("exit", r));
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      continue;
+    }
+    const timer = setTimeout(() => {
+      log(`${name} ignored SIGTERM: killing it`);
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {}
+    }, 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+async function http(method, url, { json, form, token } = {}) {
+  const headers = {};
+  let body;
+  if (json !== undefined) {
+    headers["content-type"] = "application/json";
+    body = JSON.stringify(json);
+  } else if (form !== undefined) {
+    headers["content-type"] = "application/x-www-form-urlencoded";
+    body = new URLSearchParams(form).toString();
+  }
+  if (token) headers.authorization = `Bearer ${token}`;
+  const response = await fetch(url, { method, headers, body });
+  const text = await response.text();
+  if (!response.ok) fail(`${method} ${url}: HTTP ${response.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+// ---------------------------------------------------------------- the stack
+
+function stackEnv(root) {
+  const setup = JSON.parse(readFileSync(join(REPO, "tests/opencode_project.json"), "utf8"));
+  const env = { ...process.env, ...setup.env };
+  delete env.OPENCODE_SERVER_PASSWORD;
+  for (const name of ["home", "data", "config", "cache", "state"]) mkdirSync(join(root, name), { recursive: true });
+  Object.assign(env, {
+    HOME: join(root, "home"),
+    XDG_DATA_HOME: join(root, "data"),
+    XDG_CONFIG_HOME: join(root, "config"),
+    XDG_CACHE_HOME: join(root, "cache"),
+    XDG_STATE_HOME: join(root, "state"),
+  });
+  return { env, setup };
+}
+
+/** The agent's run arguments from tests/agent_launch.json (the one place tests keep them). */
+function agentArgs(configDir) {
+  const args = JSON.parse(readFileSync(join(REPO, "tests/agent_launch.json"), "utf8"));
+  const values = { config_dir: configDir, port: "0" };
+  return args.map((arg) =>
+    arg.replace(/\{(\w+)\}/g, (_, name) => (name in values ? values[name] : fail(`agent_launch.json: unknown {${name}}`))),
+  );
+}
+
+async function startStack(root) {
+  const { env, setup } = stackEnv(root);
+  const [, llmPort] = await start("fake-llm", "python3", [join(REPO, "tests/fake_llm.py"), "--port", "0"], {
+    env,
+    cwd: REPO,
+    ready: /listening on http:\/\/[\d.]+:(\d+)/,
+  });
+  const project = join(root, "proj");
+  mkdirSync(project, { recursive: true });
+  writeFileSync(join(project, "opencode.json"), JSON.stringify(setup.config).replaceAll("{LLM_PORT}", llmPort));
+  const configDir = join(root, "lookout");
+  const install = spawnSync(AGENT, ["--config-dir", configDir, "install-plugin"], { env, encoding: "utf8" });
+  if (install.status !== 0) fail(`install-plugin failed: ${install.stderr}`);
+  const [line] = await start("agent", AGENT, agentArgs(configDir), { env, cwd: REPO, ready: /opencode-lookout listening.*/ });
+  const apiPort = Number(line.match(/api=\S*:(\d+)/)?.[1] ?? fail(`no api= in ${line}`));
+  const [, opencodeUrl] = await start("opencode", OPENCODE, ["serve", "--hostname", "127.0.0.1", "--port", "0"], {
+    env,
+    cwd: project,
+    ready: /listening on (http:\/\/[\d.:]+)/,
+  });
+  return { env, project, configDir, apiPort, llm: `http://127.0.0.1:${llmPort}`, opencode: opencodeUrl.replace(/\/$/, "") };
+}
+
+async function opencode(stack, method, path, json) {
+  // A freshly started OpenCode sometimes resets its first connections: retry those.
+  return until(`OpenCode ${method} ${path}`, () => http(method, stack.opencode + path, { json }).then((r) => r ?? true), 20_000, 250);
+}
+
+async function newSession(stack) {
+  return (await opencode(stack, "POST", "/session", {})).id;
+}
+
+async function prompt(stack, sessionId, text) {
+  await opencode(stack, "POST", `/session/${sessionId}/prompt_async`, { parts: [{ type: "text", text }] });
+}
+
+async function llmRequests(stack) {
+  return http("GET", `${stack.llm}/_requests`);
+}
+
+// ---------------------------------------------------------------- Home Assistant
+
+function haConfig(dir, port) {
+  mkdirSync(join(dir, "custom_components"), { recursive: true });
+  const component = join(dir, "custom_components", DOMAIN);
+  cpSync(join(REPO, "custom_components", DOMAIN), component, {
+    recursive: true,
+    filter: (src) => !src.includes("__pycache__"),
+  });
+  // Until the integration's async_setup calls the card's setup itself (the lead adds
+  // that line), add it to this copy.
+  const init = join(component, "__init__.py");
+  const source = readFileSync(init, "utf8");
+  if (!source.includes("async_setup_card")) {
+    const patched = source.replace(
+      /(async def async_setup\([^)]*\) -> bool:\n    """[^\n]*"""\n)/,
+      `$1    from .frontend import async_setup_card  # added by tests/browser\n\n    await async_setup_card(hass)\n`,
+    );
+    if (patched === source) fail("cannot add the card hook to __init__.py");
+    writeFileSync(init, patched);
+  }
+  // No default_config: it would load zeroconf/ssdp/dhcp, which multicast.
+  writeFileSync(
+    join(dir, "configuration.yaml"),
+    `homeassistant:
+  name: Lookout
+  latitude: 0
+  longitude: 0
+  elevation: 0
+  unit_system: metric
+  time_zone: UTC
+  currency: USD
+  country: US
+  language: en
+http:
+  server_host: 127.0.0.1
+  server_port: ${port}
+frontend:
+config:
+logger:
+  default: warning
+  logs:
+    custom_components.${DOMAIN}: debug
+`,
+  );
+}
+
+async function startHass(root) {
+  const dir = join(root, "hass");
+  const port = await freePort();
+  haConfig(dir, port);
+  const base = `http://127.0.0.1:${port}`;
+  const env = { ...process.env, _OPENCODE_LOOKOUT_PY314_NO_SETUP: "1" };
+  start("hass", join(REPO, "scripts/py314"), ["hass", "-c", dir, "--skip-pip", "--log-no-color"], {
+    env,
+    cwd: REPO,
+    ready: null,
+  }).catch(() => undefined);
+  const hassChild = children.at(-1).child;
+  await until(
+    "Home Assistant's HTTP server",
+    async () => {
+      if (hassChild.exitCode !== null) fail("hass exited (see hass.log)");
+      return (await fetch(`${base}/api/onboarding`)).ok;
+    },
+    120_000,
+    200,
+  );
+  return { base, dir };
+}
+
+async function token(base, code) {
+  const tokens = await http("POST", `${base}/auth/token`, {
+    form: { grant_type: "authorization_code", code, client_id: `${base}/` },
+  });
+  return { ...tokens, client_id: `${base}/` };
+}
+
+async function onboard(base) {
+  const clientId = `${base}/`;
+  const { auth_code } = await http("POST", `${base}/api/onboarding/users`, {
+    json: { client_id: clientId, name: "Admin", username: "admin", password: "admin-password-1", language: "en" },
+  });
+  const admin = await token(base, auth_code);
+  const auth = { token: admin.access_token };
+  await http("POST", `${base}/api/onboarding/core_config`, { ...auth, json: {} });
+  await http("POST", `${base}/api/onboarding/analytics`, { ...auth, json: {} });
+  await http("POST", `${base}/api/onboarding/integration`, {
+    ...auth,
+    json: { client_id: clientId, redirect_uri: `${base}/?auth_callback=1` },
+  });
+  return admin;
+}
+
+async function login(base, username, password) {
+  const clientId = `${base}/`;
+  const flow = await http("POST", `${base}/auth/login_flow`, {
+    json: { client_id: clientId, handler: ["homeassistant", null], redirect_uri: `${base}/?auth_callback=1` },
+  });
+  const result = await http("POST", `${base}/auth/login_flow/${flow.flow_id}`, {
+    json: { username, password, client_id: clientId },
+  });
+  if (result.type !== "create_entry") fail(`login of ${username} failed: ${JSON.stringify(result)}`);
+  return token(base, result.result);
+}
+
+/** Add the integration through the config flow, filling in whatever its form asks. */
+async function addIntegration(base, admin, stack) {
+  const auth = { token: admin.access_token };
+  let step = await http("POST", `${base}/api/config/config_entries/flow`, { ...auth, json: { handler: DOMAIN } });
+  let pairing;
+  for (let i = 0; step.type === "form" && i < 3; i++) {
+    const data = {};
+    for (const field of step.data_schema) {
+      if (field.name === "host") data.host = "127.0.0.1";
+      else if (field.name === "port") data.port = stack.apiPort;
+      else if (field.name === "token") data.token = readFileSync(join(stack.configDir, "token"), "utf8").trim();
+      else if (field.name === "pairing") {
+        pairing ??= pairingString(stack);
+        data.pairing = pairing;
+      } else if (field.required) fail(`config flow asks for ${field.name}`);
+    }
+    step = await http("POST", `${base}/api/config/config_entries/flow/${step.flow_id}`, { ...auth, json: data });
+    if (step.errors && Object.keys(step.errors).length) fail(`config flow: ${JSON.stringify(step.errors)}`);
+  }
+  if (step.type !== "create_entry") fail(`config flow ended with ${JSON.stringify(step)}`);
+  return step.result;
+}
+
+function pairingString(stack) {
+  const run = spawnSync(AGENT, ["--config-dir", stack.configDir, "pair"], { env: stack.env, encoding: "utf8" });
+  const line = `${run.stdout}`.split("\n").find((l) => l.trim().startsWith("lookout1:"));
+  if (!line) fail(`opencode-lookout pair printed no pairing string: ${run.stdout} ${run.stderr}`);
+  // The agent listens on a random port: the pairing string carries the configured one.
+  return line.trim().replace(/^lookout1:\d+:/, `lookout1:${stack.apiPort}:`);
+}
+
+// ---------------------------------------------------------------- the browser
+
+async function openDashboard(browser, base, tokens, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  const hassTokens = {
+    access_token: tokens.access_token,
+    refresh_token: tokens.refresh_token,
+    expires_in: tokens.expires_in,
+    token_type: "Bearer",
+    hassUrl: base,
+    clientId: tokens.client_id,
+    expires: Date.now() + tokens.expires_in * 1000,
+  };
+  await context.addInitScript((t) => localStorage.setItem("hassTokens", JSON.stringify(t)), hassTokens);
+  const page = await context.newPage();
+  page.on("pageerror", (err) => log(`page error: ${err.message}`));
+  page.on("console", (msg) => {
+    if (msg.type() === "error") log(`console: ${msg.text()}`);
+  });
+  await page.goto(`${base}/lookout/0`);
+  await page.locator("opencode-lookout-card ha-card").waitFor({ timeout: 60_000 });
+  return page;
+}
+
+async function callWS(page, message) {
+  return page.evaluate(
+    (m) => document.querySelector("home-assistant").hass.callWS(m),
+    message,
+  );
+}
+
+function row(page, sessionId) {
+  return page.locator(`opencode-lookout-card li.row[data-session="${sessionId}"]`);
+}
+
+async function screenshots(page, name) {
+  const files = [];
+  for (const scheme of ["light", "dark"]) {
+    await page.emulateMedia({ colorScheme: scheme });
+    // Home Assistant's default theme follows the system: wait until it applied.
+    await until(`${scheme} theme`, () =>
+      page.evaluate((dark) => {
+        const card = document.querySelector("home-assistant")?.hass?.themes?.darkMode;
+        return card === dark;
+      }, scheme === "dark"),
+    );
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: width > 500 ? 900 : 844 });
+      const file = join(OUT, `${name}-${scheme}-${width}.png`);
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      await page.screenshot({ path: file, fullPage: true });
+      files.push(file);
+    }
+  }
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  return files;
+}
+
+// ---------------------------------------------------------------- the test
+
+async function main() {
+  if (!OPENCODE || !existsSync(OPENCODE)) fail("OPENCODE_BIN is not set (OPENCODE_BIN=$(scripts/setup-opencode | tail -n1))");
+  if (!existsSync(AGENT)) fail(`agent binary ${AGENT} missing: cargo build`);
+  rmSync(OUT, { recursive: true, force: true });
+  mkdirSync(OUT, { recursive: true });
+  const root = mkdtempSync(join(tmpdir(), "ocl-card-"));
+  let browser;
+  try {
+    const [stack, hass] = await step("start the agent, OpenCode, the fake LLM and Home Assistant", () =>
+      Promise.all([startStack(root), startHass(root)]),
+    );
+    const admin = await step("onboard Home Assistant", () => onboard(hass.base));
+    await step("add the integration (config flow)", () => addIntegration(hass.base, admin, stack));
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    const page = await step("save a dashboard holding the card and open it", async () => {
+      const setup = await openDashboardSetup(browser, hass.base, admin);
+      await setup.context.close();
+      return openDashboard(browser, hass.base, admin);
+    });
+    const viewer = await step("create a user who may not steer", async () => {
+      const user = await callWS(page, { type: "config/auth/create", name: "Viewer", group_ids: ["system-users"], local_only: true });
+      await callWS(page, {
+        type: "config/auth_provider/homeassistant/create",
+        user_id: user.user.id,
+        username: "viewer",
+        password: "viewer-password-1",
+      });
+      return login(hass.base, "viewer", "viewer-password-1");
+    });
+
+    // 1. A permission request shows up within 2 s; a viewer sees it without buttons; Approve runs it.
+    const approveSession = await newSession(stack);
+    await row(page, approveSession).waitFor({ timeout: 30_000 });
+    const approveRow = row(page, approveSession);
+    const shown = await step("permission request appears in the card", async () => {
+      const t = Date.now();
+      await prompt(stack, approveSession, "RUN: echo approved-from-card > approved.txt");
+      await approveRow.getByRole("button", { name: "Approve" }).waitFor({ timeout: 30_000 });
+      return Date.now() - t;
+    });
+    timings["prompt → permission in the card (ms)"] = shown;
+    log(`permission shown ${shown} ms after the prompt`);
+    if (shown > PERMISSION_DEADLINE_MS) fail(`permission request took ${shown} ms to appear (limit ${PERMISSION_DEADLINE_MS} ms)`);
+    const request = await approveRow.locator("pre").textContent();
+    if (!request.includes("echo approved-from-card > approved.txt")) fail(`the row shows ${JSON.stringify(request)}, not the command`);
+
+    await step("a user who may not steer sees the request but no buttons", async () => {
+      const viewerPage = await openDashboard(browser, hass.base, viewer);
+      const viewerRow = row(viewerPage, approveSession);
+      await viewerRow.locator("pre").waitFor({ timeout: 30_000 });
+      const buttons = await viewerPage.locator("opencode-lookout-card .request button, opencode-lookout-card .request input").count();
+      if (buttons !== 0) fail(`a viewer sees ${buttons} steering controls`);
+      await viewerPage.locator("opencode-lookout-card .readonly").first().waitFor();
+      await viewerPage.screenshot({ path: join(OUT, "viewer-light-1280.png"), fullPage: true });
+      await viewerPage.context().close();
+    });
+
+    const shots = await step("screenshots (light/dark, 1280/390 px)", () => screenshots(page, "card-permission"));
+
+    await step("Approve runs the command; the row returns to idle", async () => {
+      await approveRow.getByRole("button", { name: "Approve" }).click();
+      await until("approved.txt", () => existsSync(join(stack.project, "approved.txt")), 30_000);
+      await row(page, approveSession).and(page.locator('[data-state="idle"]')).waitFor({ timeout: 30_000 });
+    });
+
+    // 2. Reject with a reason: the reason reaches the model.
+    const reason = "Not now: use the staging database instead";
+    await step("Reject with a reason reaches the model", async () => {
+      const session = await newSession(stack);
+      await prompt(stack, session, "RUN: touch rejected.txt");
+      const r = row(page, session);
+      await r.getByRole("button", { name: "Reject" }).waitFor({ timeout: 30_000 });
+      await r.getByRole("textbox", { name: /Reason/ }).fill(reason);
+      await r.getByRole("button", { name: "Reject" }).click();
+      await until("the reason in a request to the model", async () => JSON.stringify(await llmRequests(stack)).includes(reason));
+      await r.and(page.locator('[data-state="idle"]')).waitFor({ timeout: 30_000 });
+      if (existsSync(join(stack.project, "rejected.txt"))) fail("the rejected command ran");
+    });
+
+    // 3. A question answered by tapping an option.
+    await step("a question is answered by tapping an option", async () => {
+      const session = await newSession(stack);
+      await prompt(stack, session, "ASK_QUESTION");
+      const r = row(page, session);
+      await r.getByRole("button", { name: "Green" }).waitFor({ timeout: 30_000 });
+      await screenshots(page, "card-question");
+      await r.getByRole("button", { name: "Green" }).click();
+      await until("the answer in a tool result sent to the model", async () =>
+        (await llmRequests(stack)).some((req) =>
+          (req.body?.messages ?? []).some((m) => m.role === "tool" && JSON.stringify(m.content).includes("Green")),
+        ),
+      );
+      await r.and(page.locator('[data-state="idle"]')).waitFor({ timeout: 30_000 });
+    });
+
+    // 4. Expanding a row shows the last messages rendered by HA's own markdown element.
+    await step("expanding a row shows its last messages", async () => {
+      await approveRow.getByRole("button", { name: /Show details/ }).click();
+      await approveRow.locator(".details ha-markdown").first().waitFor({ timeout: 15_000 });
+      await page.screenshot({ path: join(OUT, "card-expanded-light-1280.png"), fullPage: true });
+    });
+
+    timings.total = Date.now() - START;
+    writeFileSync(join(OUT, "timings.json"), `${JSON.stringify(timings, null, 2)}\n`);
+    log(`passed in ${(timings.total / 1000).toFixed(1)} s; screenshots: ${shots.join(", ")}`);
+  } finally {
+    await browser?.close().catch(() => undefined);
+    await stopAll();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** Save the dashboard through the websocket (lovelace/config/save) from an admin page. */
+async function openDashboardSetup(browser, base, admin) {
+  const context = await browser.newContext();
+  await context.addInitScript(
+    (t) => localStorage.setItem("hassTokens", JSON.stringify(t)),
+    {
+      access_token: admin.access_token,
+      refresh_token: admin.refresh_token,
+      expires_in: admin.expires_in,
+      token_type: "Bearer",
+      hassUrl: base,
+      clientId: admin.client_id,
+      expires: Date.now() + admin.expires_in * 1000,
+    },
+  );
+  const page = await context.newPage();
+  await page.goto(`${base}/profile`);
+  await page.waitForFunction(() => document.querySelector("home-assistant")?.hass?.connection, null, { timeout: 60_000 });
+  await callWS(page, { type: "http/config/promote" }).catch((err) => log(`http/config/promote: ${err.message ?? err}`));
+  await callWS(page, {
+    type: "lovelace/dashboards/create",
+    url_path: "lookout",
+    title: "Lookout",
+    mode: "storage",
+    require_admin: false,
+    show_in_sidebar: true,
+  });
+  await callWS(page, {
+    type: "lovelace/config/save",
+    url_path: "lookout",
+    config: { title: "Lookout", views: [{ title: "Sessions", cards: [{ type: "custom:opencode-lookout-card" }] }] },
+  });
+  return { context, page };
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(`[card-test] FAILED: ${err.stack ?? err}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,248 @@
+"""The dashboard card's side in Home Assistant: the subscription and the served bundle."""
+
+from datetime import datetime
+import hashlib
+from typing import Any
+
+from common import wait_for
+from fake_agent import ROOT_ID, SERVER_ID, FakeAgent, make_permission
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
+from pytest_homeassistant_custom_component.typing import (
+    ClientSessionGenerator,
+    MockHAClientWebSocket,
+    WebSocketGenerator,
+)
+
+from custom_components.opencode_lookout.const import DOMAIN
+from custom_components.opencode_lookout.frontend import (
+    BUNDLE,
+    URL_PATH,
+    async_setup_card,
+)
+from custom_components.opencode_lookout.websocket_api import SUBSCRIBE
+from homeassistant.components.frontend import DATA_EXTRA_MODULE_URL
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
+
+STEER_USERS = "steer_users"
+
+
+async def _setup_card(hass: HomeAssistant) -> None:
+    """Run the card's setup unless the integration's async_setup already did."""
+    assert await async_setup_component(hass, DOMAIN, {})
+    if SUBSCRIBE not in hass.data.get("websocket_api", {}):
+        await async_setup_card(hass)
+
+
+async def _subscribe(client: MockHAClientWebSocket) -> tuple[int, dict[str, Any]]:
+    """Subscribe; return the subscription id and the snapshot event."""
+    await client.send_json_auto_id({"type": SUBSCRIBE})
+    result = await client.receive_json()
+    assert result["success"], result
+    event = await client.receive_json()
+    assert event["id"] == result["id"]
+    assert event["type"] == "event"
+    return result["id"], event["event"]
+
+
+def _when(text: str) -> datetime:
+    """Parse a timestamp to compare instants, whatever the format details."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).replace(microsecond=0)
+
+
+async def _next_event(client: MockHAClientWebSocket, kind: str) -> dict[str, Any]:
+    """Return the next subscription event of this kind (skipping others)."""
+    while True:
+        message = await client.receive_json()
+        assert message["type"] == "event", message
+        if message["event"]["type"] == kind:
+            return message["event"]
+
+
+@pytest.fixture
+async def ws(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> MockHAClientWebSocket:
+    """Return an admin's websocket client with the card's command registered."""
+    await _setup_card(hass)
+    return await hass_ws_client(hass)
+
+
+async def test_snapshot(
+    hass: HomeAssistant,
+    ws: MockHAClientWebSocket,
+    init_integration: MockConfigEntry,
+    agent: FakeAgent,
+) -> None:
+    """The first event holds every machine with its sessions and their HA devices."""
+    _, snapshot = await _subscribe(ws)
+    assert snapshot["type"] == "snapshot"
+    [machine] = snapshot["machines"]
+    dev_reg = dr.async_get(hass)
+    machine_device = dev_reg.async_get_device_by_identifier(
+        (DOMAIN, SERVER_ID), init_integration.entry_id
+    )
+    assert machine_device is not None
+    assert machine["entry_id"] == init_integration.entry_id
+    assert machine["device_id"] == machine_device.id
+    assert machine["name"] == init_integration.title
+    assert machine["available"] is True
+    assert machine["can_steer"] is True
+    sessions = {s["id"]: s for s in machine["sessions"]}
+    root = sessions[ROOT_ID]
+    session_device = dev_reg.async_get_device_by_identifier(
+        (DOMAIN, f"{SERVER_ID}_{ROOT_ID}"), init_integration.entry_id
+    )
+    assert session_device is not None
+    assert root["device_id"] == session_device.id
+    # The agent's session object, as it sent it (schema 2 field names).
+    sent = agent.sessions[ROOT_ID]
+    for key in ("title", "state", "project", "model", "cost_total", "files_changed"):
+        assert root[key] == sent[key], key
+    assert _when(root["last_activity"]) == _when(sent["last_activity"])
+    assert _when(root["state_since"]) == _when(sent["last_activity"])
+    # Child sessions are shown through their root, never as rows.
+    assert all(not s["is_child"] for s in machine["sessions"])
+
+
+async def test_pushes_changes(
+    hass: HomeAssistant, ws: MockHAClientWebSocket, agent: FakeAgent
+) -> None:
+    """Session updates, new sessions, removals and the connection are pushed."""
+    _, snapshot = await _subscribe(ws)
+    entry_id = snapshot["machines"][0]["entry_id"]
+    permission = make_permission()
+    await agent.update_session(
+        state="waiting_permission", pending_permissions=[permission]
+    )
+    event = await _next_event(ws, "session")
+    assert event["entry_id"] == entry_id
+    assert event["session"]["id"] == ROOT_ID
+    assert event["session"]["state"] == "waiting_permission"
+    assert [p["id"] for p in event["session"]["pending_permissions"]] == [
+        permission["id"]
+    ]
+    # A state change seen live starts the clock now, not at the agent's last activity.
+    assert (
+        event["session"]["state_since"]
+        != snapshot["machines"][0]["sessions"][0]["last_activity"]
+    )
+
+    await agent.update_session("ses_new", title="New one", state="working")
+    event = await _next_event(ws, "session")
+    assert event["session"]["id"] == "ses_new"
+    assert event["session"]["device_id"] is not None
+
+    await agent.remove_session("ses_new")
+    event = await _next_event(ws, "session_removed")
+    assert event == {
+        "type": "session_removed",
+        "entry_id": entry_id,
+        "session_id": "ses_new",
+    }
+
+    await agent.stop()
+    event = await _next_event(ws, "machine")
+    assert event["machine"]["available"] is False
+
+
+async def test_unchanged_sessions_are_not_resent(
+    hass: HomeAssistant, ws: MockHAClientWebSocket, agent: FakeAgent
+) -> None:
+    """Only the session that changed is sent again."""
+    await _subscribe(ws)
+    await agent.update_session("ses_other", title="Other", state="working")
+    event = await _next_event(ws, "session")
+    assert event["session"]["id"] == "ses_other"
+    await agent.update_session("ses_other", title="Other, renamed", state="working")
+    event = await _next_event(ws, "session")
+    assert event["session"]["id"] == "ses_other"
+    assert event["session"]["title"] == "Other, renamed"
+
+
+async def test_unsubscribe_stops_pushes(
+    hass: HomeAssistant, ws: MockHAClientWebSocket, agent: FakeAgent
+) -> None:
+    """After unsubscribing, changes send nothing more."""
+    sub_id, _ = await _subscribe(ws)
+    await ws.send_json_auto_id({"type": "unsubscribe_events", "subscription": sub_id})
+    assert (await ws.receive_json())["success"]
+    await agent.update_session(state="working")
+    await wait_for(
+        hass,
+        lambda: (
+            hass.config_entries.async_entries(DOMAIN)[0]
+            .runtime_data.manager.sessions[ROOT_ID]
+            .state
+            == "working"
+        ),
+    )
+    await ws.send_json_auto_id({"type": "ping"})
+    assert (await ws.receive_json())["type"] == "pong"
+
+
+async def test_read_only_user_and_steer_users(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+    hass_read_only_user: MockUser,
+    hass_read_only_access_token: str,
+) -> None:
+    """A non-admin sees can_steer false until the options allow them to steer."""
+    await _setup_card(hass)
+    client = await hass_ws_client(hass, hass_read_only_access_token)
+    _, snapshot = await _subscribe(client)
+    assert snapshot["machines"][0]["can_steer"] is False
+    # Sessions are still shown, read-only.
+    assert snapshot["machines"][0]["sessions"]
+
+    hass.config_entries.async_update_entry(
+        init_integration, options={STEER_USERS: [hass_read_only_user.id]}
+    )
+    event = await _next_event(client, "machine")
+    assert event["machine"]["can_steer"] is True
+
+
+async def test_unloaded_entry_is_an_offline_machine(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """An entry not loaded is listed offline without sessions; removal drops it."""
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await _setup_card(hass)
+    ws = await hass_ws_client(hass)
+    await _subscribe(ws)
+    await hass.config_entries.async_unload(config_entry.entry_id)
+    event = await _next_event(ws, "machine")
+    assert event["machine"]["available"] is False
+    event = await _next_event(ws, "session_removed")
+    assert event["entry_id"] == config_entry.entry_id
+    await hass.config_entries.async_remove(config_entry.entry_id)
+    event = await _next_event(ws, "machine_removed")
+    assert event["entry_id"] == config_entry.entry_id
+
+
+async def test_bundle_is_served_and_loaded(
+    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator
+) -> None:
+    """With the frontend, every dashboard loads the bundle at a content-hashed URL."""
+    assert await async_setup_component(hass, "frontend", {})
+    await _setup_card(hass)
+    await hass.async_block_till_done()
+    digest = hashlib.sha256(BUNDLE.read_bytes()).hexdigest()[:16]
+    url = f"{URL_PATH}?v={digest}"
+    assert url in hass.data[DATA_EXTRA_MODULE_URL].urls
+    client = await hass_client_no_auth()
+    response = await client.get(url)
+    assert response.status == 200
+    body = await response.text()
+    assert 'customElements.define("opencode-lookout-card"' in body or (
+        "opencode-lookout-card" in body
+    )
+    assert "max-age" in response.headers.get("Cache-Control", "")
