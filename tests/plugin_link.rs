@@ -143,7 +143,7 @@ async fn idle_and_foreign_peers_lock_out_neither_home_assistant_nor_opencode() {
     }
 
     // Home Assistant's API client still gets in.
-    let mut client = Client::connect(api, &env.token()).await;
+    let mut client = Client::connect(api, &env.pairing()).await;
     let r = client.command(json!({"type": "list_sessions"})).await;
     assert_eq!(r["ok"], true, "{r}");
 
@@ -188,7 +188,7 @@ async fn plugin_reconnects_after_a_busy_start() {
     bun.env("BUN_BE_BUN", "1").arg(&harness);
     let run = tokio::task::spawn_blocking(move || bun.output().expect("bun runs"));
 
-    let mut client = Client::connect(api, &env.token()).await;
+    let mut client = Client::connect(api, &env.pairing()).await;
     let deadline = Instant::now() + Duration::from_secs(14);
     let connected = loop {
         let r = client.command(json!({"type": "list_sessions"})).await;
