@@ -5,6 +5,8 @@
 //! state, requests and availability go out at once; counters wait for the next flush
 //! (at most one `session_updated` per session per `coalesce` interval). A client whose
 //! queue is full is dropped, never waited for: one slow client must not stall the feeds.
+//! Commands decide under one lock (`decide`), and a permission answered through the API is
+//! reported `by: api` only once OpenCode accepted that answer (`finish_reply`).
 
 use crate::{
     opencode::api::Api,
