@@ -7,6 +7,7 @@ from fake_agent import ROOT_ID, FakeAgent
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.opencode_lookout.const import CONF_NOTIFY_TARGETS
+from homeassistant.auth.const import GROUP_ID_ADMIN
 from homeassistant.core import Context, HomeAssistant, ServiceCall, callback
 
 PHONE = "notify.mobile_app_test"
@@ -36,10 +37,12 @@ def mock_notify(hass: HomeAssistant) -> list[ServiceCall]:
 
 
 async def async_add_phones(hass: HomeAssistant) -> None:
-    """Register both phones as Companion app devices of two (non-admin) users."""
+    """Register both phones as Companion app devices of two users who may steer."""
     for target in TARGETS:
         name = target.removeprefix("notify.mobile_app_")
-        user = await hass.auth.async_create_user(f"owner of {name}")
+        user = await hass.auth.async_create_user(
+            f"owner of {name}", group_ids=[GROUP_ID_ADMIN]
+        )
         MockConfigEntry(
             domain="mobile_app",
             title=name,

@@ -22,7 +22,12 @@ from notify_common import (
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.opencode_lookout.const import CONF_NOTIFY_TARGETS
+from custom_components.opencode_lookout.const import (
+    CONF_NOTIFY_TARGETS,
+    CONF_STEER_USERS,
+    DOMAIN,
+)
+from homeassistant.auth.const import GROUP_ID_USER
 from homeassistant.auth.models import User
 from homeassistant.core import HomeAssistant, ServiceCall
 
@@ -235,6 +240,35 @@ async def test_taps_of_other_users_are_refused(
     # The nonce was not used up by the refused taps: the owner still can.
     await tap(hass, calls, "ONCE", "per_2", nonce=nonce)
     assert len(agent.commands("reply_permission")) == 1
+
+
+async def test_phone_owner_who_may_not_steer_is_refused(
+    hass: HomeAssistant,
+    calls: list[ServiceCall],
+    agent: FakeAgent,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Attack: owning the phone is not enough; the owner must be allowed to steer."""
+    await request_permissions(agent, PERMISSION)
+    await wait_calls(hass, calls, 2)
+    nonce = nonce_of(calls, "per_2", OTHER)
+    owner = await hass.auth.async_get_user(phone_owner(hass, OTHER))
+    assert owner is not None
+    await hass.auth.async_update_user(owner, group_ids=[GROUP_ID_USER])
+    owner.invalidate_cache()
+    assert not owner.is_admin
+    await tap(hass, calls, "ONCE", "per_2", nonce=nonce, phone=OTHER)
+    assert agent.commands("reply_permission") == []
+    assert "the user may not steer" in caplog.text
+    # The same user once on the entry's allow-list may answer with the same nonce.
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+    hass.config_entries.async_update_entry(
+        entry, options={**entry.options, CONF_STEER_USERS: [owner.id]}
+    )
+    await hass.async_block_till_done()
+    nonce = nonce_of(calls, "per_2", OTHER)
+    await tap(hass, calls, "ONCE", "per_2", nonce=nonce, phone=OTHER)
+    await wait_for(hass, lambda: len(agent.commands("reply_permission")) == 1)
 
 
 async def test_reply_errors(

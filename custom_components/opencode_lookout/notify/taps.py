@@ -1,9 +1,9 @@
 """Taps on the buttons of our notifications (mobile_app_notification_action).
 
 A tap counts only when its action id carries a nonce this entry issued and not yet
-redeemed (state.py), and the tapping user (the event's context, which the Companion
-app sets to the phone's registered user) owns one of the phones that notification
-was sent to. Everything else is refused and logged. A tap on a request answered
+redeemed (state.py), the tapping user (the event's context, which the Companion app
+sets to the phone's registered user) owns one of the phones that notification was
+sent to, and that user may steer (steering.py). Everything else is refused and logged. A tap on a request answered
 meanwhile changes nothing and tells the user so.
 """
 
@@ -19,6 +19,7 @@ from ..commands import async_reply_permission, async_reply_question
 from ..const import ACTION_PREFIX, DOMAIN
 from ..errors import RequestNotPending
 from ..models import OpenCodeLookoutConfigEntry
+from ..steering import async_may_steer
 from .payloads import (
     ANSWER,
     PERMISSION_REPLIES,
@@ -102,6 +103,11 @@ class TapHandler:
             return
         if not phones_of_user(self.hass, user_id) & set(grant.targets):
             self._refuse(verb, "the user owns none of its phones", user_id)
+            return
+        # Owning the phone is not enough: every steering action needs a person who may
+        # steer (an admin or one on the entry's allow-list), as for actions and buttons.
+        if not await async_may_steer(self.hass, self.entry, user_id):
+            self._refuse(verb, "the user may not steer", user_id)
             return
         text = event.data.get("reply_text")
         text = text.strip() if isinstance(text, str) and text.strip() else None
