@@ -13,6 +13,8 @@ Where each job lives:
   logbook.py the audit trail); services.py: the actions;
 - notify/: phone notifications and their taps;
 - repairs.py: repair issues and their fix flow;
+- frontend.py + websocket_api.py: the dashboard card (bundle in frontend/, sources in
+  card/ at the repo root) and its live subscription;
 - entity.py and the platforms; config_flow.py, options_flow.py, diagnostics.py.
 """
 
@@ -37,6 +39,7 @@ from .const import CONF_FINGERPRINT, DOMAIN, STALE_CHECK_INTERVAL
 from .devices import session_id_of_device
 from .dispatcher import Dispatcher
 from .errors import setup_errors
+from .frontend import async_setup_card
 from .manager import LookoutManager
 from .models import OpenCodeLookoutConfigEntry, OpenCodeLookoutData
 from .notify.setup import async_setup_notify
@@ -56,8 +59,9 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions of the integration."""
+    """Register the actions of the integration and its dashboard card."""
     async_setup_services(hass)
+    await async_setup_card(hass)
     return True
 
 
