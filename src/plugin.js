@@ -14,6 +14,10 @@ const RETRY_MIN_MS = 500
 const RETRY_MAX_MS = 5000
 // After the agent refused us (e.g. the secret was rotated), wait longer before retrying.
 const RETRY_REFUSED_MS = 30000
+// A link silent this long is dropped and redialled: the agent answers at once and pings
+// every 10 s, but Bun may miss the close of a socket the agent shut while OpenCode was busy.
+const SILENT_BEFORE_WELCOME_MS = 10000
+const SILENT_AFTER_WELCOME_MS = 35000
 
 export const OpencodeLookout = async (input) => {
   const client = input.client
@@ -59,10 +63,17 @@ export const OpencodeLookout = async (input) => {
     const nonce = randomBytes(16).toString("hex")
     const s = ep.socket ? net.connect({ path: ep.socket }) : net.connect({ host: "127.0.0.1", port: ep.port })
     sock = s
+    let watchdog = null
+    const arm = () => {
+      clearTimeout(watchdog)
+      watchdog = setTimeout(() => s.destroy(), ready ? SILENT_AFTER_WELCOME_MS : SILENT_BEFORE_WELCOME_MS)
+    }
+    arm()
     const lines = readline.createInterface({ input: s, crlfDelay: Infinity })
     // readline re-emits the socket's errors; unhandled, one would escape into OpenCode.
     lines.on("error", () => {})
     lines.on("line", async (line) => {
+      if (sock === s) arm()
       let msg
       try {
         msg = JSON.parse(line)
@@ -80,6 +91,7 @@ export const OpencodeLookout = async (input) => {
         if (got.length !== want.length || !timingSafeEqual(got, want)) return s.destroy()
         ready = true
         delay = RETRY_MIN_MS
+        arm()
       } else if (msg.type === "refused") {
         const message = `the agent refused this plugin (${msg.reason}); retrying in ${RETRY_REFUSED_MS / 1000} s`
         Promise.resolve()
@@ -99,7 +111,9 @@ export const OpencodeLookout = async (input) => {
         write(s, out)
       }
     })
+    s.on("end", () => s.destroy())
     s.on("close", () => {
+      clearTimeout(watchdog)
       if (sock === s) {
         sock = null
         ready = false
