@@ -26,7 +26,7 @@ struct Cli {
 enum Cmd {
     /// Run the agent (the default when no command is given)
     Run(RunArgs),
-    /// Print the pairing string Home Assistant needs (the same as `pair`)
+    /// Print the API token alone, for scripts (Home Assistant wants `pair`'s string)
     Token,
     /// Print the pairing string to paste into Home Assistant: port, certificate
     /// fingerprint and token
@@ -116,7 +116,12 @@ fn real_main(cli: Cli) -> Result<()> {
             let config = Config::resolve(dir.clone(), args, config::read_file(&dir)?)?;
             runtime()?.block_on(service::run(config))
         }
-        Cmd::Token | Cmd::Pair => {
+        Cmd::Token => {
+            println!("{}", service::token(&dir)?);
+            eprintln!("Home Assistant asks for the pairing string: `opencode-lookout pair`.");
+            Ok(())
+        }
+        Cmd::Pair => {
             let pairing = Pairing {
                 port: resolve(&dir)?.listen.port(),
                 fingerprint: tls::read_fingerprint(&dir)?,

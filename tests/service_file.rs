@@ -437,7 +437,16 @@ fn agent_and_cli_started_together_agree_on_one_token() {
         names.sort();
         assert_eq!(
             names,
-            ["agent.lock", "plugin.json", "plugin.sock", "plugin_secret", "server_id", "token"],
+            [
+                "agent.lock",
+                "plugin.json",
+                "plugin.sock",
+                "plugin_secret",
+                "server_id",
+                "tls.crt",
+                "tls.key",
+                "token"
+            ],
             "round {round}"
         );
     }
