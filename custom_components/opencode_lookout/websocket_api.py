@@ -15,7 +15,6 @@ from typing import Any
 
 import probatio
 
-from homeassistant.auth.models import User
 from homeassistant.components import websocket_api
 from homeassistant.config_entries import (
     SIGNAL_CONFIG_ENTRY_CHANGED,
@@ -30,10 +29,9 @@ from homeassistant.util import dt as dt_util
 
 from .client import Session
 from .const import DOMAIN
+from .steering import user_may_steer
 
 SUBSCRIBE = f"{DOMAIN}/subscribe"
-# The options key of the users who may steer besides admins (the options flow's).
-CONF_STEER_USERS = "steer_users"
 
 type Json = dict[str, Any]
 
@@ -54,11 +52,6 @@ def ws_subscribe(
     connection.subscriptions[msg["id"]] = subscription.async_stop
     connection.send_result(msg["id"])
     subscription.async_start()
-
-
-def may_steer(user: User, entry: ConfigEntry) -> bool:
-    """Return True when this user may answer, abort and read messages."""
-    return user.is_admin or user.id in entry.options.get(CONF_STEER_USERS, [])
 
 
 def to_json(value: Any) -> Any:
@@ -159,8 +152,8 @@ class CardSubscription:
             self._entry_unsubs.pop(entry_id)()
         for entry_id, entry in loaded.items():
             if entry_id not in self._entry_unsubs:
-                manager = entry.runtime_data.manager
-                self._entry_unsubs[entry_id] = manager.async_add_listener(
+                dispatcher = entry.runtime_data.dispatcher
+                self._entry_unsubs[entry_id] = dispatcher.async_add_listener(
                     self._schedule_flush
                 )
 
@@ -222,18 +215,18 @@ class CardSubscription:
                 (DOMAIN, server_id), entry.entry_id
             )
             loaded = entry.state is ConfigEntryState.LOADED
-            manager = entry.runtime_data.manager if loaded else None
+            data = entry.runtime_data if loaded else None
             machines[entry.entry_id] = {
                 "entry_id": entry.entry_id,
                 "device_id": device.id if device else None,
                 "name": entry.title,
-                "available": manager is not None and manager.connected,
-                "can_steer": may_steer(user, entry),
+                "available": data is not None and data.manager.connected,
+                "can_steer": user_may_steer(user, entry),
             }
             sessions[entry.entry_id] = {}
-            if manager is None:
+            if data is None:
                 continue
-            for session in manager.sessions.values():
+            for session in data.sessions.values():
                 device = dev_reg.async_get_device_by_identifier(
                     (DOMAIN, f"{server_id}_{session.id}"), entry.entry_id
                 )

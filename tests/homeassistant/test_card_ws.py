@@ -14,7 +14,10 @@ from pytest_homeassistant_custom_component.typing import (
     WebSocketGenerator,
 )
 
-from custom_components.opencode_lookout.const import DOMAIN
+from custom_components.opencode_lookout.const import (
+    CONF_STEER_USERS as STEER_USERS,
+    DOMAIN,
+)
 from custom_components.opencode_lookout.frontend import (
     BUNDLE,
     URL_PATH,
@@ -25,8 +28,6 @@ from homeassistant.components.frontend import DATA_EXTRA_MODULE_URL
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
-
-STEER_USERS = "steer_users"
 
 
 async def _setup_card(hass: HomeAssistant) -> None:
@@ -176,7 +177,7 @@ async def test_unsubscribe_stops_pushes(
         hass,
         lambda: (
             hass.config_entries.async_entries(DOMAIN)[0]
-            .runtime_data.manager.sessions[ROOT_ID]
+            .runtime_data.sessions[ROOT_ID]
             .state
             == "working"
         ),
