@@ -7,10 +7,11 @@ interface (multicast never leaves the machine). Steps, each one fatal on failure
    `_opencode-lookout._tcp.local.`; wait for an Added/Updated event.
 2. Resolve it like HA: `AsyncServiceInfo.load_from_cache`, else `async_request(zc, 3000)`,
    then HA's own `info_from_service` when Home Assistant is importable.
-3. Check the TXT records (server_id, hostname, version, schema == "1"), the port and
+3. Check the TXT records (exactly server_id, hostname, version and the schema of
+   tests/fixtures/protocol/constants.json: nothing secret), the port and
    that at least one address came back.
-4. Open the websocket at the resolved address:port (aiohttp, as HA does) and check the
-   `hello` frame's server_id.
+4. Open the websocket at the resolved address:port over wss pinned to the agent's
+   certificate (aiohttp.Fingerprint, as HA does) and check the `hello` frame's server_id.
 5. With `--terminate-pid PID`: SIGTERM the agent and require the browser to report the
    service Removed (goodbye packets) within `--removal-timeout` seconds.
 
@@ -23,7 +24,9 @@ import argparse
 import asyncio
 from dataclasses import dataclass
 import ipaddress
+import json
 import os
+from pathlib import Path
 import signal
 import sys
 import time
@@ -33,7 +36,12 @@ import aiohttp
 from zeroconf import IPVersion, ServiceStateChange, Zeroconf
 from zeroconf.asyncio import AsyncServiceBrowser, AsyncServiceInfo, AsyncZeroconf
 
-SERVICE_TYPE = "_opencode-lookout._tcp.local."
+# The protocol's constants, as the agent writes them (the golden contract).
+CONSTANTS = json.loads(
+    (Path(__file__).parent / "fixtures/protocol/constants.json").read_text()
+)
+SERVICE_TYPE: str = CONSTANTS["mdns_service_type"]
+TXT_KEYS = {"server_id", "hostname", "version", "schema"}
 REQUEST_TIMEOUT_MS = 3000  # homeassistant.components.zeroconf.const.REQUEST_TIMEOUT
 
 
@@ -111,11 +119,15 @@ async def resolve(zc: Zeroconf, name: str) -> Discovered | None:
 def check_txt(found: Discovered, args: argparse.Namespace) -> None:
     """TXT records, port and addresses."""
     props = found.properties
-    for key in ("server_id", "hostname", "version", "schema"):
+    for key in sorted(TXT_KEYS):
         if not props.get(key):
             raise CheckFailed(f"TXT record {key!r} missing or empty: {props}")
-    if props["schema"] != "1":
-        raise CheckFailed(f"TXT schema is {props['schema']!r}, expected '1'")
+    if set(props) != TXT_KEYS:
+        raise CheckFailed(f"TXT records other than {sorted(TXT_KEYS)}: {sorted(props)}")
+    if props["schema"] != str(CONSTANTS["schema"]):
+        raise CheckFailed(
+            f"TXT schema is {props['schema']!r}, expected {CONSTANTS['schema']!r}"
+        )
     if args.hostname and props["hostname"] != args.hostname:
         raise CheckFailed(f"TXT hostname {props['hostname']!r} != {args.hostname!r}")
     if args.agent_version and props["version"] != args.agent_version:
@@ -126,14 +138,18 @@ def check_txt(found: Discovered, args: argparse.Namespace) -> None:
         raise CheckFailed("no address advertised")
 
 
-async def read_hello(host: str, port: int) -> dict[str, Any]:
-    """Open the websocket at host:port and return the first frame (`hello`)."""
+async def read_hello(host: str, port: int, fingerprint: str) -> dict[str, Any]:
+    """Open the pinned websocket at host:port and return the first frame (`hello`)."""
     if ipaddress.ip_address(host).version == 6:
         host = f"[{host}]"
     timeout = aiohttp.ClientTimeout(total=10)
     async with (
         aiohttp.ClientSession(timeout=timeout) as session,
-        session.ws_connect(f"ws://{host}:{port}/", heartbeat=None) as ws,
+        session.ws_connect(
+            f"wss://{host}:{port}/",
+            heartbeat=None,
+            ssl=aiohttp.Fingerprint(bytes.fromhex(fingerprint)),
+        ) as ws,
     ):
         msg = await ws.receive(timeout=10)
         if msg.type is not aiohttp.WSMsgType.TEXT:
@@ -185,7 +201,7 @@ async def run(args: argparse.Namespace) -> str:
         discovered_after = time.monotonic() - started
         check_txt(found, args)
 
-        hello = await read_hello(found.host, args.port)
+        hello = await read_hello(found.host, args.port, args.fingerprint)
         if hello.get("server_id") != args.server_id:
             raise CheckFailed(
                 f"hello server_id {hello.get('server_id')!r} != {args.server_id!r}"
@@ -226,6 +242,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--server-id", required=True, help="expected TXT server_id")
     parser.add_argument("--port", type=int, required=True, help="the agent's API port")
+    parser.add_argument(
+        "--fingerprint", required=True, help="SHA-256 of the agent's certificate (hex)"
+    )
     parser.add_argument("--hostname", help="expected TXT hostname")
     parser.add_argument("--agent-version", help="expected TXT version")
     parser.add_argument(
