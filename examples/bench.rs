@@ -14,10 +14,12 @@
 use anyhow::{bail, Context, Result};
 use futures_util::{stream::SplitSink, SinkExt, StreamExt};
 use opencode_lookout::{
+    client,
     hub::{ClientTx, Hub, CLIENT_QUEUE},
     opencode::event::{decode_line, Event},
     protocol::{Instance, InstanceKind},
     secrets::{proof, random_id},
+    tls,
     tracker::{Input, Settings, Tracker},
 };
 use serde_json::{json, Value};
@@ -487,6 +489,7 @@ struct Agent {
     plugin_port: u16,
     secret: String,
     token: String,
+    fingerprint: String,
     dir: PathBuf,
 }
 
@@ -529,7 +532,8 @@ async fn start_agent(bin: &Path, name: &str) -> Result<Agent> {
     let plugin_port = endpoint["port"].as_u64().context("plugin port")? as u16;
     let secret = endpoint["secret"].as_str().context("plugin secret")?.to_owned();
     let token = std::fs::read_to_string(dir.join("token"))?.trim().to_owned();
-    Ok(Agent { child, pid, api, plugin_port, secret, token, dir })
+    let fingerprint = tls::read_fingerprint(&dir)?;
+    Ok(Agent { child, pid, api, plugin_port, secret, token, fingerprint, dir })
 }
 
 impl Agent {
@@ -673,7 +677,7 @@ enum Frame {
 struct Client {
     frames: Arc<Mutex<Vec<(Instant, Frame)>>>,
     results: mpsc::UnboundedReceiver<Value>,
-    sink: SplitSink<Ws, Message>,
+    sink: SplitSink<client::Ws, Message>,
     closed: Arc<AtomicBool>,
 }
 
@@ -687,14 +691,10 @@ fn tag_of_perm(id: &str) -> Option<u64> {
 
 impl Client {
     async fn connect(agent: &Agent) -> Result<Client> {
-        let url = format!("ws://{}/", agent.api);
-        let (ws, _) = tokio_tungstenite::connect_async_with_config(url, None, true).await?;
-        let (mut sink, mut stream) = ws.split();
-        let hello = next_json(&mut stream).await?;
-        anyhow::ensure!(hello["type"] == "hello", "expected hello, got {hello}");
-        sink.send(Message::text(json!({"type": "auth", "token": agent.token}).to_string())).await?;
-        let ok = next_json(&mut stream).await?;
-        anyhow::ensure!(ok["type"] == "auth_ok", "auth failed: {ok}");
+        // The library's client: TLS pinned to the agent's certificate, hello and auth.
+        let trust = client::Trust::Pinned(agent.fingerprint.clone());
+        let conn = client::Connection::connect(&agent.api, &trust, &agent.token).await?;
+        let (sink, mut stream) = conn.ws.split();
         let frames: Arc<Mutex<Vec<(Instant, Frame)>>> = Arc::default();
         let closed = Arc::new(AtomicBool::new(false));
         let (tx, results) = mpsc::unbounded_channel();

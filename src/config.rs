@@ -15,7 +15,8 @@ pub struct RunArgs {
     /// Address of the websocket API for Home Assistant [default: 0.0.0.0:7420]
     #[arg(long, env = "OPENCODE_LOOKOUT_LISTEN")]
     pub listen: Option<SocketAddr>,
-    /// Loopback port where OpenCode processes with the plugin connect [default: 7421]
+    /// Loopback port of the plugin link where there are no Unix sockets; Linux and macOS
+    /// use a socket in the config dir and ignore it [default: 7421]
     #[arg(long, env = "OPENCODE_LOOKOUT_PLUGIN_PORT")]
     pub plugin_port: Option<u16>,
     /// URL of an `opencode serve` server to attach to (repeatable)
@@ -32,7 +33,7 @@ pub struct RunArgs {
     /// Username for OpenCode servers [default: opencode]
     #[arg(long, env = "OPENCODE_LOOKOUT_OPENCODE_USERNAME")]
     pub opencode_username: Option<String>,
-    /// Sessions kept per OpenCode instance, most recent first [default: 200]
+    /// Sessions kept in total, busy or not; the least recently active go first [default: 200]
     #[arg(long, env = "OPENCODE_LOOKOUT_MAX_SESSIONS")]
     pub max_sessions: Option<usize>,
     /// Minimum interval between counter-only updates of one session, ms [default: 250]
@@ -44,6 +45,9 @@ pub struct RunArgs {
     /// Do not advertise the API over mDNS
     #[arg(long, env = "OPENCODE_LOOKOUT_NO_MDNS")]
     pub no_mdns: bool,
+    /// Serve the API without TLS (debugging only: the token travels in clear text)
+    #[arg(long)]
+    pub insecure_plaintext: bool,
 }
 
 /// The config file (`config.toml` in the config dir); every key is optional.
@@ -60,6 +64,7 @@ pub struct FileConfig {
     pub coalesce_ms: Option<u64>,
     pub max_clients: Option<usize>,
     pub mdns: Option<bool>,
+    pub insecure_plaintext: Option<bool>,
 }
 
 /// Resolved settings of the service.
@@ -74,11 +79,12 @@ pub struct Config {
     pub coalesce: Duration,
     pub max_clients: usize,
     pub mdns: bool,
+    pub insecure_plaintext: bool,
 }
 
 /// Default API port.
 pub const DEFAULT_PORT: u16 = 7420;
-/// Default plugin port (loopback only).
+/// Default plugin port (loopback only; only where there are no Unix sockets).
 pub const DEFAULT_PLUGIN_PORT: u16 = 7421;
 
 /// The config dir: `--config-dir`, else `$XDG_CONFIG_HOME/opencode-lookout` or the platform's.
@@ -145,6 +151,7 @@ impl Config {
             coalesce: Duration::from_millis(args.coalesce_ms.or(file.coalesce_ms).unwrap_or(250)),
             max_clients: args.max_clients.or(file.max_clients).unwrap_or(32).max(1),
             mdns: !args.no_mdns && file.mdns.unwrap_or(true),
+            insecure_plaintext: args.insecure_plaintext || file.insecure_plaintext.unwrap_or(false),
         })
     }
 

@@ -5,12 +5,14 @@
 //! state, requests and availability go out at once; counters wait for the next flush
 //! (at most one `session_updated` per session per `coalesce` interval). A client whose
 //! queue is full is dropped, never waited for: one slow client must not stall the feeds.
+//! Commands decide under one lock (`decide`), and a permission answered through the API is
+//! reported `by: api` only once OpenCode accepted that answer (`finish_reply`).
 
 use crate::{
-    feeds::api::Api,
+    opencode::api::Api,
     protocol::{
-        CommandResult, EventMsg, Permission, PermissionReply, Question, QuestionOutcome,
-        RemovedReason, Reply, ServerMsg, Session, Snapshot, State,
+        CommandResult, EventMsg, Permission, PermissionReply, QuestionOutcome, RemovedReason,
+        Reply, ResolvedBy, ServerMsg, Session, Snapshot, State,
     },
     tracker::{Change, Input, Tracker},
 };
@@ -63,6 +65,9 @@ struct Inner {
     /// Sessions with counter changes waiting for the next flush.
     dirty: BTreeSet<String>,
     apis: HashMap<String, Api>,
+    /// Permissions with an API reply in flight, and the `permission_resolved` held back
+    /// when OpenCode reported the reply before answering the call.
+    replying: HashMap<String, Option<EventMsg>>,
 }
 
 /// Shared state; cheap to clone.
@@ -81,6 +86,7 @@ impl Hub {
             sent: HashMap::new(),
             dirty: BTreeSet::new(),
             apis: HashMap::new(),
+            replying: HashMap::new(),
         };
         Hub { inner: Arc::new(Mutex::new(inner)), flush: Arc::new(Notify::new()) }
     }
@@ -136,7 +142,7 @@ impl Hub {
     }
 
     /// Runs a read-only query against the tracker.
-    pub fn with_tracker<T>(&self, f: impl FnOnce(&Tracker) -> T) -> T {
+    pub(crate) fn with_tracker<T>(&self, f: impl FnOnce(&Tracker) -> T) -> T {
         f(&self.lock().tracker)
     }
 
@@ -149,12 +155,35 @@ impl Hub {
         };
     }
 
-    /// The API of the connected instance that owns a session.
-    pub fn api_for(&self, session_id: &str) -> Option<(Api, Option<String>)> {
-        let inner = self.lock();
-        let owner = inner.tracker.owner(session_id).filter(|i| i.connected)?;
-        let api = inner.apis.get(&owner.id)?.clone();
-        Some((api, inner.tracker.directory(session_id).map(str::to_owned)))
+    /// Runs a command's decision under one lock: what it looks up and what it reserves
+    /// cannot change in between.
+    pub(crate) fn decide<T>(&self, f: impl FnOnce(&mut Decision<'_>) -> T) -> T {
+        let mut inner = self.lock();
+        f(&mut Decision { inner: &mut inner })
+    }
+
+    /// Ends an API reply begun with [`Decision::begin_reply`]. Only a reply OpenCode
+    /// accepted is attributed to the API; otherwise whoever answered is reported.
+    pub(crate) fn finish_reply(&self, permission_id: &str, accepted: bool) {
+        let mut inner = self.lock();
+        match inner.replying.remove(permission_id) {
+            Some(Some(mut held)) => {
+                if let EventMsg::PermissionResolved { by, .. } = &mut held {
+                    if accepted {
+                        *by = ResolvedBy::Api;
+                    }
+                }
+                inner.broadcast(held);
+            }
+            Some(None) if accepted => {
+                let input = Input::RepliedViaApi { permission_id: permission_id.to_owned() };
+                let changes = inner.tracker.apply(input, chrono::Utc::now().timestamp_millis());
+                if inner.deliver(changes) {
+                    self.flush.notify_one();
+                }
+            }
+            _ => {}
+        }
     }
 
     /// A pending permission.
@@ -162,14 +191,38 @@ impl Hub {
         self.lock().tracker.find_permission(id).cloned()
     }
 
-    /// A pending question.
-    pub fn question(&self, id: &str) -> Option<Question> {
-        self.lock().tracker.find_question(id).cloned()
-    }
-
     /// Number of subscribed clients.
     pub fn subscribers(&self) -> usize {
         self.lock().clients.len()
+    }
+}
+
+/// The hub as one command's decision sees it (see [`Hub::decide`]).
+pub(crate) struct Decision<'a> {
+    inner: &'a mut Inner,
+}
+
+impl Decision<'_> {
+    /// The sessions and requests.
+    pub(crate) fn tracker(&self) -> &Tracker {
+        &self.inner.tracker
+    }
+
+    /// The API of the connected instance that owns a session, and the session's directory.
+    pub(crate) fn api_for(&self, session_id: &str) -> Option<(Api, Option<String>)> {
+        let tracker = &self.inner.tracker;
+        let owner = tracker.owner(session_id).filter(|i| i.connected)?;
+        let api = self.inner.apis.get(&owner.id)?.clone();
+        Some((api, tracker.directory(session_id).map(str::to_owned)))
+    }
+
+    /// Reserves a permission for an API reply; false when one is already in flight.
+    pub(crate) fn begin_reply(&mut self, permission_id: &str) -> bool {
+        if self.inner.replying.contains_key(permission_id) {
+            return false;
+        }
+        self.inner.replying.insert(permission_id.to_owned(), None);
+        true
     }
 }
 
@@ -213,13 +266,20 @@ impl Inner {
                     permission_id: permission.id,
                 },
                 Change::PermissionResolved { session_id, root, permission_id, reply, by } => {
-                    EventMsg::PermissionResolved {
+                    let held = self.replying.get_mut(&permission_id);
+                    let msg = EventMsg::PermissionResolved {
                         session_id,
                         root_session_id: root,
                         permission_id,
                         reply: reply.as_deref().and_then(PermissionReply::parse),
                         by,
+                    };
+                    // Our reply is in flight: who answered is known once OpenCode answers it.
+                    if let Some(slot) = held.filter(|_| by == ResolvedBy::Opencode) {
+                        *slot = Some(msg);
+                        continue;
                     }
+                    msg
                 }
                 Change::QuestionAsked { root, question } => EventMsg::QuestionAsked {
                     session_id: question.session_id,

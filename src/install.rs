@@ -44,12 +44,8 @@ pub fn install_plugin(dir: &Path) -> Result<PathBuf> {
     if twin.exists() {
         fs::remove_file(&twin).with_context(|| format!("cannot remove {}", twin.display()))?;
     }
-    // The agent creates the endpoint file on start; make the secret now so a plugin
-    // loaded before the first start can connect as soon as the agent runs.
-    crate::secrets::load_or_create(
-        &dir.join(crate::paths::PLUGIN_SECRET),
-        crate::secrets::random_token,
-    )?;
+    // No secret is made here: the agent's `run` creates it and the endpoint file, which
+    // the plugin reads before every connection attempt.
     Ok(path)
 }
 
@@ -108,12 +104,56 @@ pub fn uninstall_service() -> Result<()> {
 /// The service file's path and content for this platform.
 pub fn service_file(exe: &Path, dir: &Path) -> Result<(PathBuf, String)> {
     let home = dirs::home_dir().context("cannot find the home directory")?;
-    let exe = exe.to_string_lossy();
-    let dir = dir.to_string_lossy();
     if cfg!(target_os = "macos") {
         let path = home.join("Library/LaunchAgents/dev.opencode-lookout.plist");
-        let text = format!(
-            r#"<?xml version="1.0" encoding="UTF-8"?>
+        return Ok((path, launchd_plist(exe, dir)?));
+    }
+    if cfg!(unix) {
+        let base = std::env::var_os("XDG_CONFIG_HOME")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| home.join(".config"));
+        let path = base.join("systemd/user/opencode-lookout.service");
+        return Ok((path, systemd_unit(exe, dir)?));
+    }
+    bail!("no service manager support on this platform; run `opencode-lookout run` yourself")
+}
+
+/// Characters a service manager would interpret inside a path (systemd expands `%` and
+/// `$` and unescapes `\` even in quotes; a quote or a newline ends the value): refused.
+const UNSAFE_IN_SERVICE: [char; 4] = ['"', '%', '$', '\\'];
+
+/// The path as text, or an error naming the character the service file cannot carry.
+fn service_path<'a>(what: &str, path: &'a Path) -> Result<std::borrow::Cow<'a, str>> {
+    let text = path.to_string_lossy();
+    if let Some(c) = text.chars().find(|c| UNSAFE_IN_SERVICE.contains(c) || c.is_control()) {
+        bail!(
+            "cannot write a service file for the {what} {text:?}: it contains {c:?}, which the \
+             service manager would interpret. Use a path without `\"`, `%`, `$`, `\\` or \
+             control characters (e.g. another --config-dir), or run `opencode-lookout run` yourself"
+        );
+    }
+    Ok(text)
+}
+
+/// The systemd user unit running `exe --config-dir dir run`.
+pub fn systemd_unit(exe: &Path, dir: &Path) -> Result<String> {
+    let (exe, dir) = (service_path("executable", exe)?, service_path("config dir", dir)?);
+    Ok(format!(
+        "[Unit]\nDescription=OpenCode Lookout agent\nAfter=network-online.target\n\n\
+         [Service]\nExecStart=\"{exe}\" --config-dir \"{dir}\" run\nRestart=on-failure\nRestartSec=3\n\n\
+         [Install]\nWantedBy=default.target\n"
+    ))
+}
+
+/// The launchd agent running `exe --config-dir dir run`; XML-escaped.
+pub fn launchd_plist(exe: &Path, dir: &Path) -> Result<String> {
+    let xml = |s: &str| {
+        s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('\'', "&apos;")
+    };
+    let exe = xml(&service_path("executable", exe)?);
+    let dir = xml(&service_path("config dir", dir)?);
+    Ok(format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
 <plist version="1.0"><dict>
   <key>Label</key><string>dev.opencode-lookout</string>
@@ -122,22 +162,7 @@ pub fn service_file(exe: &Path, dir: &Path) -> Result<(PathBuf, String)> {
   <key>KeepAlive</key><true/>
 </dict></plist>
 "#
-        );
-        return Ok((path, text));
-    }
-    if cfg!(unix) {
-        let base = std::env::var_os("XDG_CONFIG_HOME")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| home.join(".config"));
-        let path = base.join("systemd/user/opencode-lookout.service");
-        let text = format!(
-            "[Unit]\nDescription=OpenCode Lookout agent\nAfter=network-online.target\n\n\
-             [Service]\nExecStart=\"{exe}\" --config-dir \"{dir}\" run\nRestart=on-failure\nRestartSec=3\n\n\
-             [Install]\nWantedBy=default.target\n"
-        );
-        return Ok((path, text));
-    }
-    bail!("no service manager support on this platform; run `opencode-lookout run` yourself")
+    ))
 }
 
 fn run(cmd: &str, args: &[&str]) {
@@ -145,5 +170,26 @@ fn run(cmd: &str, args: &[&str]) {
         Ok(s) if s.success() => println!("ran {cmd} {}", args.join(" ")),
         Ok(s) => println!("{cmd} {} exited with {s}; start the service yourself", args.join(" ")),
         Err(e) => println!("could not run {cmd} ({e}); start the service yourself"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Service files with awkward paths.
+    use super::*;
+
+    #[test]
+    fn service_files_refuse_interpreted_characters() {
+        let exe = Path::new("/usr/bin/opencode-lookout");
+        for bad in ["/a\"b", "/a%h", "/a$HOME", "/a\\b", "/a\nb", "/a\rb"] {
+            let err = systemd_unit(exe, Path::new(bad)).unwrap_err().to_string();
+            assert!(err.contains("cannot write a service file"), "{bad:?}: {err}");
+            assert!(launchd_plist(exe, Path::new(bad)).is_err(), "{bad:?}");
+            assert!(systemd_unit(Path::new(bad), Path::new("/ok")).is_err(), "exe {bad:?}");
+        }
+        let plist = launchd_plist(exe, Path::new("/Users/a&b/<x>'y")).unwrap();
+        assert!(plist.contains("<string>/Users/a&amp;b/&lt;x&gt;&apos;y</string>"), "{plist}");
+        let unit = systemd_unit(exe, Path::new("/home/a b/c's")).unwrap();
+        assert!(unit.contains("--config-dir \"/home/a b/c's\" run"), "{unit}");
     }
 }

@@ -1,19 +1,35 @@
 //! OpenCode Lookout: watch and steer OpenCode sessions from Home Assistant.
 //!
-//! Layout:
-//! - `opencode/`: OpenCode's wire formats (event decoding, SSE framing, REST calls).
+//! Data flows one way, left to right; commands flow back the same path:
+//!
+//! ```text
+//! OpenCode ──▶ feeds/ ──▶ hub (tracker/) ──▶ api/ ══wss══▶ Home Assistant, the CLI (client)
+//!   ▲  (plugin link, opencode serve)              │
+//!   └──────────── opencode::api ◀── api::commands ┘
+//! ```
+//!
+//! Where each job lives:
+//! - `opencode/`: OpenCode's side of things: event decoding, SSE framing, and `api`, the
+//!   handle for REST calls to one OpenCode instance.
+//! - `feeds/`: how OpenCode reaches the agent: the plugin link (OpenCode processes dial in)
+//!   and the `opencode serve` feed (the agent dials out, SSE + REST).
 //! - `tracker/`: the pure reducer from OpenCode events to session snapshots.
-//! - `protocol`: the websocket API's wire types (see docs/protocol.md).
-//! - `hub`: shared state between feeds and clients; fan-out and coalescing.
-//! - `feeds/`: the plugin feed (OpenCode processes dial in) and the server feed (SSE).
-//! - `server`: the websocket API for Home Assistant.
-//! - `config`, `secrets`, `paths`: settings, the files holding tokens, their names.
-//! - `client`: the CLI's client of the websocket API.
+//! - `hub`: the tracker plus everyone listening; fan-out, coalescing, the one lock.
+//! - `protocol`: every frame of the websocket API as a typed struct (docs/protocol.md and
+//!   the golden files in tests/fixtures/protocol/ are written from it).
+//! - `api/`: the agent's listening side of the API socket: `server` (accept, admission,
+//!   limits before trust), `connection` (TLS, upgrade, auth, one client), `commands`.
+//! - `tls`: the agent's certificate, its fingerprint (the pairing identity), and the
+//!   pinned client config.
+//! - `client`: the connecting side of the API socket (the CLI, the tests, the bench).
+//! - `mdns`: the DNS-SD advertisement of the API.
+//! - `config`, `secrets`, `paths`: settings, the files holding secrets, their names.
+//! - `service`: `run` wires all of the above; `install`: plugin and service files.
 
+pub mod api;
 pub mod client;
-pub mod commands;
 pub mod config;
-pub mod feeds;
+pub(crate) mod feeds;
 pub mod hub;
 pub mod install;
 pub mod mdns;
@@ -21,6 +37,6 @@ pub mod opencode;
 pub mod paths;
 pub mod protocol;
 pub mod secrets;
-pub mod server;
 pub mod service;
+pub mod tls;
 pub mod tracker;

@@ -6,8 +6,8 @@ use opencode_lookout::{
     client,
     config::{self, Config, RunArgs},
     install,
-    protocol::{Command, CommandResult, PermissionReply},
-    service,
+    protocol::{Command, CommandResult, Pairing, PermissionReply},
+    secrets, service, tls,
 };
 use std::{path::PathBuf, process::ExitCode};
 
@@ -26,8 +26,13 @@ struct Cli {
 enum Cmd {
     /// Run the agent (the default when no command is given)
     Run(RunArgs),
-    /// Print the API token Home Assistant needs (created on first use)
+    /// Print the pairing string Home Assistant needs (the same as `pair`)
     Token,
+    /// Print the pairing string to paste into Home Assistant: port, certificate
+    /// fingerprint and token
+    Pair,
+    /// Make a new API token and TLS certificate (Home Assistant must then be paired again)
+    Rotate,
     /// Install the Lookout plugin into OpenCode's global plugin folder
     InstallPlugin,
     /// Remove the Lookout plugin from OpenCode's global plugin folder
@@ -37,7 +42,7 @@ enum Cmd {
         /// Print JSON instead of a table
         #[arg(long)]
         json: bool,
-        /// Agent URL [default: ws://127.0.0.1:<port from the config>]
+        /// Agent URL [default: wss://127.0.0.1:<port from the config>]
         #[arg(long)]
         url: Option<String>,
     },
@@ -54,7 +59,7 @@ enum Cmd {
         /// With --reject: feedback the model sees
         #[arg(long, requires = "reject")]
         message: Option<String>,
-        /// Agent URL [default: ws://127.0.0.1:<port from the config>]
+        /// Agent URL [default: wss://127.0.0.1:<port from the config>]
         #[arg(long)]
         url: Option<String>,
     },
@@ -64,15 +69,31 @@ enum Cmd {
     UninstallService,
 }
 
+/// Log targets that would print frame or request contents below info.
+const QUIET_TARGETS: &[&str] = &[
+    "tungstenite",
+    "tokio_tungstenite",
+    "rustls",
+    "tokio_rustls",
+    "hyper",
+    "hyper_util",
+    "reqwest",
+    "h2",
+    "mdns_sd",
+];
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let mut filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // These libraries log frame and request contents (tokens, prompts) at debug and trace;
+    // capped here so that no RUST_LOG setting reaches them.
+    for target in QUIET_TARGETS {
+        if let Ok(d) = format!("{target}=info").parse() {
+            filter = filter.add_directive(d);
+        }
+    }
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
     match real_main(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -95,8 +116,27 @@ fn real_main(cli: Cli) -> Result<()> {
             let config = Config::resolve(dir.clone(), args, config::read_file(&dir)?)?;
             runtime()?.block_on(service::run(config))
         }
-        Cmd::Token => {
-            println!("{}", service::token(&dir)?);
+        Cmd::Token | Cmd::Pair => {
+            let pairing = Pairing {
+                port: resolve(&dir)?.listen.port(),
+                fingerprint: tls::read_fingerprint(&dir)?,
+                token: service::token(&dir)?,
+            };
+            println!("{pairing}");
+            eprintln!(
+                "This is the pairing string (API port, certificate fingerprint and token): paste \
+                 it into Home Assistant when it asks for one. Keep it secret like a password."
+            );
+            Ok(())
+        }
+        Cmd::Rotate => {
+            secrets::write_private(&Config::token_path(&dir), &secrets::random_token()?)?;
+            let id = tls::rotate(&dir)?;
+            println!("new token and certificate {}", id.fingerprint);
+            println!(
+                "restart the running agent to use them (e.g. `systemctl --user restart \
+                 opencode-lookout`), then pair Home Assistant again with `opencode-lookout pair`"
+            );
             Ok(())
         }
         Cmd::InstallPlugin => {
@@ -113,10 +153,12 @@ fn real_main(cli: Cli) -> Result<()> {
             Ok(())
         }
         Cmd::Sessions { json, url } => {
-            let url = agent_url(&dir, url)?;
+            let (addr, trust) = agent_address(&dir, url)?;
+            let token = service::token(&dir)?;
             let result = runtime()?.block_on(client::request(
-                &url,
-                &service::token(&dir)?,
+                &addr,
+                &trust,
+                &token,
                 Command::ListSessions,
             ))?;
             let CommandResult::Snapshot(snapshot) = result else {
@@ -135,14 +177,14 @@ fn real_main(cli: Cli) -> Result<()> {
                 (true, _) => PermissionReply::Always,
                 _ => PermissionReply::Once,
             };
-            let url = agent_url(&dir, url)?;
+            let (addr, trust) = agent_address(&dir, url)?;
             let cmd = Command::ReplyPermission {
                 session_id: None,
                 permission_id: permission_id.clone(),
                 reply,
                 message,
             };
-            runtime()?.block_on(client::request(&url, &service::token(&dir)?, cmd))?;
+            runtime()?.block_on(client::request(&addr, &trust, &service::token(&dir)?, cmd))?;
             println!("{permission_id}: {}", reply.as_str());
             Ok(())
         }
@@ -151,16 +193,37 @@ fn real_main(cli: Cli) -> Result<()> {
     }
 }
 
-/// The local agent's URL: explicit, else the configured port on loopback.
-fn agent_url(dir: &std::path::Path, url: Option<String>) -> Result<String> {
-    if let Some(u) = url {
-        return Ok(u);
-    }
+/// The config as `run` would resolve it (flags of `run` aside).
+fn resolve(dir: &std::path::Path) -> Result<Config> {
     let file = config::read_file(dir)?;
     let args = RunArgs {
         listen: std::env::var("OPENCODE_LOOKOUT_LISTEN").ok().and_then(|l| l.parse().ok()),
         ..Default::default()
     };
-    let config = Config::resolve(dir.to_owned(), args, file)?;
-    Ok(format!("ws://127.0.0.1:{}/", config.listen.port()))
+    Config::resolve(dir.to_owned(), args, file)
+}
+
+/// Where the local agent listens and how to trust it: the URL given (`wss://` pinned to
+/// this config dir's certificate, `ws://` only for `--insecure-plaintext` agents), else
+/// the configured port on loopback.
+fn agent_address(dir: &std::path::Path, url: Option<String>) -> Result<(String, client::Trust)> {
+    let config = resolve(dir)?;
+    let default_trust = || -> Result<client::Trust> {
+        Ok(if config.insecure_plaintext {
+            client::Trust::Plaintext
+        } else {
+            client::Trust::Pinned(tls::read_fingerprint(dir)?)
+        })
+    };
+    let Some(url) = url else {
+        return Ok((format!("127.0.0.1:{}", config.listen.port()), default_trust()?));
+    };
+    let (trust, rest) = if let Some(rest) = url.strip_prefix("wss://") {
+        (client::Trust::Pinned(tls::read_fingerprint(dir)?), rest)
+    } else if let Some(rest) = url.strip_prefix("ws://") {
+        (client::Trust::Plaintext, rest)
+    } else {
+        (default_trust()?, url.as_str())
+    };
+    Ok((rest.trim_end_matches('/').to_owned(), trust))
 }

@@ -9,10 +9,13 @@ pub const TOKEN: &str = "token";
 pub const SERVER_ID: &str = "server_id";
 /// Secret: the key of the plugin link's HMAC proofs.
 pub const PLUGIN_SECRET: &str = "plugin_secret";
-/// Where the plugin finds the agent: written by `run` once its plugin listener is bound.
+/// Secret (it holds the plugin secret): where the plugin finds the agent, written by `run`
+/// once its plugin listener is bound.
 pub const PLUGIN_ENDPOINT: &str = "plugin.json";
-/// The plugin link's Unix domain socket (Linux and macOS).
+/// The plugin link's Unix domain socket (Linux and macOS), 0600.
 pub const PLUGIN_SOCKET: &str = "plugin.sock";
+/// Locked by the running agent so that a second `run` on the same dir stops at once.
+pub const AGENT_LOCK: &str = "agent.lock";
 /// The API's TLS certificate (public; its SHA-256 is the pairing fingerprint).
 pub const TLS_CERT: &str = "tls.crt";
 /// Secret: the API's TLS private key.

@@ -1,18 +1,25 @@
 // OpenCode Lookout plugin: forwards OpenCode's bus events to the local Lookout agent and
 // runs the API calls the agent sends back through OpenCode's in-process client. It holds
 // no state logic: the agent decides everything. Installed by `opencode-lookout install-plugin`.
+// The link is one JSON object per line over the agent's Unix socket (a loopback port where
+// there are none), named in the endpoint file the agent writes; see docs/protocol.md.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto"
 import { readFileSync } from "node:fs"
+import net from "node:net"
+import readline from "node:readline"
 
 const ENDPOINT_FILE = process.env.OPENCODE_LOOKOUT_ENDPOINT_FILE || "__ENDPOINT_FILE__"
 const hmac = (secret, msg) => createHmac("sha256", secret).update(msg).digest("hex")
+const RETRY_MIN_MS = 500
+const RETRY_MAX_MS = 5000
+// After the agent refused us (e.g. the secret was rotated), wait longer before retrying.
+const RETRY_REFUSED_MS = 30000
 
 export const OpencodeLookout = async (input) => {
   const client = input.client
-  let ws = null
+  let sock = null
   let ready = false
-  let delay = 500
-  let stopped = false
+  let delay = RETRY_MIN_MS
 
   const endpoint = () => {
     try {
@@ -38,41 +45,50 @@ export const OpencodeLookout = async (input) => {
     return { status, body: r.data !== undefined ? r.data : r.error !== undefined ? r.error : null }
   }
 
+  const write = (s, obj) => {
+    if (!s.destroyed) s.write(JSON.stringify(obj) + "\n")
+  }
   // Events while disconnected are dropped: the agent resyncs over REST on every connect.
   const send = (obj) => {
-    if (ws && ready && ws.readyState === 1) ws.send(JSON.stringify(obj))
+    if (sock && ready) write(sock, obj)
   }
 
   const connect = () => {
-    if (stopped) return
     const ep = endpoint()
-    if (!ep || !ep.port || !ep.secret) return retry()
+    if (!ep || !ep.secret || !(ep.socket || ep.port)) return retry()
     const nonce = randomBytes(16).toString("hex")
-    let socket
-    try {
-      socket = new WebSocket(`ws://127.0.0.1:${ep.port}/plugin`)
-    } catch {
-      return retry()
-    }
-    ws = socket
-    socket.onmessage = async (m) => {
+    const s = ep.socket ? net.connect({ path: ep.socket }) : net.connect({ host: "127.0.0.1", port: ep.port })
+    sock = s
+    const lines = readline.createInterface({ input: s, crlfDelay: Infinity })
+    // readline re-emits the socket's errors; unhandled, one would escape into OpenCode.
+    lines.on("error", () => {})
+    lines.on("line", async (line) => {
       let msg
       try {
-        msg = JSON.parse(typeof m.data === "string" ? m.data : new TextDecoder().decode(m.data))
+        msg = JSON.parse(line)
       } catch {
         return
       }
       if (msg.type === "challenge") {
-        socket.send(JSON.stringify({
+        write(s, {
           type: "hello", proof: hmac(ep.secret, `plugin:${msg.nonce}`), nonce,
           pid: process.pid, directory: input.directory, worktree: input.worktree,
-        }))
+        })
       } else if (msg.type === "welcome") {
         const want = Buffer.from(hmac(ep.secret, `agent:${nonce}`))
         const got = Buffer.from(String(msg.proof || ""))
-        if (got.length !== want.length || !timingSafeEqual(got, want)) return socket.close()
+        if (got.length !== want.length || !timingSafeEqual(got, want)) return s.destroy()
         ready = true
-        delay = 500
+        delay = RETRY_MIN_MS
+      } else if (msg.type === "refused") {
+        const message = `the agent refused this plugin (${msg.reason}); retrying in ${RETRY_REFUSED_MS / 1000} s`
+        Promise.resolve()
+          .then(() => client.app.log({ body: { service: "opencode-lookout", level: "warn", message } }))
+          .catch(() => {})
+        delay = RETRY_REFUSED_MS
+        s.destroy()
+      } else if (msg.type === "ping") {
+        write(s, { type: "pong" })
       } else if (msg.type === "call" && ready) {
         let out
         try {
@@ -80,23 +96,22 @@ export const OpencodeLookout = async (input) => {
         } catch (e) {
           out = { type: "result", id: msg.id, error: String((e && e.message) || e) }
         }
-        if (socket.readyState === 1) socket.send(JSON.stringify(out))
+        write(s, out)
       }
-    }
-    socket.onclose = () => {
-      if (ws === socket) {
-        ws = null
+    })
+    s.on("close", () => {
+      if (sock === s) {
+        sock = null
         ready = false
       }
       retry()
-    }
-    socket.onerror = () => {}
+    })
+    s.on("error", () => {})
   }
 
   const retry = () => {
-    if (stopped) return
     setTimeout(connect, delay)
-    delay = Math.min(delay * 2, 5000)
+    delay = Math.min(delay * 2, RETRY_MAX_MS)
   }
 
   connect()

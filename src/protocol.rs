@@ -361,6 +361,7 @@ wire_enum! {
         Unavailable = "unavailable",
         OpencodeError = "opencode_error",
         Timeout = "timeout",
+        TooManyRequests = "too_many_requests",
     }
 }
 
@@ -475,6 +476,48 @@ pub struct Request<'a> {
     #[serde(flatten)]
     pub command: &'a Command,
     pub id: Value,
+}
+
+/// What a user pastes into Home Assistant to pair it with this agent:
+/// `lookout1:<port>:<fingerprint>:<token>`, the fingerprint being the SHA-256 of the agent's
+/// certificate (64 lowercase hex) and the token the API token (base64url).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pairing {
+    pub port: u16,
+    pub fingerprint: String,
+    pub token: String,
+}
+
+impl Pairing {
+    /// The version tag the string starts with.
+    pub const PREFIX: &'static str = "lookout1";
+
+    /// Reads a pairing string (surrounding whitespace allowed).
+    pub fn parse(s: &str) -> Option<Pairing> {
+        let mut parts = s.trim().split(':');
+        let (Some(Self::PREFIX), Some(port), Some(fp), Some(token), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return None;
+        };
+        let fp_ok = fp.len() == 64 && fp.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        let token_ok = !token.is_empty()
+            && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !fp_ok || !token_ok {
+            return None;
+        }
+        Some(Pairing {
+            port: port.parse().ok()?,
+            fingerprint: fp.to_owned(),
+            token: token.to_owned(),
+        })
+    }
+}
+
+impl std::fmt::Display for Pairing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}:{}", Self::PREFIX, self.port, self.fingerprint, self.token)
+    }
 }
 
 /// The command names of this schema, to tell unknown commands from malformed ones.

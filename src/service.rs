@@ -2,26 +2,25 @@
 //! websocket API and the mDNS advertisement together, and stops them on a signal.
 
 use crate::{
+    api,
     config::Config,
-    feeds,
+    feeds::{
+        self,
+        plugin_link::{EndpointFile, Listener},
+    },
     hub::Hub,
     mdns, paths,
-    secrets::{load_or_create, random_id, random_token, write_private},
-    server,
+    secrets::{self, load_or_create, load_or_create_public, random_id, random_token},
+    tls,
     tracker::{Settings, Tracker},
 };
 use anyhow::{Context, Result};
-use std::{path::Path, time::Duration};
+use std::path::Path;
 use tokio::net::TcpListener;
 
-/// The API token, created on first use.
+/// The API token, which the agent's `run` creates; client commands only read it.
 pub fn token(dir: &Path) -> Result<String> {
-    load_or_create(&Config::token_path(dir), random_token)
-}
-
-/// This agent's stable id, created on first use.
-pub fn server_id(dir: &Path) -> Result<String> {
-    load_or_create(&dir.join(paths::SERVER_ID), random_id)
+    secrets::load(&Config::token_path(dir))
 }
 
 /// This machine's name as shown in Home Assistant.
@@ -31,42 +30,47 @@ pub fn hostname() -> String {
 
 /// Runs the service until SIGINT/SIGTERM.
 pub async fn run(config: Config) -> Result<()> {
-    let token = token(&config.dir)?;
-    let server_id = server_id(&config.dir)?;
+    secrets::private_dir(&config.dir)?;
+    // Held until the process exits: one agent per config dir creates its secrets and owns
+    // its plugin socket.
+    let _lock = lock(&config.dir)?;
+    let token = load_or_create(&Config::token_path(&config.dir), random_token)?;
+    let server_id = load_or_create_public(&config.dir.join(paths::SERVER_ID), random_id)?;
     let plugin_secret = load_or_create(&config.dir.join(paths::PLUGIN_SECRET), random_token)?;
     let hostname = hostname();
+    let identity = tls::load_or_create(&config.dir)?;
 
     let api_listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
-    let plugin_addr = std::net::SocketAddr::from(([127, 0, 0, 1], config.plugin_port));
-    let plugin_listener = TcpListener::bind(plugin_addr)
-        .await
-        .with_context(|| format!("cannot listen on {plugin_addr}"))?;
-    let plugin_port = plugin_listener.local_addr()?.port();
+    let (plugin_listener, endpoint) = Listener::bind(&config.dir, config.plugin_port)?;
+    let plugin_at = Listener::describe(&endpoint);
     let api_addr = api_listener.local_addr()?;
-    // Written after binding so the plugin learns the real port (port 0 picks one).
-    let endpoint = serde_json::json!({"port": plugin_port, "secret": plugin_secret});
-    write_private(&config.dir.join(paths::PLUGIN_ENDPOINT), &endpoint.to_string())?;
+    // Written after binding so the plugin learns where to go (port 0 picks one).
+    let endpoint = EndpointFile { secret: plugin_secret.clone(), ..endpoint };
+    secrets::write_private(
+        &config.dir.join(paths::PLUGIN_ENDPOINT),
+        serde_json::to_vec(&endpoint)?,
+    )?;
 
     let tracker =
         Tracker::new(Settings { hostname: hostname.clone(), max_sessions: config.max_sessions });
     let hub = Hub::new(tracker);
     tokio::spawn(hub.clone().run_flusher(config.coalesce));
-    tokio::spawn(feeds::plugin::run(
+    tokio::spawn(feeds::plugin_link::run(
         hub.clone(),
         plugin_listener,
         plugin_secret,
         config.max_sessions,
     ));
     for (i, url) in config.opencode.iter().enumerate() {
-        let target = feeds::server::Target::new(
+        let target = feeds::opencode_serve::Target::new(
             format!("server-{}", i + 1),
             url.clone(),
             config.opencode_auth.clone(),
             config.max_sessions,
         );
-        tokio::spawn(feeds::server::run(hub.clone(), target));
+        tokio::spawn(feeds::opencode_serve::run(hub.clone(), target));
     }
     let _advert = if config.mdns {
         let txt = mdns::Txt { server_id: &server_id, hostname: &hostname, port: api_addr.port() };
@@ -80,21 +84,44 @@ pub async fn run(config: Config) -> Result<()> {
     } else {
         None
     };
-    tracing::info!(api = %api_addr, plugin = %plugin_addr, "opencode-lookout {} running", env!("CARGO_PKG_VERSION"));
+    tracing::info!(api = %api_addr, plugin = %plugin_at, "opencode-lookout {} running", env!("CARGO_PKG_VERSION"));
     // Machine-readable line for scripts and tests that start the agent on port 0.
-    println!("opencode-lookout listening api={api_addr} plugin=127.0.0.1:{plugin_port}");
-    let settings = server::Settings {
-        token,
-        server_id,
-        hostname,
-        max_clients: config.max_clients,
-        auth_timeout: Duration::from_secs(10),
-        auth_failures_per_minute: 5,
-        ping_interval: Duration::from_secs(10),
-        idle_timeout: Duration::from_secs(30),
-    };
-    server::run(api_listener, hub, settings, shutdown_signal()).await;
+    let fingerprint = if config.insecure_plaintext { "none" } else { &identity.fingerprint };
+    println!(
+        "opencode-lookout listening api={api_addr} plugin={plugin_at} fingerprint={fingerprint}"
+    );
+    let mut settings = api::Settings::new(token, server_id, hostname);
+    settings.max_clients = config.max_clients;
+    if !config.insecure_plaintext {
+        settings.tls = Some(tls::server_config(&identity)?);
+    }
+    api::run(api_listener, hub, settings, shutdown_signal()).await;
     tracing::info!("shutting down");
+    Ok(())
+}
+
+/// Takes the config dir's agent lock (`paths::AGENT_LOCK`), or says another agent has it.
+#[cfg(unix)]
+fn lock(dir: &Path) -> Result<std::fs::File> {
+    use std::os::unix::{fs::OpenOptionsExt, io::AsRawFd};
+    let path = dir.join(paths::AGENT_LOCK);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(&path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    // SAFETY: flock only reads the descriptor, which `file` keeps open.
+    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        anyhow::bail!("another agent is already running with the config dir {}", dir.display());
+    }
+    Ok(file)
+}
+
+#[cfg(not(unix))]
+fn lock(_dir: &Path) -> Result<()> {
     Ok(())
 }
 

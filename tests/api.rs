@@ -1,21 +1,28 @@
-//! Websocket API tests against the real server code (`server::run`) started in-process on
-//! loopback, with a hub around a real tracker and real websocket clients (tokio-tungstenite,
-//! plus a hand-rolled raw client where a misbehaving peer is needed). docs/protocol.md is
-//! the contract checked here. OpenCode is simulated by feeding decoded events to the hub
-//! and, where a command must reach OpenCode, by answering the hub's `Api` channel.
+//! Websocket API tests against the real server code (`api::run`) started in-process on
+//! loopback, with a hub around a real tracker and the library's client (`client`, plain or
+//! TLS pinned to a certificate made for the test), plus a hand-rolled raw client where a
+//! misbehaving peer is needed. docs/protocol.md is the contract checked here. OpenCode is
+//! simulated by feeding decoded events to the hub and, where a command must reach
+//! OpenCode, by answering the hub's `Api` channel. The last sections are the attacks of
+//! issue 9: each fails when its defence is removed.
 
 use futures_util::{SinkExt, StreamExt};
 use opencode_lookout::{
-    feeds::api::{Api, Response},
+    api::{self, Settings},
+    client::{self, Trust, Ws},
     hub::Hub,
-    opencode::event::decode_line,
+    opencode::{
+        api::{Api, Response},
+        event::decode_line,
+    },
     protocol::{Instance, InstanceKind, MIN_SCHEMA, SCHEMA},
-    server::{self, Settings},
+    tls,
     tracker::{self, rfc3339, Input, Tracker},
 };
 use serde_json::{json, Value};
 use std::{
     net::SocketAddr,
+    path::PathBuf,
     sync::{
         atomic::{AtomicBool, AtomicUsize, Ordering},
         Arc, Mutex,
@@ -27,30 +34,24 @@ use tokio::{
     net::{TcpListener, TcpSocket, TcpStream},
     sync::{mpsc, oneshot},
 };
-use tokio_tungstenite::{tungstenite::Message, WebSocketStream};
+use tokio_tungstenite::tungstenite::Message;
 
 const TOKEN: &str = "test-token-0123456789abcdefghijklmnopqrstuvwxyz0";
 const INST: &str = "plugin-4242";
 /// Upper bound for anything that should happen "soon"; generous for a loaded machine.
 const WAIT: Duration = Duration::from_secs(10);
 
-type Ws = WebSocketStream<TcpStream>;
-
 // ---------------------------------------------------------------------------------------
 // Server and hub setup
 // ---------------------------------------------------------------------------------------
 
+/// The agent's defaults, in plaintext (the TLS tests add a certificate).
 fn settings() -> Settings {
     Settings {
-        token: TOKEN.into(),
-        server_id: "3f1c2a9e8b7d4c60a1e2f3b4c5d6e7f8".into(),
-        hostname: "testbox".into(),
         max_clients: 16,
-        auth_timeout: Duration::from_secs(10),
         // Tests other than the rate-limit one must not trip over it.
         auth_failures_per_minute: 1000,
-        ping_interval: Duration::from_secs(10),
-        idle_timeout: Duration::from_secs(30),
+        ..Settings::new(TOKEN.into(), "3f1c2a9e8b7d4c60a1e2f3b4c5d6e7f8".into(), "testbox".into())
     }
 }
 
@@ -72,7 +73,7 @@ async fn start_with(hub: Hub, settings: Settings) -> TestServer {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
     let addr = listener.local_addr().expect("local addr");
     let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(server::run(listener, hub.clone(), settings, async move {
+    tokio::spawn(api::run(listener, hub.clone(), settings, async move {
         let _ = stopped.await;
     }));
     TestServer { addr, hub, _stop: stop }
@@ -146,12 +147,7 @@ async fn connect(addr: SocketAddr) -> Ws {
 }
 
 async fn ws_over(stream: TcpStream, addr: SocketAddr) -> Ws {
-    let url = format!("ws://{addr}/");
-    let (ws, _) = tokio::time::timeout(WAIT, tokio_tungstenite::client_async(url, stream))
-        .await
-        .expect("handshake in time")
-        .expect("websocket handshake");
-    ws
+    client::open_over(stream, &addr.to_string(), &Trust::Plaintext).await.expect("websocket open")
 }
 
 /// The next message of any kind other than ping/pong; `None` when the stream ended.
@@ -685,14 +681,21 @@ async fn permission_of_disconnected_instance_is_unavailable() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn third_client_over_max_clients_is_refused_with_1013() {
     let srv = start(Settings { max_clients: 2, ..settings() }).await;
+    let refused =
+        json!({"type": "error", "code": "too_many_clients", "message": "too many clients"});
     let mut first = authed(srv.addr).await;
-    let (_second, _) = hello(srv.addr).await; // unauthenticated clients hold a slot too
+    // An unauthenticated connection holds no client slot...
+    let (mut waiting, _) = hello(srv.addr).await;
+    let _second = authed(srv.addr).await;
+    // ... so once two clients are in, a third is refused at once,
     let mut third = connect(srv.addr).await;
-    let err = recv(&mut third).await;
-    assert_eq!(err["type"], "error");
-    assert_eq!(err["code"], "too_many_clients");
+    assert_eq!(recv(&mut third).await, refused);
     let (code, texts) = expect_close(&mut third).await;
     assert_eq!((code, texts.len()), (Some(1013), 0));
+    // and the one that was waiting is refused when it authenticates.
+    send(&mut waiting, json!({"type": "auth", "token": TOKEN})).await;
+    assert_eq!(recv(&mut waiting).await, refused);
+    assert_eq!(expect_close(&mut waiting).await.0, Some(1013));
     // A slot frees up when a client leaves.
     first.close(None).await.expect("close");
     let _ = expect_close(&mut first).await;
@@ -779,18 +782,13 @@ async fn slow_consumer_is_dropped_while_others_keep_up() {
     let total: Duration = took.iter().sum();
     took.sort_unstable();
     let (median, slowest) = (took[sent / 2], took[sent - 1]);
-    // The median apply (robust to preemption on a loaded machine) gives the cost; wall
-    // time is bounded loosely. A broadcast that blocked on a client would hang, not slow.
-    let cost_10k = median * 10_000;
+    // Speed is `scripts/bench`'s business (timed asserts flake on a loaded machine); this
+    // test proves the property: a client that stopped reading never blocks `hub.apply`
+    // (a blocked apply would hang the flood above, not slow it).
     eprintln!(
-        "flood: {sent} inputs, {total:?} in hub.apply; median apply {median:?} \
-         (~{cost_10k:?} per 10k), slowest {slowest:?}"
+        "flood: {sent} inputs, {total:?} in hub.apply; median apply {median:?}, slowest {slowest:?}"
     );
     assert_eq!(hub.subscribers(), 1, "the slow client was dropped from the hub");
-    assert!(cost_10k < Duration::from_secs(1), "hub.apply too slow: {cost_10k:?} per 10k");
-    let wall_10k = total.mul_f64(10_000.0 / sent as f64);
-    assert!(wall_10k < Duration::from_secs(10), "hub.apply took {wall_10k:?} per 10k inputs");
-    assert!(slowest < Duration::from_secs(1), "one hub.apply took {slowest:?}");
 
     // The fast client got every update, in order.
     hub.apply(permission_asked("per_end", "ses_flood"));
@@ -1066,4 +1064,384 @@ async fn thin_events_follow_the_session_update_that_holds_the_details() {
         ),
         "no root update with the question before: {before:#?}"
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Attribution: `by: api` only after OpenCode accepted the reply
+// ---------------------------------------------------------------------------------------
+
+/// A fake OpenCode whose answers the test gives, one call at a time.
+fn manual_opencode(
+    hub: &Hub,
+    instance_id: &str,
+) -> mpsc::UnboundedReceiver<opencode_lookout::opencode::api::Call> {
+    let (api, mut rx) = Api::channel();
+    hub.set_api(instance_id, Some(api));
+    let (tx, calls) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Some(call) = rx.recv().await {
+            if tx.send(call).is_err() {
+                break;
+            }
+        }
+    });
+    calls
+}
+
+fn replied(pid: &str, reply: &str) -> Input {
+    ev(json!({"type": "permission.replied", "properties": {
+        "sessionID": "ses_a", "requestID": pid, "reply": reply}}))
+}
+
+async fn resolved_event(ws: &mut Ws) -> Value {
+    frames_until(ws, "permission_resolved").await.1
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_api_reply_is_not_attributed_to_the_api() {
+    let srv = start(settings()).await;
+    seed(&srv.hub, "ses_a", "A", "per_1");
+    let mut calls = manual_opencode(&srv.hub, INST);
+    let mut ws = authed(srv.addr).await;
+    assert_eq!(cmd(&mut ws, json!({"type": "subscribe", "id": 0})).await["ok"], true);
+
+    // OpenCode refuses the API's reply (500)...
+    send(
+        &mut ws,
+        json!({"type": "reply_permission", "id": 1, "permission_id": "per_1",
+                         "reply": "always"}),
+    )
+    .await;
+    let call = tokio::time::timeout(WAIT, calls.recv()).await.expect("call").expect("call");
+    let _ = call.reply.send(Ok(Response { status: 500, body: json!({"message": "boom"}) }));
+    let r = result_for(&mut ws, &json!(1)).await;
+    assert_eq!(error_code(&r), "opencode_error", "{r}");
+    // ... then the user answers in the terminal: that is OpenCode's answer, not the API's.
+    srv.hub.apply(replied("per_1", "once"));
+    let e = resolved_event(&mut ws).await;
+    assert_eq!((e["by"].as_str(), e["reply"].as_str()), (Some("opencode"), Some("once")), "{e}");
+
+    // OpenCode reports the reply before answering the call, and accepts it: the API's.
+    srv.hub.apply(permission_asked("per_2", "ses_a"));
+    send(
+        &mut ws,
+        json!({"type": "reply_permission", "id": 2, "permission_id": "per_2",
+                         "reply": "once"}),
+    )
+    .await;
+    let call = tokio::time::timeout(WAIT, calls.recv()).await.expect("call").expect("call");
+    srv.hub.apply(replied("per_2", "once"));
+    let _ = call.reply.send(Ok(Response { status: 200, body: json!(true) }));
+    let e = resolved_event(&mut ws).await;
+    assert_eq!((e["permission_id"].as_str(), e["by"].as_str()), (Some("per_2"), Some("api")));
+    assert_eq!(result_for(&mut ws, &json!(2)).await["ok"], true);
+
+    // Reported first, then the call fails (the terminal won the race): OpenCode's.
+    srv.hub.apply(permission_asked("per_3", "ses_a"));
+    send(
+        &mut ws,
+        json!({"type": "reply_permission", "id": 3, "permission_id": "per_3",
+                         "reply": "reject"}),
+    )
+    .await;
+    let call = tokio::time::timeout(WAIT, calls.recv()).await.expect("call").expect("call");
+    srv.hub.apply(replied("per_3", "once"));
+    let _ = call.reply.send(Ok(Response { status: 404, body: json!({"message": "gone"}) }));
+    let e = resolved_event(&mut ws).await;
+    assert_eq!((e["permission_id"].as_str(), e["by"].as_str()), (Some("per_3"), Some("opencode")));
+    assert_eq!(error_code(&result_for(&mut ws, &json!(3)).await), "not_found");
+
+    // Accepted, reported afterwards: the API's.
+    srv.hub.apply(permission_asked("per_4", "ses_a"));
+    send(
+        &mut ws,
+        json!({"type": "reply_permission", "id": 4, "permission_id": "per_4",
+                         "reply": "once"}),
+    )
+    .await;
+    let call = tokio::time::timeout(WAIT, calls.recv()).await.expect("call").expect("call");
+    let _ = call.reply.send(Ok(Response { status: 200, body: json!(true) }));
+    assert_eq!(result_for(&mut ws, &json!(4)).await["ok"], true);
+    srv.hub.apply(replied("per_4", "once"));
+    let e = resolved_event(&mut ws).await;
+    assert_eq!((e["permission_id"].as_str(), e["by"].as_str()), (Some("per_4"), Some("api")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_flight_commands_per_client_are_capped() {
+    let srv = start(Settings { max_in_flight: 3, ..settings() }).await;
+    seed(&srv.hub, "ses_a", "A", "per_1");
+    let mut calls = manual_opencode(&srv.hub, INST);
+    let mut ws = authed(srv.addr).await;
+    for id in 1..=3 {
+        send(&mut ws, json!({"type": "get_messages", "id": id, "session_id": "ses_a"})).await;
+    }
+    let r = cmd(&mut ws, json!({"type": "abort_session", "id": 4, "session_id": "ses_a"})).await;
+    assert_eq!(error_code(&r), "too_many_requests", "{r}");
+    // Commands that need no OpenCode still work, and answered ones free their place.
+    assert_usable(&mut ws, 5).await;
+    let call = tokio::time::timeout(WAIT, calls.recv()).await.expect("call").expect("call");
+    let _ = call.reply.send(Ok(Response { status: 200, body: json!([]) }));
+    let r = recv(&mut ws).await;
+    assert_eq!((r["type"].as_str(), r["ok"].as_bool()), (Some("result"), Some(true)), "{r}");
+    send(&mut ws, json!({"type": "abort_session", "id": 6, "session_id": "ses_a"})).await;
+    // The two unanswered reads are still queued at OpenCode; the abort follows them.
+    let mut paths = Vec::new();
+    for _ in 0..3 {
+        let call = tokio::time::timeout(WAIT, calls.recv()).await.expect("call").expect("call");
+        paths.push(call.path);
+    }
+    assert!(paths.iter().any(|p| p.ends_with("/abort")), "{paths:?}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Attacks (issue 9): TLS pinning and limits before trust
+// ---------------------------------------------------------------------------------------
+
+/// A TLS identity in a fresh temp dir.
+fn identity(name: &str) -> tls::Identity {
+    let dir = std::env::temp_dir().join(format!("ocl-api-tls-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    tls::rotate(&dir).expect("identity")
+}
+
+async fn start_tls(settings: Settings) -> (TestServer, String) {
+    let id = identity("srv");
+    let tls = Some(tls::server_config(&id).expect("server config"));
+    (start(Settings { tls, ..settings }).await, id.fingerprint)
+}
+
+/// Opens `count` connections from `from` that finish the handshakes and then say nothing.
+async fn idle_peers(to: SocketAddr, from: &str, trust: &Trust, count: usize) -> Vec<Ws> {
+    let mut held = Vec::new();
+    for _ in 0..count {
+        let sock = TcpSocket::new_v4().expect("socket");
+        sock.bind(format!("{from}:0").parse().unwrap()).expect("bind attacker address");
+        let Ok(stream) = sock.connect(to).await else { continue };
+        if let Ok(Ok(ws)) = tokio::time::timeout(
+            Duration::from_secs(2),
+            client::open_over(stream, &to.to_string(), trust),
+        )
+        .await
+        {
+            held.push(ws);
+        }
+    }
+    held
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_client_sends_no_token_to_a_server_with_another_certificate() {
+    let (srv, fingerprint) = start_tls(settings()).await;
+    seed(&srv.hub, "ses_a", "A", "per_1");
+    let pinned = Trust::Pinned(fingerprint.clone());
+    // The real agent: the pinned client gets in.
+    let mut c =
+        client::Connection::connect(&srv.addr.to_string(), &pinned, TOKEN).await.expect("paired");
+    let r = c.request(&opencode_lookout::protocol::Command::ListSessions).await.expect("list");
+    assert!(
+        matches!(r, opencode_lookout::protocol::CommandResult::Snapshot(s) if s.sessions.len() == 1)
+    );
+
+    // An impostor (a spoofed announcement, a man in the middle) with its own certificate
+    // records everything it is sent.
+    let impostor = identity("impostor");
+    let acceptor = tokio_rustls::TlsAcceptor::from(tls::server_config(&impostor).unwrap());
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let at = listener.local_addr().unwrap();
+    let heard = Arc::new(Mutex::new(Vec::<u8>::new()));
+    let h = heard.clone();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let (acceptor, h) = (acceptor.clone(), h.clone());
+            tokio::spawn(async move {
+                let Ok(mut s) = acceptor.accept(tcp).await else { return };
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = s.read(&mut buf).await {
+                    if n == 0 {
+                        break;
+                    }
+                    h.lock().unwrap().extend_from_slice(&buf[..n]);
+                }
+            });
+        }
+    });
+    let err = client::Connection::connect(&at.to_string(), &pinned, TOKEN).await.err();
+    let err = err.expect("the client must refuse the impostor");
+    assert!(format!("{err:#}").contains("paired certificate"), "{err:#}");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let heard = heard.lock().unwrap().len();
+    assert_eq!(heard, 0, "the impostor got {heard} bytes");
+    // And a plaintext client never reaches the TLS agent's hello.
+    assert!(client::Connection::connect(&srv.addr.to_string(), &Trust::Plaintext, TOKEN)
+        .await
+        .is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forty_unauthenticated_sockets_from_one_address_leave_a_slot() {
+    let (srv, fp) = start_tls(Settings { max_clients: 32, ..settings() }).await;
+    seed(&srv.hub, "ses_a", "A", "per_1");
+    let trust = Trust::Pinned(fp);
+    let held = idle_peers(srv.addr, "127.0.0.2", &trust, 40).await;
+    eprintln!("{} of 40 idle peers got a websocket", held.len());
+    assert!(held.len() <= 4, "one address got {} pre-auth places", held.len());
+    // Home Assistant, from its own address, authenticates and gets its snapshot.
+    let mut ha = client::Connection::connect(&srv.addr.to_string(), &trust, TOKEN)
+        .await
+        .expect("HA gets in");
+    let r = ha.request(&opencode_lookout::protocol::Command::Subscribe).await.expect("snapshot");
+    assert!(
+        matches!(r, opencode_lookout::protocol::CommandResult::Snapshot(s) if s.sessions[0].id == "ses_a")
+    );
+    drop(held);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_idle_sockets_do_not_lock_out_a_client() {
+    let (srv, fp) = start_tls(settings()).await;
+    seed(&srv.hub, "ses_a", "A", "per_1");
+    let trust = Trust::Pinned(fp);
+    let addr = srv.addr.to_string();
+    let mut before = client::Connection::connect(&addr, &trust, TOKEN).await.expect("first client");
+    // 1,000 sockets that connect and never speak, plus some that finish the handshakes.
+    let mut idle = Vec::new();
+    for _ in 0..1000 {
+        let sock = TcpSocket::new_v4().expect("socket");
+        sock.bind("127.0.0.3:0".parse().unwrap()).expect("bind");
+        if let Ok(s) = sock.connect(srv.addr).await {
+            idle.push(s);
+        }
+    }
+    let held = idle_peers(srv.addr, "127.0.0.3", &trust, 20).await;
+    assert!(held.len() <= 4, "{} idle websockets admitted", held.len());
+    let list = opencode_lookout::protocol::Command::ListSessions;
+    assert!(before.request(&list).await.is_ok(), "the connected client is served");
+    let mut after =
+        client::Connection::connect(&addr, &trust, TOKEN).await.expect("a new client gets in");
+    assert!(after.request(&list).await.is_ok());
+    drop((idle, held));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn preauth_frames_over_4_kib_are_refused() {
+    let srv = start(settings()).await;
+    let auth = |len: usize| {
+        let base = json!({"type": "auth", "token": TOKEN, "pad": ""}).to_string().len();
+        json!({"type": "auth", "token": TOKEN, "pad": "p".repeat(len - base)}).to_string()
+    };
+    // Exactly 4 KiB with the right token is fine.
+    let (mut ws, _) = hello(srv.addr).await;
+    ws.send(Message::text(auth(4096))).await.expect("send");
+    assert_eq!(recv(&mut ws).await, json!({"type": "auth_ok"}));
+    // One byte more is refused (1009) without looking at the token; so is a large frame.
+    for len in [4097, 64 * 1024, 2 * 1024 * 1024] {
+        let (mut ws, _) = hello(srv.addr).await;
+        let _ = ws.send(Message::text(auth(len))).await;
+        let (code, texts) = expect_close(&mut ws).await;
+        assert!(texts.is_empty(), "{len}: {texts:?}");
+        assert!(matches!(code, None | Some(1009)), "{len}: close code {code:?}");
+    }
+    let mut ws = authed(srv.addr).await;
+    assert_usable(&mut ws, 1).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handshakes_with_an_origin_are_refused() {
+    let srv = start(settings()).await;
+    let upgrade = |origin: &str| {
+        format!(
+            "GET / HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n{origin}\r\n",
+            srv.addr
+        )
+    };
+    for (origin, want) in
+        [("Origin: https://evil.example\r\n", "HTTP/1.1 403"), ("", "HTTP/1.1 101")]
+    {
+        let mut s = TcpStream::connect(srv.addr).await.expect("connect");
+        s.write_all(upgrade(origin).as_bytes()).await.expect("send");
+        let mut head = vec![0u8; 12];
+        tokio::time::timeout(WAIT, s.read_exact(&mut head)).await.expect("answer").expect("read");
+        assert_eq!(String::from_utf8_lossy(&head), want, "with {origin:?}");
+    }
+}
+
+/// The agent binary in a fresh config dir, its log in `agent.log` there; returns it and
+/// its API address.
+async fn spawn_agent(name: &str, extra: &[&str]) -> (std::process::Child, PathBuf, String) {
+    let dir = std::env::temp_dir().join(format!("ocl-api-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let log = std::fs::File::create(dir.join("agent.log")).expect("log file");
+    let mut agent = std::process::Command::new(env!("CARGO_BIN_EXE_opencode-lookout"))
+        .args(["--config-dir", dir.to_str().unwrap(), "run", "--listen", "127.0.0.1:0"])
+        .args(["--plugin-port", "0", "--no-mdns"])
+        .args(extra)
+        .env("RUST_LOG", "trace")
+        .stdout(std::process::Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .expect("agent starts");
+    let stdout = agent.stdout.take().expect("stdout");
+    let line = tokio::task::spawn_blocking(move || {
+        use std::io::BufRead;
+        let mut lines = std::io::BufReader::new(stdout).lines().map_while(Result::ok);
+        lines.find(|l| l.contains("listening"))
+    })
+    .await
+    .unwrap()
+    .expect("listening line");
+    let api = line.split_whitespace().find_map(|w| w.strip_prefix("api=")).expect("api");
+    (agent, dir, api.to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_frame_content_in_logs_even_at_trace() {
+    // The real binary with RUST_LOG=trace: the token and a prompt must not reach its log.
+    let (mut agent, dir, api) = spawn_agent("logs", &[]).await;
+    let fp = tls::read_fingerprint(&dir).expect("fingerprint");
+    let token = std::fs::read_to_string(dir.join("token")).expect("token").trim().to_owned();
+    let mut c =
+        client::Connection::connect(&api, &Trust::Pinned(fp), &token).await.expect("connect");
+    let secret_prompt = "SECRET-PROMPT-TEXT-4711";
+    let cmd = opencode_lookout::protocol::Command::SendPrompt {
+        session_id: "ses_nope".into(),
+        text: secret_prompt.into(),
+        agent: None,
+    };
+    let _ = c.request(&cmd).await;
+    c.close().await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let _ = agent.kill();
+    let _ = agent.wait();
+    let log = std::fs::read_to_string(dir.join("agent.log")).expect("log");
+    assert!(log.contains("steering"), "the command is logged: {log}");
+    assert!(!log.contains(&token), "the token is in the log");
+    assert!(!log.contains(secret_prompt), "the prompt is in the log");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plaintext_only_when_asked_and_loudly() {
+    let (mut agent, dir, api) = spawn_agent("plain", &["--insecure-plaintext"]).await;
+    let token = std::fs::read_to_string(dir.join("token")).expect("token").trim().to_owned();
+    let c = client::Connection::connect(&api, &Trust::Plaintext, &token).await.expect("ws://");
+    c.close().await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let _ = agent.kill();
+    let _ = agent.wait();
+    let log = std::fs::read_to_string(dir.join("agent.log")).expect("log");
+    let warns: Vec<&str> = log.lines().filter(|l| l.contains("WARN")).collect();
+    assert!(warns.iter().any(|l| l.contains("WITHOUT TLS")), "no start warning: {log}");
+    assert!(warns.iter().any(|l| l.contains("PLAINTEXT")), "no per-client warning: {log}");
+    let _ = std::fs::remove_dir_all(&dir);
+    // Without the flag, the same plaintext client gets nowhere.
+    let (mut agent, dir, api) = spawn_agent("tls", &[]).await;
+    let token = std::fs::read_to_string(dir.join("token")).expect("token").trim().to_owned();
+    assert!(client::Connection::connect(&api, &Trust::Plaintext, &token).await.is_err());
+    let _ = agent.kill();
+    let _ = agent.wait();
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -35,9 +35,9 @@ async fn scenarios(feed: Feed) {
         (agent, api_port) =
             env.start_agent(&["--opencode", &format!("http://127.0.0.1:{oc_port}")]);
     }
-    let token = env.token();
+    let pairing = env.pairing();
     let oc = Opencode::new(&url);
-    let mut client = Client::connect(api_port, &token).await;
+    let mut client = Client::connect(api_port, &pairing).await;
     // Under `opencode serve` the plugin loads when the project's instance boots, which is at
     // its first request; the session created here reaches the agent through its resync.
     let sid = oc.create_session().await;
@@ -212,11 +212,11 @@ async fn server_feed_with_basic_auth() {
     let wrong_dir = env.root.join("wrong");
     let (_wrong, wrong_port) =
         env.start_agent_in(&wrong_dir, &["--opencode", &target, "--opencode-password", "nope"]);
-    let wrong_token = std::fs::read_to_string(wrong_dir.join("token")).expect("token");
-    let mut wrong = Client::connect(wrong_port, wrong_token.trim()).await;
+    let wrong_pairing = env.pairing_in(&wrong_dir);
+    let mut wrong = Client::connect(wrong_port, &wrong_pairing).await;
 
     let (_agent, api) = env.start_agent(&["--opencode", &target, "--opencode-password", "s3cret"]);
-    let client = Client::connect(api, &env.token()).await;
+    let client = Client::connect(api, &env.pairing()).await;
     client
         .wait_session(&sid, "seen through the resync", Duration::from_secs(30), |s| {
             s["available"] == true

@@ -19,7 +19,7 @@ fn essence(s: &Value) -> Value {
 }
 
 async fn connect(env: &Env, port: u16) -> Client {
-    Client::connect(port, &env.token()).await
+    Client::connect(port, &env.pairing()).await
 }
 
 /// Server feed: the agent dies with a permission pending; after its restart the request is
@@ -50,8 +50,8 @@ async fn agent_restart_with_pending_permission_server_feed() {
 
     let fresh_dir = env.root.join("fresh");
     let (_fresh, fresh_port) = env.start_agent_in(&fresh_dir, &["--opencode", &target]);
-    let fresh_token = std::fs::read_to_string(fresh_dir.join("token")).expect("fresh token");
-    let mut fresh = Client::connect(fresh_port, fresh_token.trim()).await;
+    let fresh_pairing = env.pairing_in(&fresh_dir);
+    let mut fresh = Client::connect(fresh_port, &fresh_pairing).await;
     let seen = fresh.wait_state(&sid, "waiting_permission").await;
     let recovered = client.sessions.lock().unwrap().get(&sid).cloned().expect("session");
     assert_eq!(essence(&recovered), essence(&seen), "recovered state equals a fresh agent's");

@@ -9,11 +9,12 @@ use opencode_lookout::{
     protocol::{
         close, decode_command, ApiError, AuthFailure, Command, CommandResult, ConnectionError,
         Empty, ErrorCode, ErrorSummary, EventMsg, Instance, InstanceKind, MessageText, Messages,
-        Permission, PermissionReply, Question, QuestionItem, QuestionOption, QuestionOutcome,
-        RemovedReason, Reply, Request, ResolvedBy, Role, ServerMsg, Session, Snapshot, State,
-        AUTH_TIMEOUT_S, COMMANDS, EVENTS, HARD_FRAME_LIMIT, MAX_FRAME, MIN_SCHEMA,
+        Pairing, Permission, PermissionReply, Question, QuestionItem, QuestionOption,
+        QuestionOutcome, RemovedReason, Reply, Request, ResolvedBy, Role, ServerMsg, Session,
+        Snapshot, State, AUTH_TIMEOUT_S, COMMANDS, EVENTS, HARD_FRAME_LIMIT, MAX_FRAME, MIN_SCHEMA,
         PREAUTH_FRAME_LIMIT, SCHEMA,
     },
+    tls,
 };
 use serde::{ser::SerializeMap, Serialize, Serializer};
 use serde_json::{json, Value};
@@ -382,6 +383,39 @@ fn constants() -> Constants<'static> {
     }
 }
 
+/// A pairing string with its decoded parts.
+#[derive(Serialize)]
+struct PairingExample {
+    pairing: String,
+    #[serde(flatten)]
+    parts: Pairing,
+}
+
+fn pairing_example() -> PairingExample {
+    let parts = Pairing {
+        port: DEFAULT_PORT,
+        fingerprint: tls::fingerprint(b"an example certificate"),
+        token: TOKEN.into(),
+    };
+    PairingExample { pairing: parts.to_string(), parts }
+}
+
+#[test]
+fn golden_pairing_string_parses_to_its_parts() {
+    let p = pairing_example();
+    assert_eq!(Pairing::parse(&format!("  {}\n", p.pairing)), Some(p.parts.clone()));
+    for bad in [
+        "lookout2:7420:9c0f:tok",
+        &p.pairing.replace("lookout1:", ""),
+        &format!("{}:extra", p.pairing),
+        &p.pairing.replace(&p.parts.fingerprint, &p.parts.fingerprint.to_uppercase()),
+        &p.pairing.replace(&p.parts.fingerprint, &p.parts.fingerprint[1..]),
+        &p.pairing.replace(&TOKEN[..4], "a+b/"),
+    ] {
+        assert_eq!(Pairing::parse(bad), None, "{bad}");
+    }
+}
+
 fn pretty<T: Serialize>(v: &T) -> String {
     let mut s = serde_json::to_string_pretty(v).expect("frames serialise");
     s.push('\n');
@@ -400,6 +434,7 @@ fn goldens() -> Vec<(String, String)> {
         out.push((format!("{n}.json"), text));
     }
     out.push(("constants.json".into(), pretty(&constants())));
+    out.push(("pairing.json".into(), pretty(&pairing_example())));
     out
 }
 
@@ -429,8 +464,7 @@ fn golden_frames_match_files() {
     let known: Vec<&str> = goldens.iter().map(|(n, _)| n.as_str()).collect();
     for entry in std::fs::read_dir(&dir).expect("golden dir") {
         let name = entry.expect("dir entry").file_name().to_string_lossy().into_owned();
-        if !known.contains(&name.as_str()) && !name.starts_with("plugin_") && name != "pairing.json"
-        {
+        if !known.contains(&name.as_str()) && !name.starts_with("plugin_") {
             wrong.push(format!("{name}: no struct writes this file"));
         }
     }

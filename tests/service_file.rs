@@ -6,9 +6,10 @@
 
 use std::{
     fs,
+    io::{BufRead, BufReader},
     os::unix::fs::PermissionsExt,
     path::{Path, PathBuf},
-    process::{Command, Output},
+    process::{Child, Command, Output, Stdio},
     sync::{
         atomic::{AtomicUsize, Ordering},
         Mutex, MutexGuard,
@@ -103,12 +104,63 @@ impl Sandbox {
         stdout
     }
 
+    /// Runs `opencode-lookout --config-dir <cfg> ARGS`, expecting it to fail; its stderr.
+    fn run_err(&self, args: &[&str]) -> String {
+        let out = self.command(args).output().expect("cannot run the agent binary");
+        assert!(
+            !out.status.success(),
+            "{args:?} succeeded: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+
+    /// `opencode-lookout --config-dir <cfg> ARGS` in the sandbox's environment.
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.arg("--config-dir")
+            .arg(self.cfg())
+            .args(args)
+            .env_clear()
+            .env("PATH", self.root.join("bin"))
+            .env("HOME", self.home())
+            .env("XDG_CONFIG_HOME", self.xdg())
+            .current_dir(&self.root);
+        cmd
+    }
+
+    /// Starts `run` on free ports and waits until it listens; killed on drop.
+    fn start_agent(&self) -> Agent {
+        let mut child = self
+            .command(&["run", "--listen", "127.0.0.1:0", "--no-mdns"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("cannot start the agent");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut agent = Agent(child);
+        let line =
+            BufReader::new(stdout).lines().map_while(Result::ok).find(|l| l.contains("listening"));
+        assert!(line.is_some(), "the agent exited: {:?}", agent.0.wait());
+        agent
+    }
+
     /// Runs `opencode-lookout --config-dir <cfg> ARGS` with XDG_CONFIG_HOME set.
     fn run(&self, args: &[&str]) -> String {
         let cfg = self.cfg();
         let mut all = vec!["--config-dir", cfg.to_str().unwrap()];
         all.extend_from_slice(args);
         self.run_env(true, &all)
+    }
+}
+
+/// A running agent, killed on drop.
+struct Agent(Child);
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 
@@ -218,10 +270,8 @@ fn install_plugin_is_idempotent_and_removes_the_twin() {
     let literal = serde_json::to_string(endpoint.to_str().unwrap()).unwrap();
     assert!(first.contains(&literal), "plugin lacks {literal}");
     assert!(!first.contains("__ENDPOINT_FILE__"));
-    // The plugin secret exists before the agent first runs, owner-only.
-    let secret = sb.cfg().join("plugin_secret");
-    assert!(!read(&secret).trim().is_empty());
-    assert_eq!(mode(&secret), 0o600);
+    // Only the agent's `run` creates secrets; the plugin waits for the endpoint file.
+    assert_eq!(fs::read_dir(sb.cfg()).unwrap().count(), 0, "install-plugin created files");
 
     sb.run(&["install-plugin"]);
     assert_eq!(read(&plugin), first, "second install changed the plugin");
@@ -253,10 +303,17 @@ fn plugin_defaults_to_home_config() {
 }
 
 #[test]
-fn token_is_stable_long_and_private() {
+fn token_is_created_by_the_agent_and_stays_private() {
     let sb = Sandbox::new();
+    // Client commands never create the token: they send the user to the agent.
+    let err = sb.run_err(&["token"]);
+    assert!(err.contains("start the agent first"), "{err}");
+    assert!(!sb.cfg().join("token").exists());
+
+    let agent = sb.start_agent();
     let first = sb.run(&["token"]);
     let second = sb.run(&["token"]);
+    drop(agent);
     assert_eq!(first, second, "token changed between calls");
     let token = first.trim();
     assert_eq!(first, format!("{token}\n"), "token output is one line");
@@ -268,4 +325,120 @@ fn token_is_stable_long_and_private() {
     let file = sb.cfg().join("token");
     assert_eq!(read(&file).trim(), token);
     assert_eq!(mode(&file), 0o600);
+    assert_eq!(mode(&sb.cfg()), 0o700, "the config dir is not owner-only");
+}
+
+#[test]
+fn install_service_refuses_paths_systemd_would_interpret() {
+    let sb = Sandbox::new();
+    sb.fake_systemctl(0);
+    let unit = sb.xdg().join("systemd/user").join(UNIT);
+    for name in ["q\"uote", "per%icent", "dol$HOME", "back\\slash", "new\nline"] {
+        let cfg = sb.root.join(name);
+        let out = Command::new(BIN)
+            .arg("--config-dir")
+            .arg(&cfg)
+            .arg("install-service")
+            .env_clear()
+            .env("PATH", sb.root.join("bin"))
+            .env("HOME", sb.home())
+            .env("XDG_CONFIG_HOME", sb.xdg())
+            .output()
+            .expect("cannot run the agent binary");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "install-service accepted {name:?}");
+        assert!(err.contains("cannot write a service file for the config dir"), "{name:?}: {err}");
+        assert!(!unit.exists(), "a unit was written for {name:?}");
+    }
+    assert!(sb.systemctl_calls().is_empty());
+}
+
+#[test]
+fn short_or_readable_tokens_are_refused_not_repaired() {
+    let sb = Sandbox::new();
+    let file = sb.cfg().join("token");
+    fs::write(&file, "hunter2\n").unwrap();
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o600)).unwrap();
+    for args in [&["token"][..], &["run", "--listen", "127.0.0.1:0", "--no-mdns"][..]] {
+        let err = sb.run_err(args);
+        assert!(err.contains("has 7 characters; at least 32 are required"), "{args:?}: {err}");
+    }
+    assert_eq!(read(&file), "hunter2\n", "the short token was replaced");
+
+    let good = "A".repeat(43);
+    fs::write(&file, format!("{good}\n")).unwrap();
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o644)).unwrap();
+    for args in [&["token"][..], &["run", "--listen", "127.0.0.1:0", "--no-mdns"][..]] {
+        let err = sb.run_err(args);
+        assert!(err.contains("mode 0644") && err.contains("chmod 600"), "{args:?}: {err}");
+    }
+    assert_eq!(mode(&file), 0o644, "the token file was silently chmodded");
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o600)).unwrap();
+    assert_eq!(sb.run(&["token"]).trim(), good);
+}
+
+#[test]
+fn agent_and_cli_started_together_agree_on_one_token() {
+    let sb = Sandbox::new();
+    for round in 0..10 {
+        let cfg = sb.root.join(format!("race-{round}"));
+        let spawn = |args: &[&str]| {
+            Command::new(BIN)
+                .arg("--config-dir")
+                .arg(&cfg)
+                .args(args)
+                .env_clear()
+                .env("PATH", sb.root.join("bin"))
+                .env("HOME", sb.home())
+                .env("XDG_CONFIG_HOME", sb.xdg())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        };
+        let run_args = ["run", "--listen", "127.0.0.1:0", "--no-mdns"];
+        let mut agents = [Agent(spawn(&run_args)), Agent(spawn(&run_args))];
+        let clis: Vec<Child> = (0..3).map(|_| spawn(&["token"])).collect();
+        // Exactly one agent runs; the other stops at the config dir's lock.
+        let mut running = 0;
+        for agent in &mut agents {
+            let stdout = agent.0.stdout.take().expect("stdout");
+            let line = BufReader::new(stdout).lines().map_while(Result::ok).next();
+            if line.is_some_and(|l| l.contains("listening")) {
+                running += 1;
+            } else {
+                let mut err = String::new();
+                let _ = std::io::Read::read_to_string(
+                    agent.0.stderr.as_mut().expect("stderr"),
+                    &mut err,
+                );
+                assert!(err.contains("another agent is already running"), "round {round}: {err}");
+            }
+        }
+        assert_eq!(running, 1, "round {round}: {running} agents running");
+        let token = read(&cfg.join("token")).trim().to_owned();
+        assert!(token.len() >= 43);
+        for cli in clis {
+            let out = cli.wait_with_output().expect("cli");
+            let (stdout, stderr) =
+                (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+            if out.status.success() {
+                assert_eq!(stdout.trim(), token, "round {round}: the CLI saw another token");
+            } else {
+                assert!(stderr.contains("start the agent first"), "round {round}: {stderr}");
+            }
+        }
+        drop(agents);
+        // Nothing but the agent's files: no temp file left by a lost race.
+        let mut names: Vec<String> = fs::read_dir(&cfg)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            ["agent.lock", "plugin.json", "plugin.sock", "plugin_secret", "server_id", "token"],
+            "round {round}"
+        );
+    }
 }

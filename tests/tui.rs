@@ -63,7 +63,7 @@ fn tui_session_is_visible_and_approvable_from_the_cli() {
     let env = Env::new("tui", llm_port);
     env.cli(&["install-plugin"]);
     let (_agent, api_port) = env.start_agent(&[]);
-    let url = format!("ws://127.0.0.1:{api_port}/");
+    let url = format!("wss://127.0.0.1:{api_port}/");
 
     let tmux = Tmux { socket: format!("ocl-tui-{}", std::process::id()) };
     let mut cmd = vec!["env".to_owned()];
@@ -75,8 +75,35 @@ fn tui_session_is_visible_and_approvable_from_the_cli() {
     let out = tmux.run(&args);
     assert!(out.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&out.stderr));
 
-    // The TUI boots its instance at start; the plugin then dials in. Give it time to draw.
-    std::thread::sleep(Duration::from_secs(12));
+    // The TUI boots its instance at start; the plugin then dials in. Typing before the TUI
+    // is up loses the keys, and booting takes from seconds to nearly a minute on a loaded
+    // machine: wait for the plugin, then give the TUI a moment to draw.
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let mut client = Client::connect(api_port, &env.pairing()).await;
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            let r = client.command(serde_json::json!({"type": "list_sessions"})).await;
+            if r["result"]["instances"].as_array().is_some_and(|i| !i.is_empty()) {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the TUI's plugin never connected");
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    });
+    // The TUI boots its instance at start (the first start in a fresh config dir also
+    // installs OpenCode's plugin package, which can take half a minute); the plugin then
+    // dials in. Type only once the prompt is drawn, or the keys are lost.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let pane = tmux.run(&["capture-pane", "-p", "-t", "tui"]);
+        if String::from_utf8_lossy(&pane.stdout).contains("Ask anything") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the TUI never drew its prompt");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    std::thread::sleep(Duration::from_secs(2));
     tmux.run(&["send-keys", "-t", "tui", "-l", "RUN: echo tui > tui.txt"]);
     std::thread::sleep(Duration::from_millis(500));
     tmux.run(&["send-keys", "-t", "tui", "Enter"]);
@@ -98,9 +125,7 @@ fn tui_session_is_visible_and_approvable_from_the_cli() {
     let out = env.cli(&["approve", &pid, "--url", &url]);
     assert!(out.contains("once"), "{out}");
     assert!(
-        tokio::runtime::Runtime::new()
-            .expect("runtime")
-            .block_on(wait_file(&env.project.join("tui.txt"), Duration::from_secs(30))),
+        rt.block_on(wait_file(&env.project.join("tui.txt"), Duration::from_secs(30))),
         "the approved command ran in the TUI"
     );
     let id = s["id"].as_str().expect("id").to_owned();

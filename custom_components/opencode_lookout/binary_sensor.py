@@ -1,9 +1,8 @@
 """Binary sensors: agent connectivity, and per session permission pending / working."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import override
 
 from homeassistant.components.binary_sensor import (
     BinarySensorDeviceClass,
@@ -14,9 +13,8 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .client import Session
+from .client import Session, State
 from .entity import MachineEntity, SessionEntity, async_setup_session_entities
-from .manager import LookoutManager
 from .models import OpenCodeLookoutConfigEntry
 
 PARALLEL_UPDATES = 0
@@ -40,13 +38,13 @@ SESSION_BINARY_SENSORS: tuple[SessionBinarySensorDescription, ...] = (
     SessionBinarySensorDescription(
         key="permission_pending",
         translation_key="permission_pending",
-        is_on_fn=lambda s: s.permission is not None,
+        is_on_fn=lambda s: bool(s.pending_permissions),
     ),
     SessionBinarySensorDescription(
         key="working",
         translation_key="working",
         device_class=BinarySensorDeviceClass.RUNNING,
-        is_on_fn=lambda s: s.state == "working",
+        is_on_fn=lambda s: s.state == State.WORKING,
     ),
 )
 
@@ -57,12 +55,14 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the connectivity sensor and the binary sensors of every session."""
-    async_add_entities([ConnectedBinarySensor(entry.runtime_data.manager, CONNECTED)])
+    async_add_entities([ConnectedBinarySensor(entry, CONNECTED)])
 
-    def factory(manager: LookoutManager, session: Session) -> list[SessionBinarySensor]:
+    def factory(
+        entry: OpenCodeLookoutConfigEntry, session: Session
+    ) -> list[SessionBinarySensor]:
         """Create the binary sensors of one session."""
         return [
-            SessionBinarySensor(manager, d, session.id) for d in SESSION_BINARY_SENSORS
+            SessionBinarySensor(entry, d, session.id) for d in SESSION_BINARY_SENSORS
         ]
 
     async_setup_session_entities(entry, async_add_entities, factory)
@@ -72,14 +72,16 @@ class ConnectedBinarySensor(MachineEntity, BinarySensorEntity):
     """Whether the agent is connected; the one entity that stays available."""
 
     @property
+    @override
     def available(self) -> bool:
         """Return True: this entity reports the connection itself."""
         return True
 
     @property
+    @override
     def is_on(self) -> bool:
         """Return True while the agent is connected."""
-        return self.manager.connected
+        return self.data.manager.connected
 
 
 class SessionBinarySensor(SessionEntity, BinarySensorEntity):
@@ -88,6 +90,7 @@ class SessionBinarySensor(SessionEntity, BinarySensorEntity):
     entity_description: SessionBinarySensorDescription
 
     @property
+    @override
     def is_on(self) -> bool | None:
         """Return the value read from the session."""
         if (session := self.session) is None:

@@ -1,25 +1,53 @@
-"""Commands sent to the agent for buttons and actions, with translated errors."""
+"""Commands from Home Assistant to a session: who may, what goes to the agent, the audit.
 
-from __future__ import annotations
+Actions (services.py), buttons (button.py) and notification taps (notify/taps.py) all
+come through here: the caller's context is checked (steering.py), the session is
+resolved from the cache, the client is called through the one error mapping
+(errors.py), and an accepted command is written to the audit trail (audit.py).
+"""
 
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.core import Context
+from homeassistant.exceptions import ServiceValidationError
 
-from .client import ClientError, CommandError, Message, Session
+from .audit import (
+    VERB_ABORTED,
+    VERB_ANSWERED,
+    VERB_APPROVED_ALWAYS,
+    VERB_APPROVED_ONCE,
+    VERB_DISMISSED,
+    VERB_PROMPTED,
+    VERB_READ_MESSAGES,
+    VERB_REJECTED,
+    async_audit,
+)
+from .client import Reply, Session
 from .const import DOMAIN
+from .models import OpenCodeLookoutConfigEntry
+from .steering import async_ensure_may_steer
 
-if TYPE_CHECKING:
-    from .manager import LookoutManager
+REPLY_VERBS = {
+    Reply.ONCE: VERB_APPROVED_ONCE,
+    Reply.ALWAYS: VERB_APPROVED_ALWAYS,
+    Reply.REJECT: VERB_REJECTED,
+}
 
-# Protocol error codes with their own translated message; others use command_failed.
-_ERROR_KEYS = {"not_found": "not_found", "unavailable": "session_unavailable"}
 
+async def _async_session(
+    entry: OpenCodeLookoutConfigEntry,
+    session_id: str,
+    context: Context,
+    authorized: bool = False,
+) -> Session:
+    """Check the caller, then return the tracked session (or a translated error).
 
-def _session(manager: LookoutManager, session_id: str) -> Session:
-    """Return a tracked session or raise a translated validation error."""
-    if (session := manager.sessions.get(session_id)) is None:
+    authorized: the caller was checked already (a notification tap with a valid
+    nonce from a phone the notification was sent to, notify/taps.py).
+    """
+    if not authorized:
+        await async_ensure_may_steer(entry.runtime_data.manager.hass, entry, context)
+    if (session := entry.runtime_data.sessions.get(session_id)) is None:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="unknown_session",
@@ -28,69 +56,52 @@ def _session(manager: LookoutManager, session_id: str) -> Session:
     return session
 
 
-async def _call[**P, T](
-    manager: LookoutManager,
-    func: Callable[P, Awaitable[T]],
-    *args: P.args,
-    **kwargs: P.kwargs,
-) -> T:
-    """Run a client command, turning client errors into translated HA errors."""
-    placeholders = {"host": manager.server_info.hostname}
-    if not manager.connected:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="agent_offline",
-            translation_placeholders=placeholders,
-        )
-    try:
-        return await func(*args, **kwargs)
-    except CommandError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key=_ERROR_KEYS.get(err.code, "command_failed"),
-            translation_placeholders={"code": err.code, "message": err.message},
-        ) from err
-    except ClientError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="agent_offline",
-            translation_placeholders=placeholders,
-        ) from err
-
-
 async def async_reply_permission(
-    manager: LookoutManager,
+    entry: OpenCodeLookoutConfigEntry,
     session_id: str,
-    reply: str,
+    reply: Reply,
     *,
+    context: Context,
+    authorized: bool = False,
     message: str | None = None,
     permission_id: str | None = None,
 ) -> None:
-    """Answer the given (default: the current) permission of a root session."""
-    session = _session(manager, session_id)
-    if permission_id is None:
-        if session.permission is None:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="no_pending_permission",
-                translation_placeholders={"session": session.title or session.id},
-            )
-        permission_id = session.permission.id
-    await _call(
-        manager,
-        manager.client.reply_permission,
-        permission_id,
-        reply,
+    """Answer the given (default: the oldest pending) permission of a root session."""
+    session = await _async_session(entry, session_id, context, authorized)
+    permission = (
+        session.permission
+        if permission_id is None
+        else session.find_permission(permission_id)
+    )
+    if permission_id is None and permission is None:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="no_pending_permission",
+            translation_placeholders={"session": session.title or session.id},
+        )
+    target = permission_id or (permission.id if permission else "")
+    await entry.runtime_data.agent.reply_permission(session.id, target, reply, message)
+    await async_audit(
+        entry.runtime_data.manager.hass,
+        entry,
+        context,
+        verb=REPLY_VERBS[reply],
         session_id=session.id,
-        message=message,
+        session_title=session.title,
+        subject=permission.title if permission else target,
     )
 
 
 async def async_reply_question(
-    manager: LookoutManager, session_id: str, answer: str | None
+    entry: OpenCodeLookoutConfigEntry,
+    session_id: str,
+    answer: str | None,
+    *,
+    context: Context,
+    authorized: bool = False,
 ) -> None:
     """Answer (or dismiss, when answer is None) the pending question of a session."""
-    session = _session(manager, session_id)
+    session = await _async_session(entry, session_id, context, authorized)
     if (question := session.question) is None:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
@@ -99,45 +110,80 @@ async def async_reply_question(
         )
     answers: list[list[str]] | None = None
     if answer is not None:
-        answers = []
-        for item in question.questions or [None]:
-            options = item.options if item else []
-            # An answer matching an option label (any case) is sent as that label.
-            label = next(
-                (o for o in options if o.casefold() == answer.casefold()), answer
-            )
-            answers.append([label])
-    await _call(manager, manager.client.reply_question, question.id, answers)
+        # One answer per question; an answer matching an option label (any case)
+        # is sent as that label.
+        answers = [
+            [next((o for o in q.labels if o.casefold() == answer.casefold()), answer)]
+            for q in question.questions
+        ] or [[answer]]
+    await entry.runtime_data.agent.reply_question(question.id, answers)
+    asked = "; ".join(q.question or q.header for q in question.questions)
+    await async_audit(
+        entry.runtime_data.manager.hass,
+        entry,
+        context,
+        verb=VERB_DISMISSED if answer is None else VERB_ANSWERED,
+        session_id=session.id,
+        session_title=session.title,
+        subject=asked if answer is None else f"{asked} → {answer}",
+    )
 
 
-async def async_abort(manager: LookoutManager, session_id: str) -> None:
+async def async_abort(
+    entry: OpenCodeLookoutConfigEntry, session_id: str, *, context: Context
+) -> None:
     """Abort a session."""
-    _session(manager, session_id)
-    await _call(manager, manager.client.abort_session, session_id)
+    session = await _async_session(entry, session_id, context)
+    await entry.runtime_data.agent.abort_session(session.id)
+    await async_audit(
+        entry.runtime_data.manager.hass,
+        entry,
+        context,
+        verb=VERB_ABORTED,
+        session_id=session.id,
+        session_title=session.title,
+        subject=None,
+    )
 
 
 async def async_send_prompt(
-    manager: LookoutManager, session_id: str, text: str
+    entry: OpenCodeLookoutConfigEntry, session_id: str, text: str, *, context: Context
 ) -> None:
     """Queue a prompt in a session."""
-    _session(manager, session_id)
-    await _call(manager, manager.client.send_prompt, session_id, text)
+    session = await _async_session(entry, session_id, context)
+    await entry.runtime_data.agent.send_prompt(session.id, text)
+    await async_audit(
+        entry.runtime_data.manager.hass,
+        entry,
+        context,
+        verb=VERB_PROMPTED,
+        session_id=session.id,
+        session_title=session.title,
+        subject=text,
+    )
 
 
 async def async_get_messages(
-    manager: LookoutManager, session_id: str, limit: int
+    entry: OpenCodeLookoutConfigEntry, session_id: str, limit: int, *, context: Context
 ) -> list[dict[str, Any]]:
     """Return the latest text messages of a session as plain dicts."""
-    _session(manager, session_id)
-    messages: list[Message] = await _call(
-        manager, manager.client.get_messages, session_id, limit
+    session = await _async_session(entry, session_id, context)
+    messages = await entry.runtime_data.agent.get_messages(session.id, limit)
+    await async_audit(
+        entry.runtime_data.manager.hass,
+        entry,
+        context,
+        verb=VERB_READ_MESSAGES,
+        session_id=session.id,
+        session_title=session.title,
+        subject=None,
     )
     return [
         {
             "id": m.id,
             "role": m.role,
             "agent": m.agent,
-            "created": m.created,
+            "created": m.created.isoformat() if m.created else None,
             "text": m.text,
             "truncated": m.truncated,
         }

@@ -1,7 +1,5 @@
 """Constants of the OpenCode Lookout integration."""
 
-from __future__ import annotations
-
 from datetime import timedelta
 from typing import Final
 
@@ -30,8 +28,14 @@ NOTIFY_DEFAULTS: Final[dict[str, bool | int]] = {
     CONF_NOTIFY_MIN_DURATION: DEFAULT_NOTIFY_MIN_DURATION,
     CONF_NOTIFY_DELAY: DEFAULT_NOTIFY_DELAY,
 }
-# Action ids of our notifications: OPENCODE_LOOKOUT:<server_id>:<verb>:<request id>.
+# Action ids of our notifications: OPENCODE_LOOKOUT_<verb>_<nonce> (notify/payloads.py).
 ACTION_PREFIX: Final = "OPENCODE_LOOKOUT"
+
+# Entry data written by the config flow: the agent's TLS certificate (SHA-256, hex).
+# An entry without it is a legacy plaintext pairing (repairs.py leads it to re-pair).
+CONF_FINGERPRINT: Final = "fingerprint"
+# Options: user ids allowed to steer sessions besides the admins (steering.py).
+CONF_STEER_USERS: Final = "steer_users"
 
 MANUFACTURER: Final = "OpenCode Lookout"
 MACHINE_MODEL: Final = "OpenCode Lookout agent"
@@ -51,4 +55,8 @@ EVENT_TYPES: Final = [
     EVENT_ERROR,
 ]
 
+# Fired for every command sent from Home Assistant (the audit trail; logbook.py).
+EVENT_COMMAND: Final = f"{DOMAIN}_command"
+
 ISSUE_INCOMPATIBLE_SCHEMA: Final = "incompatible_schema"
+ISSUE_LEGACY_PLAINTEXT: Final = "legacy_plaintext"

@@ -1,7 +1,5 @@
 """Diagnostics of a config entry; the token and prompt-derived text are redacted."""
 
-from __future__ import annotations
-
 from dataclasses import asdict
 from typing import Any
 
@@ -12,7 +10,7 @@ from homeassistant.core import HomeAssistant
 from .models import OpenCodeLookoutConfigEntry
 
 # Titles are generated from the first prompt; question and permission texts can
-# quote prompts, commands and file contents.
+# quote prompts, commands and file contents; directories name the user's projects.
 TO_REDACT = {
     CONF_TOKEN,
     "title",
@@ -22,6 +20,11 @@ TO_REDACT = {
     "always",
     "current_tool",
     "message",
+    "questions",
+    "directory",
+    "project",
+    "header",
+    "options",
 }
 
 
@@ -29,7 +32,8 @@ async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: OpenCodeLookoutConfigEntry
 ) -> dict[str, Any]:
     """Return the entry, the connection state and the tracked sessions."""
-    manager = entry.runtime_data.manager
+    data = entry.runtime_data
+    manager = data.manager
     return {
         "entry": {
             "data": async_redact_data(dict(entry.data), TO_REDACT),
@@ -40,6 +44,6 @@ async def async_get_config_entry_diagnostics(
         "connected": manager.connected,
         "sessions": [
             async_redact_data(asdict(session), TO_REDACT)
-            for session in manager.sessions.values()
+            for session in data.sessions.values()
         ],
     }

@@ -1,32 +1,31 @@
-"""Listener registry through which the manager pushes updates to entities."""
-
-from __future__ import annotations
+"""Listener registry: how the manager and tracker push updates to entities and the notifier."""
 
 from collections.abc import Callable
 from typing import Any
 
-from homeassistant.core import callback
+from homeassistant.core import CALLBACK_TYPE, callback
 
 from .client import Session
 
 type Listener = Callable[[], None]
 type EventListener = Callable[[str, dict[str, Any]], None]
 type ActivityListener = Callable[[str, str, dict[str, Any]], None]
+type NewSessionListener = Callable[[Session], None]
 
 
 class Dispatcher:
-    """Keep the callbacks of entities and platforms; no polling anywhere."""
+    """Keep the callbacks of entities, platforms and the notifier; no polling anywhere."""
 
     def __init__(self) -> None:
         """Start with no listeners."""
         self._listeners: set[Listener] = set()
         self._session_listeners: dict[str, set[Listener]] = {}
         self._event_listeners: dict[str, set[EventListener]] = {}
-        self._new_session_listeners: set[Callable[[Session], None]] = set()
+        self._new_session_listeners: set[NewSessionListener] = set()
         self._activity_listeners: set[ActivityListener] = set()
 
     @callback
-    def async_add_listener(self, listener: Listener) -> Listener:
+    def async_add_listener(self, listener: Listener) -> CALLBACK_TYPE:
         """Call listener on every change (connection, any session)."""
         self._listeners.add(listener)
         return lambda: self._listeners.discard(listener)
@@ -34,7 +33,7 @@ class Dispatcher:
     @callback
     def async_add_session_listener(
         self, session_id: str, listener: Listener
-    ) -> Listener:
+    ) -> CALLBACK_TYPE:
         """Call listener when a session or the connection changes."""
         self._session_listeners.setdefault(session_id, set()).add(listener)
         return lambda: self._session_listeners.get(session_id, set()).discard(listener)
@@ -42,27 +41,27 @@ class Dispatcher:
     @callback
     def async_add_event_listener(
         self, session_id: str, listener: EventListener
-    ) -> Listener:
+    ) -> CALLBACK_TYPE:
         """Call listener(event_type, details) for events of a session."""
         self._event_listeners.setdefault(session_id, set()).add(listener)
         return lambda: self._event_listeners.get(session_id, set()).discard(listener)
 
     @callback
-    def async_add_activity_listener(self, listener: ActivityListener) -> Listener:
+    def async_add_activity_listener(self, listener: ActivityListener) -> CALLBACK_TYPE:
         """Call listener(session_id, event_type, details) for events of any session."""
         self._activity_listeners.add(listener)
         return lambda: self._activity_listeners.discard(listener)
 
     @callback
     def async_add_new_session_listener(
-        self, listener: Callable[[Session], None]
-    ) -> Listener:
+        self, listener: NewSessionListener
+    ) -> CALLBACK_TYPE:
         """Call listener when a new root session appears."""
         self._new_session_listeners.add(listener)
         return lambda: self._new_session_listeners.discard(listener)
 
     @callback
-    def _notify(self, session_id: str | None = None) -> None:
+    def async_notify(self, session_id: str | None = None) -> None:
         """Run the listeners of one session (all when None) and the global ones."""
         if session_id is None:
             targets = [ls for s in self._session_listeners.values() for ls in s]
@@ -72,7 +71,7 @@ class Dispatcher:
             listener()
 
     @callback
-    def _notify_event(
+    def async_notify_event(
         self, session_id: str, event_type: str, details: dict[str, Any]
     ) -> None:
         """Run the event listeners of a session, then the activity listeners."""
@@ -82,13 +81,13 @@ class Dispatcher:
             activity_listener(session_id, event_type, details)
 
     @callback
-    def _notify_new_session(self, session: Session) -> None:
+    def async_notify_new_session(self, session: Session) -> None:
         """Run the listeners waiting for new sessions (the platforms)."""
         for listener in list(self._new_session_listeners):
             listener(session)
 
     @callback
-    def _drop_listeners(self, session_id: str) -> None:
+    def async_drop_session(self, session_id: str) -> None:
         """Forget the listeners of a removed session."""
         self._session_listeners.pop(session_id, None)
         self._event_listeners.pop(session_id, None)

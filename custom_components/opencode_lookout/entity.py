@@ -1,8 +1,7 @@
 """Base entities: the machine device and the per-session devices."""
 
-from __future__ import annotations
-
 from collections.abc import Callable, Iterable
+from typing import override
 
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
@@ -10,8 +9,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .client import Session
 from .const import DOMAIN
-from .manager import LookoutManager
-from .models import OpenCodeLookoutConfigEntry
+from .devices import session_identifier
+from .models import OpenCodeLookoutConfigEntry, OpenCodeLookoutData
 
 
 class LookoutEntity(Entity):
@@ -20,60 +19,79 @@ class LookoutEntity(Entity):
     _attr_has_entity_name = True
     _attr_should_poll = False
 
-    def __init__(self, manager: LookoutManager, description: EntityDescription) -> None:
-        """Store the manager and the description."""
-        self.manager = manager
+    def __init__(
+        self, entry: OpenCodeLookoutConfigEntry, description: EntityDescription
+    ) -> None:
+        """Store the entry and the description."""
+        self.entry = entry
+        self.data: OpenCodeLookoutData = entry.runtime_data
         self.entity_description = description
+
+    @property
+    def server_id(self) -> str:
+        """Return the agent's server id."""
+        return self.data.manager.server_id
 
 
 class MachineEntity(LookoutEntity):
     """An entity of the machine (agent) device."""
 
-    def __init__(self, manager: LookoutManager, description: EntityDescription) -> None:
+    def __init__(
+        self, entry: OpenCodeLookoutConfigEntry, description: EntityDescription
+    ) -> None:
         """Attach to the machine device."""
-        super().__init__(manager, description)
-        self._attr_unique_id = f"{manager.server_id}_{description.key}"
-        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, manager.server_id)})
+        super().__init__(entry, description)
+        self._attr_unique_id = f"{self.server_id}_{description.key}"
+        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, self.server_id)})
 
     @property
+    @override
     def available(self) -> bool:
         """Return True while the agent is connected."""
-        return self.manager.connected
+        return self.data.manager.connected
 
+    @override
     async def async_added_to_hass(self) -> None:
         """Write the state on every change."""
-        self.async_on_remove(self.manager.async_add_listener(self.async_write_ha_state))
+        self.async_on_remove(
+            self.data.dispatcher.async_add_listener(self.async_write_ha_state)
+        )
 
 
 class SessionEntity(LookoutEntity):
     """An entity of a root session device."""
 
     def __init__(
-        self, manager: LookoutManager, description: EntityDescription, session_id: str
+        self,
+        entry: OpenCodeLookoutConfigEntry,
+        description: EntityDescription,
+        session_id: str,
     ) -> None:
         """Attach to the session device."""
-        super().__init__(manager, description)
+        super().__init__(entry, description)
         self.session_id = session_id
-        self._attr_unique_id = f"{manager.server_id}_{session_id}_{description.key}"
+        self._attr_unique_id = f"{self.server_id}_{session_id}_{description.key}"
         self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, manager.session_identifier(session_id))}
+            identifiers={(DOMAIN, session_identifier(self.server_id, session_id))}
         )
 
     @property
     def session(self) -> Session | None:
         """Return the latest state of the session."""
-        return self.manager.sessions.get(self.session_id)
+        return self.data.sessions.get(self.session_id)
 
     @property
+    @override
     def available(self) -> bool:
         """Return True while connected and the session's OpenCode is connected."""
         session = self.session
-        return self.manager.connected and session is not None and session.available
+        return self.data.manager.connected and session is not None and session.available
 
+    @override
     async def async_added_to_hass(self) -> None:
         """Write the state on every change of the session or connection."""
         self.async_on_remove(
-            self.manager.async_add_session_listener(
+            self.data.dispatcher.async_add_session_listener(
                 self.session_id, self.async_write_ha_state
             )
         )
@@ -82,15 +100,15 @@ class SessionEntity(LookoutEntity):
 def async_setup_session_entities(
     entry: OpenCodeLookoutConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
-    factory: Callable[[LookoutManager, Session], Iterable[Entity]],
+    factory: Callable[[OpenCodeLookoutConfigEntry, Session], Iterable[Entity]],
 ) -> None:
     """Add entities for current sessions and for every session that appears later."""
-    manager = entry.runtime_data.manager
+    data = entry.runtime_data
 
     def add(session: Session) -> None:
         """Add the entities of one session."""
-        async_add_entities(factory(manager, session))
+        async_add_entities(factory(entry, session))
 
-    for session in list(manager.sessions.values()):
+    for session in list(data.sessions.values()):
         add(session)
-    entry.async_on_unload(manager.async_add_new_session_listener(add))
+    entry.async_on_unload(data.dispatcher.async_add_new_session_listener(add))

@@ -1,8 +1,6 @@
 """Event entity of a session: permission, question, completed and error events."""
 
-from __future__ import annotations
-
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
@@ -11,7 +9,6 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .client import Session
 from .const import EVENT_TYPES
 from .entity import SessionEntity, async_setup_session_entities
-from .manager import LookoutManager
 from .models import OpenCodeLookoutConfigEntry
 
 PARALLEL_UPDATES = 0
@@ -28,9 +25,11 @@ async def async_setup_entry(
 ) -> None:
     """Set up the event entity of every session."""
 
-    def factory(manager: LookoutManager, session: Session) -> list[SessionEvent]:
+    def factory(
+        entry: OpenCodeLookoutConfigEntry, session: Session
+    ) -> list[SessionEvent]:
         """Create the event entity of one session."""
-        return [SessionEvent(manager, SESSION_EVENT, session.id)]
+        return [SessionEvent(entry, SESSION_EVENT, session.id)]
 
     async_setup_session_entities(entry, async_add_entities, factory)
 
@@ -38,11 +37,17 @@ async def async_setup_entry(
 class SessionEvent(SessionEntity, EventEntity):
     """Fires on permission requests/answers, questions, completion and errors."""
 
+    # Commands, patterns and questions quote prompts and paths: shown, never recorded.
+    _unrecorded_attributes = frozenset({"title", "patterns", "always", "questions"})
+
+    @override
     async def async_added_to_hass(self) -> None:
         """Listen to the events of the session as well as its state."""
         await super().async_added_to_hass()
         self.async_on_remove(
-            self.manager.async_add_event_listener(self.session_id, self._handle_event)
+            self.data.dispatcher.async_add_event_listener(
+                self.session_id, self._handle_event
+            )
         )
 
     @callback

@@ -34,9 +34,10 @@ async def async_setup_card(hass: HomeAssistant) -> None:
 
 
 async def _async_serve_card(hass: HomeAssistant, _component: str) -> None:
-    """Serve the bundle and add it to the modules every dashboard loads."""
-    if hass.http is None:
-        return
+    """Serve the bundle and add it to the modules every dashboard loads.
+
+    The frontend depends on http, so hass.http is set by the time this runs.
+    """
     version = await hass.async_add_executor_job(_bundle_hash)
     await hass.http.async_register_static_paths(
         [StaticPathConfig(URL_PATH, str(BUNDLE), cache_headers=True)]

@@ -1,21 +1,30 @@
-"""Runtime data of an OpenCode Lookout config entry."""
+"""Runtime data of a loaded entry, and the typed ConfigEntry alias.
 
-from __future__ import annotations
+Imports only the modules whose objects it holds; none of them imports this module.
+"""
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 
-if TYPE_CHECKING:
-    from .manager import LookoutManager
+from .agent import Agent
+from .dispatcher import Dispatcher
+from .manager import LookoutManager
+from .notify.state import NotifyState
+from .sessions import SessionCache
+from .tracker import SessionTracker
 
 
-@dataclass
+@dataclass(kw_only=True)
 class OpenCodeLookoutData:
-    """What a loaded entry keeps: the manager owning the agent connection."""
+    """What a loaded entry keeps; dropped by Home Assistant on unload."""
 
     manager: LookoutManager
+    sessions: SessionCache
+    tracker: SessionTracker
+    dispatcher: Dispatcher
+    agent: Agent
+    notify: NotifyState
 
 
 type OpenCodeLookoutConfigEntry = ConfigEntry[OpenCodeLookoutData]

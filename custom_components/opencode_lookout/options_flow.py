@@ -1,6 +1,4 @@
-"""Options flow: stale sessions and the built-in phone notifications."""
-
-from __future__ import annotations
+"""Options flow: who may steer, stale sessions and the built-in phone notifications."""
 
 from typing import Any
 
@@ -16,6 +14,7 @@ from .const import (
     CONF_NOTIFY_MIN_DURATION,
     CONF_NOTIFY_TARGETS,
     CONF_STALE_DAYS,
+    CONF_STEER_USERS,
     DEFAULT_STALE_DAYS,
     NOTIFY_DEFAULTS,
 )
@@ -54,8 +53,29 @@ class OpenCodeLookoutOptionsFlow(OptionsFlowWithReload):
         services.sort(key=lambda s: not s.startswith("notify.mobile_app_"))
         return services + [t for t in current if t not in services]
 
-    def _schema(self, options: dict[str, Any]) -> probatio.Schema:
+    async def _users(self, current: list[str]) -> list[selector.SelectOptionDict]:
+        """Return the people who can be allowed to steer (admins always may)."""
+        users = [
+            user
+            for user in await self.hass.auth.async_get_users()
+            if user.is_active and not user.system_generated
+        ]
+        users.sort(key=lambda user: (user.name or "").casefold())
+        options = [
+            selector.SelectOptionDict(value=user.id, label=user.name or user.id)
+            for user in users
+        ]
+        known = {user.id for user in users}
+        # A removed user stays listed, so that it can be unselected.
+        return options + [
+            selector.SelectOptionDict(value=uid, label=uid)
+            for uid in current
+            if uid not in known
+        ]
+
+    async def _schema(self, options: dict[str, Any]) -> probatio.Schema:
         """Return the form with the current values as defaults."""
+        steer = list(options.get(CONF_STEER_USERS) or [])
         values = {**NOTIFY_DEFAULTS, **options}
         targets = list(options.get(CONF_NOTIFY_TARGETS) or [])
         notify: dict[probatio.Marker, Any] = {
@@ -85,6 +105,15 @@ class OpenCodeLookoutOptionsFlow(OptionsFlowWithReload):
         ] = _number(3600, "s")
         return probatio.Schema(
             {
+                probatio.Optional(
+                    CONF_STEER_USERS, description={"suggested_value": steer}
+                ): selector.SelectSelector(
+                    selector.SelectSelectorConfig(
+                        options=await self._users(steer),
+                        multiple=True,
+                        mode=selector.SelectSelectorMode.DROPDOWN,
+                    )
+                ),
                 probatio.Required(
                     CONF_STALE_DAYS,
                     default=values.get(CONF_STALE_DAYS, DEFAULT_STALE_DAYS),
@@ -104,6 +133,7 @@ class OpenCodeLookoutOptionsFlow(OptionsFlowWithReload):
         options = dict(self.config_entry.options)
         if user_input is not None:
             options |= user_input
+            options[CONF_STEER_USERS] = list(user_input.get(CONF_STEER_USERS) or [])
             if CONF_STALE_DAYS in user_input:
                 options[CONF_STALE_DAYS] = int(user_input[CONF_STALE_DAYS])
             if (notify := options.pop(CONF_NOTIFY, None)) is not None:
@@ -126,7 +156,7 @@ class OpenCodeLookoutOptionsFlow(OptionsFlowWithReload):
                 return self.async_create_entry(data=options)
         return self.async_show_form(
             step_id="init",
-            data_schema=self._schema(options),
+            data_schema=await self._schema(options),
             errors=errors,
             description_placeholders=placeholders,
         )

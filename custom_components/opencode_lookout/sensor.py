@@ -1,11 +1,9 @@
 """Sensors of the machine device and of each session device."""
 
-from __future__ import annotations
-
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -18,17 +16,16 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .client import SESSION_STATES, Session
+from .activity import permission_attributes
+from .client import Session, State
 from .entity import MachineEntity, SessionEntity, async_setup_session_entities
-from .events import permission_attributes
-from .manager import LookoutManager
 from .models import OpenCodeLookoutConfigEntry
 
 PARALLEL_UPDATES = 0
 
 UNIT_TOKENS = "tokens"
 CURRENCY_USD = "USD"
-WAITING_STATES = ("waiting_permission", "waiting_input")
+WAITING_STATES = (State.WAITING_PERMISSION, State.WAITING_INPUT)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,10 +52,10 @@ def _context_usage(session: Session) -> float | None:
 
 def _permission_attrs(session: Session) -> dict[str, Any] | None:
     """Return the attributes of the pending permission, if any."""
-    if session.permission is None:
+    if (permission := session.permission) is None:
         return None
     return {
-        **permission_attributes(session.permission),
+        **permission_attributes(permission),
         "pending_count": len(session.pending_permissions),
     }
 
@@ -82,7 +79,7 @@ MACHINE_SENSORS: tuple[MachineSensorDescription, ...] = (
         key="sessions_working",
         translation_key="sessions_working",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda sessions: sum(s.state == "working" for s in sessions),
+        value_fn=lambda sessions: sum(s.state == State.WORKING for s in sessions),
     ),
     MachineSensorDescription(
         key="sessions_waiting",
@@ -112,7 +109,7 @@ SESSION_SENSORS: tuple[SessionSensorDescription, ...] = (
         key="state",
         translation_key="state",
         device_class=SensorDeviceClass.ENUM,
-        options=list(SESSION_STATES),
+        options=[state.value for state in State],
         value_fn=lambda s: s.state,
     ),
     SessionSensorDescription(
@@ -194,12 +191,13 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the machine sensors and the sensors of every session."""
-    manager = entry.runtime_data.manager
-    async_add_entities(MachineSensor(manager, d) for d in MACHINE_SENSORS)
+    async_add_entities(MachineSensor(entry, d) for d in MACHINE_SENSORS)
 
-    def factory(manager: LookoutManager, session: Session) -> list[SessionSensor]:
+    def factory(
+        entry: OpenCodeLookoutConfigEntry, session: Session
+    ) -> list[SessionSensor]:
         """Create the sensors of one session."""
-        return [SessionSensor(manager, d, session.id) for d in SESSION_SENSORS]
+        return [SessionSensor(entry, d, session.id) for d in SESSION_SENSORS]
 
     async_setup_session_entities(entry, async_add_entities, factory)
 
@@ -210,17 +208,21 @@ class MachineSensor(MachineEntity, SensorEntity):
     entity_description: MachineSensorDescription
 
     @property
+    @override
     def native_value(self) -> StateType:
         """Return the value over all tracked root sessions."""
-        return self.entity_description.value_fn(self.manager.sessions.values())
+        return self.entity_description.value_fn(self.data.sessions.values())
 
 
 class SessionSensor(SessionEntity, SensorEntity):
     """A sensor of one root session."""
 
     entity_description: SessionSensorDescription
+    # The pending permission's command and patterns: shown, never recorded.
+    _unrecorded_attributes = frozenset({"title", "patterns", "always"})
 
     @property
+    @override
     def native_value(self) -> StateType | datetime:
         """Return the value read from the session."""
         if (session := self.session) is None:
@@ -228,6 +230,7 @@ class SessionSensor(SessionEntity, SensorEntity):
         return self.entity_description.value_fn(session)
 
     @property
+    @override
     def extra_state_attributes(self) -> dict[str, Any] | None:
         """Return extra attributes (the pending permission's details)."""
         if (session := self.session) is None:

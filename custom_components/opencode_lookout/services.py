@@ -1,7 +1,5 @@
 """Actions of the integration; they target session devices."""
 
-from __future__ import annotations
-
 from functools import partial
 
 import probatio
@@ -18,6 +16,7 @@ from homeassistant.core import (
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 
+from .client import Reply
 from .commands import (
     async_abort,
     async_get_messages,
@@ -26,7 +25,7 @@ from .commands import (
     async_send_prompt,
 )
 from .const import DOMAIN
-from .manager import LookoutManager
+from .devices import session_id_of_device
 from .models import OpenCodeLookoutConfigEntry
 
 ATTR_REPLY = "reply"
@@ -42,7 +41,7 @@ SCHEMAS = {
     "reply_permission": probatio.Schema(
         {
             **DEVICE,
-            probatio.Required(ATTR_REPLY): probatio.In(["once", "always", "reject"]),
+            probatio.Required(ATTR_REPLY): probatio.Coerce(Reply),
             probatio.Optional(ATTR_MESSAGE): cv.string,
             probatio.Optional(ATTR_PERMISSION_ID): cv.string,
         }
@@ -76,8 +75,10 @@ def _validation_error(key: str, **placeholders: str) -> ServiceValidationError:
     )
 
 
-def _resolve(hass: HomeAssistant, call: ServiceCall) -> tuple[LookoutManager, str]:
-    """Return the manager and session id of the targeted session device."""
+def _resolve(
+    hass: HomeAssistant, call: ServiceCall
+) -> tuple[OpenCodeLookoutConfigEntry, str]:
+    """Return the entry and session id of the targeted session device."""
     device_id: str = call.data[ATTR_DEVICE_ID]
     device = dr.async_get(hass).async_get(device_id, include_child_devices=False)
     if device is None:
@@ -89,19 +90,20 @@ def _resolve(hass: HomeAssistant, call: ServiceCall) -> tuple[LookoutManager, st
         raise _validation_error("invalid_device", device_id=device_id)
     if entry.state is not ConfigEntryState.LOADED:
         raise _validation_error("entry_not_loaded", title=entry.title)
-    manager = entry.runtime_data.manager
-    if (session_id := manager.session_id_of_device(device)) is None:
+    server_id = entry.runtime_data.manager.server_id
+    if (session_id := session_id_of_device(server_id, device)) is None:
         raise _validation_error("not_a_session", device=device.name or device_id)
-    return manager, session_id
+    return entry, session_id
 
 
 async def _reply_permission(hass: HomeAssistant, call: ServiceCall) -> None:
     """Answer a permission request of a session."""
-    manager, session_id = _resolve(hass, call)
+    entry, session_id = _resolve(hass, call)
     await async_reply_permission(
-        manager,
+        entry,
         session_id,
         call.data[ATTR_REPLY],
+        context=call.context,
         message=call.data.get(ATTR_MESSAGE),
         permission_id=call.data.get(ATTR_PERMISSION_ID),
     )
@@ -109,14 +111,16 @@ async def _reply_permission(hass: HomeAssistant, call: ServiceCall) -> None:
 
 async def _abort_session(hass: HomeAssistant, call: ServiceCall) -> None:
     """Abort a session."""
-    manager, session_id = _resolve(hass, call)
-    await async_abort(manager, session_id)
+    entry, session_id = _resolve(hass, call)
+    await async_abort(entry, session_id, context=call.context)
 
 
 async def _send_prompt(hass: HomeAssistant, call: ServiceCall) -> None:
     """Send a prompt to a session."""
-    manager, session_id = _resolve(hass, call)
-    await async_send_prompt(manager, session_id, call.data[ATTR_TEXT])
+    entry, session_id = _resolve(hass, call)
+    await async_send_prompt(
+        entry, session_id, call.data[ATTR_TEXT], context=call.context
+    )
 
 
 async def _reply_question(hass: HomeAssistant, call: ServiceCall) -> None:
@@ -124,16 +128,21 @@ async def _reply_question(hass: HomeAssistant, call: ServiceCall) -> None:
     answer = call.data.get(ATTR_ANSWER)
     if answer is None and not call.data[ATTR_REJECT]:
         raise _validation_error("answer_required")
-    manager, session_id = _resolve(hass, call)
+    entry, session_id = _resolve(hass, call)
     await async_reply_question(
-        manager, session_id, None if call.data[ATTR_REJECT] else answer
+        entry,
+        session_id,
+        None if call.data[ATTR_REJECT] else answer,
+        context=call.context,
     )
 
 
 async def _get_messages(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     """Return the latest messages of a session."""
-    manager, session_id = _resolve(hass, call)
-    messages = await async_get_messages(manager, session_id, call.data[ATTR_LIMIT])
+    entry, session_id = _resolve(hass, call)
+    messages = await async_get_messages(
+        entry, session_id, call.data[ATTR_LIMIT], context=call.context
+    )
     return {"messages": messages}  # type: ignore[dict-item]
 
 

@@ -1,14 +1,14 @@
 //! The two ways OpenCode reaches the agent, and the call handle they share.
-//! - `plugin`: OpenCode processes running the Lookout plugin dial in (default).
-//! - `server`: the agent attaches to `opencode serve` over HTTP + SSE (`--opencode URL`).
+//! - `plugin_link`: OpenCode processes running the Lookout plugin dial in (default).
+//! - `opencode_serve`: the agent is a client of `opencode serve` over HTTP + SSE
+//!   (`--opencode URL`).
 
-pub mod api;
-pub mod plugin;
+pub mod opencode_serve;
+pub mod plugin_link;
 pub mod resync;
-pub mod server;
 
+use crate::opencode::api::Api;
 use crate::{hub::Hub, protocol::Instance, tracker::Input};
-use api::Api;
 
 /// Makes a freshly connected instance known and callable, and starts its resync.
 /// Returns the resync task, to abort when the connection ends first.

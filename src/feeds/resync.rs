@@ -1,7 +1,7 @@
 //! The REST state of one OpenCode instance, fetched after every (re)connect through
 //! whichever feed carries it. The tracker reconciles it with what it already knows.
 
-use super::api::Api;
+use crate::opencode::api::Api;
 use crate::{
     opencode::event::{
         decode_status, MessageInfo, PartInfo, PermissionInfo, QuestionInfo, SessionInfo,

@@ -7,6 +7,7 @@
 //! abort is not an error); idle drops the session's pending requests, since OpenCode
 //! leaves stale ones behind after an abort.
 
+pub mod limits;
 mod record;
 mod snapshot;
 pub mod summary;
@@ -21,7 +22,7 @@ use crate::{
     protocol::{ErrorSummary, Instance, Permission, Question, ResolvedBy},
 };
 use record::Record;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{hash_map::Entry, BTreeMap, HashMap, HashSet};
 
 /// Everything the tracker reacts to.
 // Inputs are moved once into `apply` and never stored, so boxing would only add allocations.
@@ -36,7 +37,8 @@ pub enum Input {
     Event { instance_id: String, event: Event },
     /// The full state fetched over REST after a (re)connect.
     Resync { instance_id: String, data: Box<Resync> },
-    /// A permission reply that this agent sent and OpenCode accepted.
+    /// A permission reply that this agent sent and OpenCode accepted, before OpenCode
+    /// reported it: its `permission.replied` is then attributed to the API.
     RepliedViaApi { permission_id: String },
 }
 
@@ -94,7 +96,7 @@ pub enum Change {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub hostname: String,
-    /// Sessions kept per instance (most recent first).
+    /// Sessions kept over all instances, busy or not (see `evict`).
     pub max_sessions: usize,
 }
 
@@ -145,8 +147,11 @@ impl Tracker {
             }
             Input::Event { instance_id, event } => self.event(&instance_id, event, now, &mut out),
             Input::Resync { instance_id, data } => self.resync(&instance_id, *data, now, &mut out),
+            // Only for a request still pending: its `permission.replied` is yet to come.
             Input::RepliedViaApi { permission_id } => {
-                self.api_replies.insert(permission_id);
+                if self.find_permission(&permission_id).is_some() {
+                    self.api_replies.insert(permission_id);
+                }
             }
         }
         out
@@ -157,13 +162,13 @@ impl Tracker {
         self.instances.values().cloned().collect()
     }
 
-    /// The instance that owns a session, if it is connected.
+    /// The instance that owns a session, connected or not (callers check `connected`).
     pub fn owner(&self, session_id: &str) -> Option<&Instance> {
         let rec = self.sessions.get(session_id)?;
         self.instances.get(&rec.instance)
     }
 
-    /// Finds a pending permission by id: (its session, the permission).
+    /// Finds a pending permission by id (its `session_id` names the session holding it).
     pub fn find_permission(&self, permission_id: &str) -> Option<&Permission> {
         self.sessions.values().flat_map(|r| &r.permissions).find(|p| p.id == permission_id)
     }
@@ -228,9 +233,10 @@ impl Tracker {
                 rec.error = None;
             }
             Event::SessionError { error, .. } => {
-                rec.error = error
-                    .filter(|e| !e.is_abort())
-                    .map(|e| ErrorSummary { message: e.message(), name: e.name });
+                rec.error = error.filter(|e| !e.is_abort()).map(|e| ErrorSummary {
+                    message: limits::clip(&e.message(), limits::TEXT),
+                    name: limits::clip(&e.name, limits::TEXT),
+                });
             }
             Event::MessageUpdated(m) => rec.apply_message(&m),
             Event::MessageRemoved { message_id, .. } => {
@@ -256,7 +262,7 @@ impl Tracker {
         self.touch_ancestors(&sid, now);
         self.changed(&sid, out);
         if is_new {
-            self.evict(instance, out);
+            self.evict(out);
         }
     }
 
@@ -337,7 +343,7 @@ impl Tracker {
             self.add_question(q, now, out);
         }
         out.extend(owned.into_iter().map(Change::Session));
-        self.evict(instance, out);
+        self.evict(out);
     }
 
     /// Whether an instance is known and connected.
@@ -352,11 +358,13 @@ impl Tracker {
         now: i64,
         out: &mut Vec<Change>,
     ) -> &mut Record {
-        if !self.sessions.contains_key(sid) {
-            self.sessions.insert(sid.to_owned(), Record::new(sid, instance, now));
-            out.push(Change::Session(sid.to_owned()));
+        match self.sessions.entry(sid.to_owned()) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => {
+                out.push(Change::Session(sid.to_owned()));
+                e.insert(Record::new(sid, instance, now))
+            }
         }
-        self.sessions.entry(sid.to_owned()).or_insert_with(|| Record::new(sid, instance, now))
     }
 
     fn reparent(&mut self, sid: &str, old: Option<String>, new: Option<String>) {
@@ -390,13 +398,17 @@ impl Tracker {
         if rec.permissions.iter().any(|x| x.id == p.id) {
             return;
         }
+        if rec.permissions.len() >= limits::PERMISSIONS_HELD {
+            tracing::warn!(session = p.session_id, "too many pending permissions; not shown");
+            return;
+        }
         let created = p.time.created.unwrap_or(now);
         let perm = Permission {
             id: p.id.clone(),
             session_id: p.session_id.clone(),
-            permission: p.permission.clone(),
-            patterns: p.patterns.clone(),
-            always: p.always.clone(),
+            permission: limits::clip(&p.permission, limits::NAME),
+            patterns: limits::patterns(&p.patterns),
+            always: limits::patterns(&p.always),
             title: summary::permission(p),
             created: rfc3339(created),
         };
@@ -422,6 +434,7 @@ impl Tracker {
                 self.find_permission(pid).map(|p| p.session_id.clone())
             };
         let Some(holder) = holder else { return };
+        self.api_replies.remove(pid);
         if let Some(rec) = self.sessions.get_mut(&holder) {
             rec.permissions.retain(|p| p.id != pid);
         }
@@ -483,33 +496,35 @@ impl Tracker {
         }
     }
 
-    /// Keeps the `max_sessions` most recently active root trees of an instance.
-    fn evict(&mut self, instance: &str, out: &mut Vec<Change>) {
+    /// Keeps at most `max_sessions` sessions over all instances, busy or not, removing
+    /// whole root trees: idle trees before trees with work or a pending request, least
+    /// recently active first. An evicted busy session comes back with its next event
+    /// (evicting the least recent one then), so a steady flood cannot grow the tracker.
+    fn evict(&mut self, out: &mut Vec<Change>) {
         let max = self.settings.max_sessions;
-        let owned = self.sessions.values().filter(|r| r.instance == instance).count();
-        if owned <= max {
+        if self.sessions.len() <= max {
             return;
         }
-        let mut roots: Vec<(i64, String)> = self
+        // Roots: sessions whose parent is not tracked (so orphans are evictable too).
+        let mut roots: Vec<(bool, i64, String)> = self
             .sessions
             .values()
-            .filter(|r| {
-                r.instance == instance
-                    && r.parent_id.is_none()
-                    && !r.busy
-                    && r.permissions.is_empty()
+            .filter(|r| r.parent_id.as_ref().is_none_or(|p| !self.sessions.contains_key(p)))
+            .map(|r| {
+                let tree = self.tree(&r.id);
+                let active = tree
+                    .iter()
+                    .any(|t| t.busy || !t.permissions.is_empty() || t.question.is_some());
+                let last = tree.iter().map(|t| t.last_activity).max().unwrap_or(r.last_activity);
+                (active, last, r.id.clone())
             })
-            .map(|r| (r.last_activity, r.id.clone()))
             .collect();
         roots.sort();
-        let mut excess = owned - max;
-        for (_, sid) in roots {
-            if excess == 0 {
+        for (_, _, sid) in roots {
+            if self.sessions.len() <= max {
                 break;
             }
-            let before = self.sessions.len();
             self.remove(&sid, "evicted", out);
-            excess = excess.saturating_sub(before - self.sessions.len());
         }
     }
 

@@ -1,6 +1,7 @@
 //! What the tracker remembers about one session, and the per-session event rules.
 //! Tree-wide rules (roll-up of children, state precedence) live in `snapshot.rs`.
 
+use super::limits;
 use crate::{
     opencode::event::{MessageInfo, PartInfo, SessionInfo, Tokens},
     protocol::{ErrorSummary, Permission, Question},
@@ -66,13 +67,13 @@ impl Record {
     /// Takes the fields of a `Session` object.
     pub fn apply_info(&mut self, info: &SessionInfo) {
         self.parent_id = info.parent_id.clone().filter(|p| !p.is_empty());
-        set_some(&mut self.title, &info.title);
-        set_some(&mut self.directory, &info.directory);
-        set_some(&mut self.agent, &info.agent);
-        set_some(&mut self.version, &info.version);
+        set_some(&mut self.title, &info.title, limits::TITLE);
+        set_some(&mut self.directory, &info.directory, limits::TEXT);
+        set_some(&mut self.agent, &info.agent, limits::TEXT);
+        set_some(&mut self.version, &info.version, limits::TEXT);
         if let Some(m) = &info.model {
             if !m.id.is_empty() {
-                self.model = Some(format!("{}/{}", m.provider_id, m.id));
+                self.model = Some(model(&m.provider_id, &m.id));
             }
         }
         if let Some(c) = info.cost {
@@ -93,7 +94,7 @@ impl Record {
     pub fn apply_message(&mut self, m: &MessageInfo) {
         if m.role == "assistant" {
             if let (Some(p), Some(id)) = (&m.provider_id, &m.model_id) {
-                self.model = Some(format!("{p}/{id}"));
+                self.model = Some(model(p, id));
             }
             let usage = Usage {
                 cost: m.cost.unwrap_or(0.0),
@@ -102,11 +103,11 @@ impl Record {
             };
             self.messages.insert(m.id.clone(), usage);
         } else if m.role == "user" {
-            set_some(&mut self.agent, &m.agent);
-            let model = m.model.as_ref();
-            let get = |k| model.and_then(|v| v.get(k)).and_then(|v| v.as_str());
+            set_some(&mut self.agent, &m.agent, limits::TEXT);
+            let chosen = m.model.as_ref();
+            let get = |k| chosen.and_then(|v| v.get(k)).and_then(|v| v.as_str());
             if let (Some(p), Some(id)) = (get("providerID"), get("modelID")) {
-                self.model = Some(format!("{p}/{id}"));
+                self.model = Some(model(p, id));
             }
         }
     }
@@ -179,8 +180,14 @@ impl Record {
     }
 }
 
-fn set_some(dst: &mut Option<String>, src: &Option<String>) {
+/// Takes a non-empty value, clipped to `max` characters.
+fn set_some(dst: &mut Option<String>, src: &Option<String>, max: usize) {
     if let Some(v) = src.as_ref().filter(|v| !v.is_empty()) {
-        dst.clone_from(&Some(v.clone()));
+        *dst = Some(limits::clip(v, max));
     }
+}
+
+/// `provider/model`, clipped.
+fn model(provider: &str, id: &str) -> String {
+    limits::clip(&format!("{provider}/{id}"), limits::TEXT)
 }

@@ -1,7 +1,7 @@
 //! Derivation of the client-facing `Session` from records: state precedence and the
 //! roll-up of sub-agent sessions into their parents.
 
-use super::{rfc3339, Record, Tracker};
+use super::{limits, rfc3339, Record, Tracker};
 use crate::{
     opencode::event::QuestionInfo,
     protocol::{Permission, Question, QuestionItem, QuestionOption, Session, State},
@@ -18,6 +18,7 @@ impl Tracker {
         let mut permissions: Vec<Permission> =
             tree.iter().flat_map(|r| r.permissions.iter().cloned()).collect();
         permissions.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+        permissions.truncate(limits::PERMISSIONS);
         let question = tree.iter().find_map(|r| r.question.clone());
         let busy = tree.iter().any(|r| r.busy);
         let state = if !permissions.is_empty() {
@@ -115,7 +116,7 @@ impl Tracker {
     }
 
     /// The session followed by all its descendants (depth first).
-    fn tree(&self, id: &str) -> Vec<&Record> {
+    pub(super) fn tree(&self, id: &str) -> Vec<&Record> {
         let mut out = Vec::new();
         let mut stack = vec![(id, 0)];
         while let Some((cur, depth)) = stack.pop() {
@@ -152,16 +153,18 @@ pub fn question(q: &QuestionInfo, now: i64) -> Question {
         questions: q
             .questions
             .iter()
+            .take(limits::QUESTIONS)
             .map(|i| QuestionItem {
-                question: i.question.clone(),
-                header: i.header.clone(),
+                question: limits::clip(&i.question, limits::QUESTION),
+                header: limits::clip(&i.header, limits::NAME),
                 multiple: i.multiple,
                 options: i
                     .options
                     .iter()
+                    .take(limits::OPTIONS)
                     .map(|o| QuestionOption {
-                        label: o.label.clone(),
-                        description: o.description.clone(),
+                        label: limits::clip(&o.label, limits::OPTION),
+                        description: limits::clip(&o.description, limits::OPTION),
                     })
                     .collect(),
             })

@@ -3,8 +3,7 @@
 use crate::opencode::event::PermissionInfo;
 use serde_json::Value;
 
-/// Longest summary kept; Home Assistant states are capped at 255 characters.
-const MAX_SUMMARY: usize = 120;
+use super::limits::SUMMARY as MAX_SUMMARY;
 
 /// `name: detail` for a running tool, e.g. `bash: npm test`.
 pub fn tool(name: &str, input: &Value) -> String {
@@ -41,16 +40,25 @@ fn join(name: &str, detail: &str) -> String {
     one_line(&text, MAX_SUMMARY)
 }
 
-/// Collapses whitespace (newlines included) and truncates on a character boundary.
+/// Collapses whitespace (newlines included) and truncates on a character boundary;
+/// stops reading once past `max`, so a megabyte command costs no more than a short one.
 pub fn one_line(text: &str, max: usize) -> String {
-    let mut out = String::with_capacity(text.len().min(max + 3));
-    for (i, word) in text.split_whitespace().enumerate() {
-        if i > 0 {
+    let mut out = String::with_capacity(max.min(text.len()) + 3);
+    let mut count = 0;
+    'words: for word in text.split(char::is_whitespace).filter(|w| !w.is_empty()) {
+        if count > 0 {
             out.push(' ');
+            count += 1;
         }
-        out.push_str(word);
+        for c in word.chars() {
+            if count > max {
+                break 'words;
+            }
+            out.push(c);
+            count += 1;
+        }
     }
-    if out.chars().count() > max {
+    if count > max {
         let cut: String = out.chars().take(max - 1).collect();
         return format!("{cut}…");
     }

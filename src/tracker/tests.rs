@@ -355,3 +355,113 @@ fn parent_cycles_do_not_hang() {
     );
     assert!(t.is_empty());
 }
+
+#[test]
+fn busy_sessions_count_toward_the_global_cap() {
+    let mut t = tracker(200);
+    t.apply(Input::Connected(instance("plugin-2-1")), 0);
+    let busy = |sid: &str| Event::SessionStatus { session_id: sid.into(), status: Status::Busy };
+    // 2,000 busy sessions over two instances: never more than 200 kept.
+    for i in 0..2_000i64 {
+        let inst = if i % 2 == 0 { INSTANCE } else { "plugin-2-1" };
+        t.apply(Input::Event { instance_id: inst.into(), event: busy(&format!("ses_{i}")) }, i);
+        assert!(t.len() <= 200, "{} sessions tracked after {i}", t.len());
+    }
+    assert_eq!(t.len(), 200);
+    // The most recent ones stay.
+    assert!(t.contains("ses_1999") && t.contains("ses_1800") && !t.contains("ses_1799"));
+
+    // Idle trees go before busy ones, even when more recent.
+    let mut t = tracker(3);
+    let upsert =
+        |sid: &str| Event::SessionUpsert(SessionInfo { id: sid.into(), ..Default::default() });
+    for (i, ev) in
+        [busy("ses_old_busy"), upsert("ses_idle"), busy("ses_busy")].into_iter().enumerate()
+    {
+        t.apply(Input::Event { instance_id: INSTANCE.into(), event: ev }, i as i64);
+    }
+    let out = t.apply(Input::Event { instance_id: INSTANCE.into(), event: busy("ses_new") }, 10);
+    assert!(out.contains(&Change::Removed { session_id: "ses_idle".into(), reason: "evicted" }));
+    assert!(t.contains("ses_old_busy") && t.contains("ses_busy") && t.contains("ses_new"));
+    let out = t.apply(Input::Event { instance_id: INSTANCE.into(), event: busy("ses_newer") }, 11);
+    assert!(out.contains(&Change::Removed { session_id: "ses_old_busy".into(), reason: "evicted" }));
+    assert_eq!(t.len(), 3);
+}
+
+#[test]
+fn wire_text_is_truncated_so_frames_stay_small() {
+    let mut t = tracker(200);
+    // The 9 MiB command of the audit, and many long texts.
+    let huge = "x".repeat(9 * 1024 * 1024);
+    let big = "y".repeat(10_000);
+    let ev = |event| Input::Event { instance_id: INSTANCE.into(), event };
+    t.apply(
+        ev(Event::SessionUpsert(SessionInfo {
+            id: "ses_a".into(),
+            title: Some(huge.clone()),
+            directory: Some(huge.clone()),
+            ..Default::default()
+        })),
+        1,
+    );
+    t.apply(ev(Event::SessionStatus { session_id: "ses_a".into(), status: Status::Busy }), 2);
+    for i in 0..40 {
+        t.apply(
+            ev(Event::PermissionAsked(PermissionInfo {
+                id: format!("per_{i:02}"),
+                session_id: "ses_a".into(),
+                permission: big.clone(),
+                patterns: [vec![huge.clone()], vec![big.clone(); 50]].concat(),
+                always: vec![big.clone(); 50],
+                metadata: serde_json::json!({"command": huge}),
+                ..Default::default()
+            })),
+            3 + i,
+        );
+    }
+    let item = crate::opencode::event::QuestionItem {
+        question: huge.clone(),
+        header: big.clone(),
+        multiple: false,
+        options: vec![
+            crate::opencode::event::QuestionOption {
+                label: big.clone(),
+                description: big.clone()
+            };
+            50
+        ],
+    };
+    t.apply(
+        ev(Event::QuestionAsked(QuestionInfo {
+            id: "que_1".into(),
+            session_id: "ses_a".into(),
+            questions: vec![item; 50],
+        })),
+        100,
+    );
+    let s = t.snapshot("ses_a").expect("tracked");
+    let frame = serde_json::to_string(&s).expect("serializes");
+    assert!(frame.len() < 80 * 1024, "snapshot of {} bytes", frame.len());
+    assert_eq!(s.title.as_deref().map(|x| x.chars().count()), Some(limits::TITLE));
+    assert_eq!(s.pending_permissions.len(), limits::PERMISSIONS);
+    let p = &s.pending_permissions[0];
+    assert_eq!(p.id, "per_00", "the oldest permissions are shown");
+    assert_eq!(p.patterns.len(), limits::PATTERNS);
+    assert_eq!(p.patterns[0].chars().count(), limits::PATTERN);
+    assert!(p.title.chars().count() <= limits::SUMMARY);
+    let q = s.question.expect("question");
+    assert_eq!(q.questions.len(), limits::QUESTIONS);
+    assert_eq!(q.questions[0].question.chars().count(), limits::QUESTION);
+    assert_eq!(q.questions[0].options.len(), limits::OPTIONS);
+    // Answering the shown permissions brings the next ones into the snapshot.
+    t.apply(
+        ev(Event::PermissionReplied {
+            session_id: "ses_a".into(),
+            permission_id: "per_00".into(),
+            reply: Some("once".into()),
+        }),
+        200,
+    );
+    let s = t.snapshot("ses_a").expect("tracked");
+    assert_eq!(s.pending_permissions.last().map(|p| p.id.as_str()), Some("per_08"));
+}

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use futures_util::{SinkExt, StreamExt};
+use opencode_lookout::{client, protocol::Pairing};
 use serde_json::{json, Value};
 use std::{
     collections::HashMap,
@@ -237,9 +238,18 @@ impl Env {
         (proc, port)
     }
 
-    /// The API token of this test's agent.
-    pub fn token(&self) -> String {
-        self.cli(&["token"]).trim().to_owned()
+    /// The pairing string of this test's agent (`opencode-lookout pair`).
+    pub fn pairing(&self) -> String {
+        self.cli(&["pair"]).trim().to_owned()
+    }
+
+    /// The pairing string of the agent with config dir `dir`.
+    pub fn pairing_in(&self, dir: &Path) -> String {
+        let dir = dir.to_str().expect("utf-8 dir");
+        let out = self.command(agent_bin()).args(["--config-dir", dir, "pair"]).output();
+        let out = out.expect("agent CLI runs");
+        assert!(out.status.success(), "pair: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
     }
 }
 
@@ -347,18 +357,16 @@ pub struct Client {
 }
 
 impl Client {
-    /// Connects, authenticates and subscribes.
-    pub async fn connect(port: u16, token: &str) -> Client {
-        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port}/"))
+    /// Connects over TLS pinned to the pairing string's fingerprint, authenticates with its
+    /// token and subscribes (the port comes from the agent's listening line).
+    pub async fn connect(port: u16, pairing: &str) -> Client {
+        let p =
+            Pairing::parse(pairing).unwrap_or_else(|| panic!("not a pairing string: {pairing}"));
+        let trust = client::Trust::Pinned(p.fingerprint);
+        let conn = client::Connection::connect(&format!("127.0.0.1:{port}"), &trust, &p.token)
             .await
-            .expect("ws connect");
-        let (mut sink, mut stream) = ws.split();
-        let hello = next_json(&mut stream).await;
-        assert_eq!(hello["type"], "hello");
-        sink.send(Message::text(json!({"type": "auth", "token": token}).to_string()))
-            .await
-            .expect("send auth");
-        assert_eq!(next_json(&mut stream).await["type"], "auth_ok");
+            .expect("connect and authenticate");
+        let (mut sink, mut stream) = conn.ws.split();
         let (tx, mut rx) = mpsc::unbounded_channel::<Value>();
         tokio::spawn(async move {
             while let Some(v) = rx.recv().await {
@@ -469,22 +477,6 @@ impl Client {
     /// Events seen so far with this name.
     pub fn events_named(&self, name: &str) -> Vec<Value> {
         self.events.lock().unwrap().iter().filter(|e| e["event"] == name).cloned().collect()
-    }
-}
-
-async fn next_json<S>(stream: &mut S) -> Value
-where
-    S: StreamExt<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
-{
-    loop {
-        let msg = tokio::time::timeout(Duration::from_secs(10), stream.next())
-            .await
-            .expect("frame within 10 s")
-            .expect("stream open")
-            .expect("frame ok");
-        if let Message::Text(t) = msg {
-            return serde_json::from_str(&t).expect("JSON frame");
-        }
     }
 }
 

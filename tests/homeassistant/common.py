@@ -1,15 +1,14 @@
 """Helpers shared by the OpenCode Lookout tests."""
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Callable
 
 from fake_agent import SERVER_ID
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.opencode_lookout.const import DOMAIN
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 
 async def wait_for(
@@ -35,3 +34,22 @@ def entity_id(
     result = er.async_get(hass).async_get_entity_id(platform, DOMAIN, unique_id)
     assert result is not None, unique_id
     return result
+
+
+def device(
+    hass: HomeAssistant, entry: MockConfigEntry, session_id: str | None = None
+) -> dr.DeviceEntry | None:
+    """Return the device of the machine (no session id) or of a session."""
+    ident = entry.unique_id if session_id is None else f"{entry.unique_id}_{session_id}"
+    return dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, ident), entry.entry_id
+    )
+
+
+def device_id(
+    hass: HomeAssistant, entry: MockConfigEntry, session_id: str | None = None
+) -> str:
+    """Return the id of a device that must exist (see device())."""
+    found = device(hass, entry, session_id)
+    assert found is not None, session_id
+    return found.id

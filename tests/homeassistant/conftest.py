@@ -17,11 +17,11 @@ from collections.abc import AsyncGenerator  # noqa: E402
 from typing import Any  # noqa: E402
 from unittest.mock import patch  # noqa: E402
 
-from fake_agent import SERVER_ID, TOKEN, FakeAgent  # noqa: E402
+from fake_agent import FINGERPRINT, SERVER_ID, TOKEN, FakeAgent  # noqa: E402
 from notify_common import async_setup_notify, mock_notify  # noqa: E402
 from pytest_homeassistant_custom_component.common import MockConfigEntry  # noqa: E402
 
-from custom_components.opencode_lookout.const import DOMAIN  # noqa: E402
+from custom_components.opencode_lookout.const import CONF_FINGERPRINT, DOMAIN  # noqa: E402
 from homeassistant.const import CONF_HOST, CONF_PORT, CONF_TOKEN  # noqa: E402
 from homeassistant.core import HomeAssistant, ServiceCall  # noqa: E402
 
@@ -52,7 +52,12 @@ def config_entry(agent: FakeAgent) -> MockConfigEntry:
         domain=DOMAIN,
         unique_id=SERVER_ID,
         title="devbox",
-        data={CONF_HOST: "127.0.0.1", CONF_PORT: agent.port, CONF_TOKEN: TOKEN},
+        data={
+            CONF_HOST: "127.0.0.1",
+            CONF_PORT: agent.port,
+            CONF_TOKEN: TOKEN,
+            CONF_FINGERPRINT: FINGERPRINT,
+        },
     )
 
 

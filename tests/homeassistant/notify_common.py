@@ -1,21 +1,26 @@
 """Helpers of the phone notification tests: fake mobile app notify actions."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from common import wait_for
-from fake_agent import ROOT_ID, SERVER_ID, FakeAgent
+from fake_agent import ROOT_ID, FakeAgent
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.opencode_lookout.const import CONF_NOTIFY_TARGETS, DOMAIN
+from custom_components.opencode_lookout.const import CONF_NOTIFY_TARGETS
+from homeassistant.auth.const import GROUP_ID_ADMIN
 from homeassistant.core import Context, HomeAssistant, ServiceCall, callback
-from homeassistant.helpers import device_registry as dr
 
 PHONE = "notify.mobile_app_test"
 OTHER = "notify.mobile_app_other"
 TARGETS = [PHONE, OTHER]
-ACTION = f"OPENCODE_LOOKOUT:{SERVER_ID}"
+PREFIX = "OPENCODE_LOOKOUT_"
+
+
+class _Owner:
+    """Tap as the user who owns the phone (the Companion app's registered user)."""
+
+
+OWNER: Any = _Owner()
 
 
 def mock_notify(hass: HomeAssistant) -> list[ServiceCall]:
@@ -31,10 +36,35 @@ def mock_notify(hass: HomeAssistant) -> list[ServiceCall]:
     return calls
 
 
+async def async_add_phones(hass: HomeAssistant) -> None:
+    """Register both phones as Companion app devices of two users who may steer."""
+    for target in TARGETS:
+        name = target.removeprefix("notify.mobile_app_")
+        user = await hass.auth.async_create_user(
+            f"owner of {name}", group_ids=[GROUP_ID_ADMIN]
+        )
+        MockConfigEntry(
+            domain="mobile_app",
+            title=name,
+            data={"device_name": name, "user_id": user.id},
+        ).add_to_hass(hass)
+
+
+def phone_owner(hass: HomeAssistant, phone: str = PHONE) -> str:
+    """Return the user id of the Companion app device behind a notify target."""
+    name = phone.removeprefix("notify.mobile_app_")
+    return next(
+        e.data["user_id"]
+        for e in hass.config_entries.async_entries("mobile_app")
+        if e.data["device_name"] == name
+    )
+
+
 async def async_setup_notify(
     hass: HomeAssistant, entry: MockConfigEntry, options: dict[str, Any]
 ) -> None:
     """Set up the entry with notifications to both phones (plus options)."""
+    await async_add_phones(hass)
     entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(
         entry, options={CONF_NOTIFY_TARGETS: TARGETS, **options}
@@ -46,16 +76,14 @@ async def async_setup_notify(
 async def request_permissions(agent: FakeAgent, *permissions: dict[str, Any]) -> None:
     """Make the root session wait for permissions, like the agent reports it."""
     await agent.update_session(
-        state="waiting_permission",
-        permission=permissions[0],
-        pending_permissions=list(permissions),
+        state="waiting_permission", pending_permissions=list(permissions)
     )
     for permission in permissions:
         await agent.push(
             "permission_requested",
             session_id=permission["session_id"],
             root_session_id=ROOT_ID,
-            permission=permission,
+            permission_id=permission["id"],
         )
 
 
@@ -73,19 +101,37 @@ def cleared(calls: list[ServiceCall], tag: str) -> list[str]:
     ]
 
 
+def nonce_of(calls: list[ServiceCall], tag: str, phone: str = PHONE) -> str:
+    """Return the nonce of the latest notification of a request on a phone."""
+    for data in reversed(sent(calls, phone)):
+        if data["data"].get("tag") == tag and data["data"].get("actions"):
+            return str(data["data"]["actions"][0]["action"]).rsplit("_", 1)[1]
+    raise AssertionError(f"no notification with buttons for {tag} on {phone}")
+
+
 async def tap(
     hass: HomeAssistant,
+    calls: list[ServiceCall],
     verb: str,
     request_id: str,
     *,
     reply_text: str | None = None,
-    prefix: str = ACTION,
-    user_id: str | None = None,
+    phone: str = PHONE,
+    user_id: Any = OWNER,
+    nonce: str | None = None,
+    action: str | None = None,
 ) -> None:
-    """Fire mobile_app_notification_action like the Companion app does."""
-    data: dict[str, Any] = {"action": f"{prefix}:{verb}:{request_id}"}
+    """Fire mobile_app_notification_action like the Companion app does.
+
+    By default the owner of the phone taps the latest notification of the request.
+    """
+    if action is None:
+        action = f"{PREFIX}{verb}_{nonce or nonce_of(calls, request_id, phone)}"
+    data: dict[str, Any] = {"action": action}
     if reply_text is not None:
         data["reply_text"] = reply_text
+    if user_id is OWNER:
+        user_id = phone_owner(hass, phone)
     hass.bus.async_fire(
         "mobile_app_notification_action", data, context=Context(user_id=user_id)
     )
@@ -99,12 +145,3 @@ async def wait_calls(
     await wait_for(hass, lambda: len(calls) >= count)
     assert len(calls) == count, [c.data for c in calls]
     return calls
-
-
-def session_device_id(hass: HomeAssistant, entry: MockConfigEntry, sid: str) -> str:
-    """Return the device id of a session."""
-    device = dr.async_get(hass).async_get_device_by_identifier(
-        (DOMAIN, f"{entry.unique_id}_{sid}"), entry.entry_id
-    )
-    assert device is not None
-    return device.id

@@ -6,11 +6,13 @@ scripts/setup-opencode) with the Lookout plugin installed, and the real agent bi
 Missing binaries are an error, never a skip: scripts/test provides both.
 """
 
-from __future__ import annotations
-
+from dataclasses import dataclass, field
+import hashlib
 import json
 import os
+from pathlib import Path
 import shutil
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -18,12 +20,30 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
-from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 SETUP = json.loads((REPO / "tests/opencode_project.json").read_text())
 OFFLINE: dict[str, str] = SETUP["env"]
+# The one place that spells the agent's launch flags (the Rust tests read it too).
+LAUNCH = REPO / "tests/agent_launch.json"
+
+
+def agent_args(config_dir: Path, port: int = 0) -> list[str]:
+    """Return the agent's arguments from tests/agent_launch.json, placeholders filled."""
+    args: list[str] = json.loads(LAUNCH.read_text())
+    values = {"{config_dir}": str(config_dir), "{port}": str(port)}
+    filled = []
+    for arg in args:
+        for name, value in values.items():
+            arg = arg.replace(name, value)
+        filled.append(arg)
+    return filled
+
+
+def fingerprint(cert_pem: Path) -> str:
+    """Return the agent's identity: SHA-256 over its DER certificate (hex)."""
+    der = ssl.PEM_cert_to_DER_cert(cert_pem.read_text())
+    return hashlib.sha256(der).hexdigest()
 
 
 def opencode_config(llm_port: int) -> str:
@@ -87,6 +107,7 @@ class RealStack:
     opencode_url: str = ""
     token: str = ""
     server_id: str = ""
+    fingerprint: str = ""
     llm_port: int = 0
 
     @property
@@ -96,11 +117,7 @@ class RealStack:
 
     def env(self) -> dict[str, str]:
         """Environment of every process of the stack."""
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if k not in ("OPENCODE_SERVER_PASSWORD",)
-        }
+        env = {k: v for k, v in os.environ.items() if k != "OPENCODE_SERVER_PASSWORD"}
         for name in ("home", "data", "config", "cache", "state"):
             (self.root / name).mkdir(parents=True, exist_ok=True)
         env.update(
@@ -140,22 +157,14 @@ class RealStack:
         self.project.mkdir(parents=True, exist_ok=True)
         (self.project / "opencode.json").write_text(opencode_config(llm_port))
         lookout = self.root / "lookout"
-        base = [agent, "--config-dir", str(lookout)]
         subprocess.run(
-            [*base, "install-plugin"], env=env, check=True, capture_output=True
+            [agent, "--config-dir", str(lookout), "install-plugin"],
+            env=env,
+            check=True,
+            capture_output=True,
         )
         proc, line = _spawn(
-            [
-                *base,
-                "run",
-                "--listen",
-                "127.0.0.1:0",
-                "--plugin-port",
-                "0",
-                "--no-mdns",
-                "--coalesce-ms",
-                "100",
-            ],
+            [agent, *agent_args(lookout)],
             env,
             REPO,
             "opencode-lookout listening",
@@ -166,6 +175,7 @@ class RealStack:
         self.api_port = int(api.rsplit(":", 1)[1])
         self.token = (lookout / "token").read_text().strip()
         self.server_id = (lookout / "server_id").read_text().strip()
+        self.fingerprint = fingerprint(lookout / "tls.crt")
         proc, line = _spawn(
             [opencode, "serve", "--hostname", "127.0.0.1", "--port", "0"],
             env,
@@ -178,6 +188,11 @@ class RealStack:
             w for w in line.split() if w.startswith("http://")
         ).rstrip("/")
         return self
+
+    @property
+    def pairing(self) -> str:
+        """Return the pairing string (what `opencode-lookout pair` prints)."""
+        return f"lookout1:{self.api_port}:{self.fingerprint}:{self.token}"
 
     def request(self, method: str, path: str, body: dict | None = None):
         """Call OpenCode's REST API (as a user's TUI would act)."""

@@ -1,7 +1,5 @@
 """Availability: agent down/up, session unavailable, reconnect resync, reauth, repair."""
 
-from __future__ import annotations
-
 import asyncio
 import logging
 
@@ -10,6 +8,7 @@ from fake_agent import ROOT_ID, FakeAgent, make_session
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.opencode_lookout.client import SCHEMA
 from custom_components.opencode_lookout.const import DOMAIN
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
@@ -74,9 +73,7 @@ async def test_session_unavailable(
     """A session whose OpenCode is disconnected is unavailable; others are not."""
     await agent.update_session("ses_other", title="Other")
     other = "ses_other"
-    await wait_for(
-        hass, lambda: other in init_integration.runtime_data.manager.sessions
-    )
+    await wait_for(hass, lambda: other in init_integration.runtime_data.sessions)
     state = entity_id(hass, "sensor", "state", ROOT_ID)
     await agent.update_session(available=False)
     await wait_for(hass, lambda: hass.states.get(state).state == STATE_UNAVAILABLE)
@@ -138,25 +135,25 @@ async def test_incompatible_schema_issue(
     hass: HomeAssistant, agent: FakeAgent, config_entry: MockConfigEntry
 ) -> None:
     """Incompatible schema: repair issue, cleared once compatible again."""
-    agent.hello.update(schema=5, min_schema=4)
+    agent.hello.update(schema=SCHEMA + 3, min_schema=SCHEMA + 2)
     config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(config_entry.entry_id)
     assert config_entry.state is ConfigEntryState.SETUP_RETRY
     issue_id = f"incompatible_schema_{config_entry.entry_id}"
     issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
     assert issue is not None
-    assert issue.translation_placeholders["schema"] == "4..5"
+    assert issue.translation_placeholders["schema"] == f"{SCHEMA + 2}..{SCHEMA + 3}"
 
-    agent.hello.update(schema=1, min_schema=1)
+    agent.hello.update(schema=SCHEMA, min_schema=SCHEMA)
     await hass.config_entries.async_reload(config_entry.entry_id)
     assert config_entry.state is ConfigEntryState.LOADED
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
 
     # The agent is downgraded while HA runs: the issue comes back on reconnect.
-    agent.hello.update(schema=5, min_schema=4)
+    agent.hello.update(schema=SCHEMA + 3, min_schema=SCHEMA + 2)
     await agent.drop_clients()
     await wait_for(hass, lambda: ir.async_get(hass).async_get_issue(DOMAIN, issue_id))
-    agent.hello.update(schema=1, min_schema=1)
+    agent.hello.update(schema=SCHEMA, min_schema=SCHEMA)
     await wait_for(
         hass, lambda: not ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
     )

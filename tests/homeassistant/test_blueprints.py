@@ -1,7 +1,5 @@
 """The blueprints in blueprints/automation/opencode_lookout load and work."""
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Iterator
 from pathlib import Path
@@ -252,33 +250,53 @@ async def test_permission_notification(hass: HomeAssistant, tmp_path: Path) -> N
                 "permission_id": permission_id,
                 "title": "bash: rm -rf build && make",
                 "patterns": ["rm -rf build", "make"],
+                "always": ["rm *", "make *"],
             },
         )
         await until(lambda: len(calls) > count)
 
-    async def tap(action: str, **data: str) -> None:
+    async def tap(
+        action: str, user_id: str | None = "phone-owner", **data: str
+    ) -> None:
         hass.bus.async_fire(
-            "mobile_app_notification_action", {"action": action, **data}
+            "mobile_app_notification_action",
+            {"action": action, **data},
+            context=Context(user_id=user_id),
         )
         for _ in range(20):
             await asyncio.sleep(0)
+
+    def actions(index: int) -> dict[str, str]:
+        """Return the action ids of one notification by verb."""
+        ids = [a["action"] for a in calls[index].data["data"]["actions"]]
+        return {i.split("_")[2]: i for i in ids}
 
     await request("per_1")
     sent = calls[0].data
     assert sent["message"] == "bash: rm -rf build && make\nrm -rf build, make"
     assert sent["data"]["tag"] == "per_1"
-    assert [a["action"] for a in sent["data"]["actions"]] == [
-        "OCL_BP_ONCE_per_1",
-        "OCL_BP_ALWAYS_per_1",
-        "OCL_BP_REJECT_per_1",
+    first = actions(0)
+    assert list(first) == ["ONCE", "ALWAYS", "REJECT"]
+    # A random nonce, not the (public) permission id, names the buttons.
+    nonce = first["ONCE"].removeprefix("OCL_BP_ONCE_")
+    assert len(nonce) == 26
+    assert "per_1" not in nonce
+    assert [a["title"] for a in sent["data"]["actions"]] == [
+        "Approve",
+        "Always: rm *, make *",
+        "Reject",
     ]
     await request("per_2")
     await request("per_3")
-    await tap("OCL_BP_REJECT_per_1", reply_text="use make clean")
-    await tap("OCL_BP_ALWAYS_per_2")
-    await tap("OCL_BP_REJECT_per_3")
-    await tap("OCL_BP_ONCE_per_1")  # that run is over: nothing happens
-    await until(lambda: len(replies) >= 3)
+    second, third = actions(1), actions(2)
+    assert second["ONCE"] != first["ONCE"]
+    # Attack: ids built from the permission id, and a tap without a user, do nothing.
+    await tap("OCL_BP_ONCE_per_1")
+    await tap(third["ONCE"], user_id=None)
+    await tap(first["REJECT"], reply_text="use make clean")
+    await tap(second["ALWAYS"])
+    await tap(first["ONCE"])  # that run is over: nothing happens
+    await until(lambda: len(replies) >= 2)
     assert [dict(c.data) for c in replies] == [
         {
             "device_id": "dev_1",
@@ -287,7 +305,6 @@ async def test_permission_notification(hass: HomeAssistant, tmp_path: Path) -> N
             "message": "use make clean",
         },
         {"device_id": "dev_1", "permission_id": "per_2", "reply": "always"},
-        {"device_id": "dev_1", "permission_id": "per_3", "reply": "reject"},
     ]
     hass.bus.async_fire(
         EVENT, {"type": "permission_resolved", "permission_id": "per_1", "by": "api"}

@@ -49,7 +49,7 @@ async def _subscribe(client: MockHAClientWebSocket) -> tuple[int, dict[str, Any]
 
 def _when(text: str) -> datetime:
     """Parse a timestamp to compare instants, whatever the format details."""
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).replace(microsecond=0)
+    return datetime.fromisoformat(text).replace(microsecond=0)
 
 
 async def _next_event(client: MockHAClientWebSocket, kind: str) -> dict[str, Any]:

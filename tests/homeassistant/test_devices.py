@@ -1,11 +1,9 @@
 """Session devices: dynamic add/remove, title sync, stale sessions, user removal."""
 
-from __future__ import annotations
-
 from datetime import UTC, datetime, timedelta
 from unittest.mock import patch
 
-from common import wait_for
+from common import device, wait_for
 from fake_agent import ROOT_ID, FakeAgent, make_session
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -18,23 +16,17 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
 
 
-def _device(hass: HomeAssistant, entry: MockConfigEntry, session_id: str | None):
-    """Return the device of the machine (None) or of a session."""
-    ident = entry.unique_id if session_id is None else f"{entry.unique_id}_{session_id}"
-    return dr.async_get(hass).async_get_device_by_identifier(
-        (DOMAIN, ident), entry.entry_id
-    )
-
-
 async def test_session_device(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
     """A root session is a device via the machine device."""
-    machine = _device(hass, init_integration, None)
-    device = _device(hass, init_integration, ROOT_ID)
-    assert device.name == "Fix the build"
-    assert device.model == "OpenCode session"
-    assert device.via_device_id == machine.id
+    machine = device(hass, init_integration)
+    session_device = device(hass, init_integration, ROOT_ID)
+    assert machine is not None
+    assert session_device is not None
+    assert session_device.name == "Fix the build"
+    assert session_device.model == "OpenCode session"
+    assert session_device.via_device_id == machine.id
 
 
 async def test_dynamic_add_remove_and_title(
@@ -42,12 +34,12 @@ async def test_dynamic_add_remove_and_title(
 ) -> None:
     """New sessions appear without reload; titles sync; removed sessions go."""
     await agent.update_session("ses_new", title=None)
-    await wait_for(hass, lambda: _device(hass, init_integration, "ses_new"))
-    assert _device(hass, init_integration, "ses_new").name == "ses_new"
+    await wait_for(hass, lambda: device(hass, init_integration, "ses_new"))
+    assert device(hass, init_integration, "ses_new").name == "ses_new"
     await agent.update_session("ses_new", title="Write the docs")
     await wait_for(
         hass,
-        lambda: _device(hass, init_integration, "ses_new").name == "Write the docs",
+        lambda: device(hass, init_integration, "ses_new").name == "Write the docs",
     )
     entity = er.async_get(hass).async_get_entity_id(
         "sensor", DOMAIN, f"{init_integration.unique_id}_ses_new_state"
@@ -55,7 +47,7 @@ async def test_dynamic_add_remove_and_title(
     assert hass.states.get(entity).state == "idle"
 
     await agent.remove_session("ses_new")
-    await wait_for(hass, lambda: _device(hass, init_integration, "ses_new") is None)
+    await wait_for(hass, lambda: device(hass, init_integration, "ses_new") is None)
     assert er.async_get(hass).async_get(entity) is None
     assert hass.states.get(entity) is None
 
@@ -74,22 +66,22 @@ async def test_stale_sessions(
     hass.config_entries.async_update_entry(config_entry, options={CONF_STALE_DAYS: 3})
     await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
-    assert _device(hass, config_entry, "ses_old") is None
-    assert _device(hass, config_entry, "ses_aging") is not None
-    assert _device(hass, config_entry, ROOT_ID) is not None
+    assert device(hass, config_entry, "ses_old") is None
+    assert device(hass, config_entry, "ses_aging") is not None
+    assert device(hass, config_entry, ROOT_ID) is not None
 
     later = now + timedelta(hours=2)
     with patch(
-        "custom_components.opencode_lookout.manager.dt_util.utcnow", return_value=later
+        "custom_components.opencode_lookout.tracker.dt_util.utcnow", return_value=later
     ):
         async_fire_time_changed(hass, later)
         await hass.async_block_till_done()
-    assert _device(hass, config_entry, "ses_aging") is None
-    assert _device(hass, config_entry, ROOT_ID) is not None
+    assert device(hass, config_entry, "ses_aging") is None
+    assert device(hass, config_entry, ROOT_ID) is not None
 
     # A stale update of a tracked session removes it too.
     await agent.update_session(last_activity=old)
-    await wait_for(hass, lambda: _device(hass, config_entry, ROOT_ID) is None)
+    await wait_for(hass, lambda: device(hass, config_entry, ROOT_ID) is None)
     await hass.config_entries.async_unload(config_entry.entry_id)
 
 
@@ -104,7 +96,7 @@ async def test_leftover_devices_removed_at_setup(
     )
     await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
-    assert _device(hass, config_entry, "ses_gone") is None
+    assert device(hass, config_entry, "ses_gone") is None
     await hass.config_entries.async_unload(config_entry.entry_id)
 
 
@@ -125,9 +117,11 @@ async def test_remove_device(
         )
         return await client.receive_json()
 
-    machine = _device(hass, init_integration, None)
+    machine = device(hass, init_integration)
+    assert machine is not None
     assert not (await remove(machine.id))["success"]
-    session = _device(hass, init_integration, ROOT_ID)
+    session = device(hass, init_integration, ROOT_ID)
+    assert session is not None
     assert (await remove(session.id))["success"]
-    assert _device(hass, init_integration, ROOT_ID) is None
-    assert ROOT_ID not in init_integration.runtime_data.manager.sessions
+    assert device(hass, init_integration, ROOT_ID) is None
+    assert ROOT_ID not in init_integration.runtime_data.sessions

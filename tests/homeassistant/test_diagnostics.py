@@ -1,7 +1,5 @@
 """Diagnostics redact the token and prompt-derived text."""
 
-from __future__ import annotations
-
 from fake_agent import TOKEN, FakeAgent
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
@@ -27,3 +25,5 @@ async def test_diagnostics(
     assert session["state"] == "idle"
     assert TOKEN not in str(diag)
     assert "Fix the build" not in str(diag)
+    # Directories name the user's projects.
+    assert session["directory"] == "**REDACTED**"

@@ -1,17 +1,14 @@
 """The event entity and the opencode_lookout_event bus event."""
 
-from __future__ import annotations
-
-from common import entity_id, wait_for
-from fake_agent import CHILD_ID, ROOT_ID, FakeAgent, make_permission, make_question
+from common import device, entity_id, wait_for
+from fake_agent import CHILD_ID, ROOT_ID, FakeAgent
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
 )
 
-from custom_components.opencode_lookout.const import DOMAIN, EVENT_LOOKOUT
+from custom_components.opencode_lookout.const import EVENT_LOOKOUT
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
 
 
 async def test_events(
@@ -20,9 +17,7 @@ async def test_events(
     """Each agent event fires the entity and the bus event with device_id."""
     events = async_capture_events(hass, EVENT_LOOKOUT)
     event_entity = entity_id(hass, "event", "activity", ROOT_ID)
-    device = dr.async_get(hass).async_get_device_by_identifier(
-        (DOMAIN, f"{init_integration.unique_id}_{ROOT_ID}"), init_integration.entry_id
-    )
+    session_device = device(hass, init_integration, ROOT_ID)
     assert hass.states.get(event_entity).attributes["event_types"] == [
         "permission_requested",
         "permission_resolved",
@@ -32,15 +27,11 @@ async def test_events(
     ]
 
     await agent.update_session(state="working")
-    await agent.push(
-        "permission_requested",
-        session_id=CHILD_ID,
-        root_session_id=ROOT_ID,
-        permission=make_permission(),
-    )
+    # The agent sends the session (with the permission) first, then the thin event.
+    await agent.request_permission()
     await wait_for(hass, lambda: len(events) == 1)
     assert events[0].data == {
-        "device_id": device.id,
+        "device_id": session_device.id,
         "session_id": ROOT_ID,
         "type": "permission_requested",
         "permission_id": "per_1",
@@ -54,22 +45,22 @@ async def test_events(
     assert state.attributes["event_type"] == "permission_requested"
     assert state.attributes["permission_id"] == "per_1"
 
-    await agent.push(
-        "permission_resolved",
-        session_id=CHILD_ID,
-        root_session_id=ROOT_ID,
-        permission_id="per_1",
-        reply="once",
-        by="api",
-    )
+    await agent.resolve_permission(reply="once", by="api")
+    await agent.ask_question()
+    # Events naming something the session does not (or no longer) carry: ids only.
     await agent.push(
         "question_asked",
         session_id=ROOT_ID,
         root_session_id=ROOT_ID,
-        question=make_question(),
+        question_id="que_gone",
     )
-    await agent.push("question_asked", session_id=ROOT_ID, question=None)
-    await agent.push("permission_requested", session_id=ROOT_ID, permission="bad")
+    await agent.push(
+        "permission_requested",
+        session_id=ROOT_ID,
+        root_session_id=ROOT_ID,
+        permission_id="per_gone",
+    )
+    await agent.update_session(state="working", question=None)
     await agent.update_session(state="idle")
     await agent.update_session(
         state="error", error={"name": "APIError", "message": "fake upstream failure"}
@@ -88,6 +79,14 @@ async def test_events(
     assert events[1].data["reply"] == "once"
     assert events[1].data["by"] == "api"
     assert events[2].data["questions"][0]["options"] == ["Postgres", "SQLite"]
+    assert events[3].data == {
+        "device_id": session_device.id,
+        "session_id": ROOT_ID,
+        "type": "question_asked",
+        "question_id": "que_gone",
+        "question_session_id": ROOT_ID,
+    }
+    assert events[4].data["permission_id"] == "per_gone"
     assert events[6].data["message"] == "fake upstream failure"
     assert hass.states.get(event_entity).attributes["event_type"] == "error"
 
@@ -102,7 +101,7 @@ async def test_events_of_unknown_sessions_ignored(
     await agent.update_session(CHILD_ID, state="working")
     await agent.push("session_removed", session_id="unknown", reason="deleted")
     await agent.update_session(state="working")
-    manager = init_integration.runtime_data.manager
-    await wait_for(hass, lambda: manager.sessions[ROOT_ID].state == "working")
+    runtime = init_integration.runtime_data
+    await wait_for(hass, lambda: runtime.sessions[ROOT_ID].state == "working")
     assert events == []
-    assert CHILD_ID not in manager.sessions
+    assert CHILD_ID not in runtime.sessions

@@ -1,7 +1,5 @@
 """Options flow of the phone notifications."""
 
-from __future__ import annotations
-
 from fake_agent import FakeAgent
 from notify_common import OTHER, PHONE, mock_notify
 import probatio
@@ -17,6 +15,7 @@ from custom_components.opencode_lookout.const import (
     CONF_NOTIFY_QUESTIONS,
     CONF_NOTIFY_TARGETS,
     CONF_STALE_DAYS,
+    CONF_STEER_USERS,
 )
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
@@ -54,9 +53,13 @@ async def test_options_notifications(
     fields = probatio.to_field_list(
         result["data_schema"], custom_serializer=cv.custom_serializer
     )
-    assert [f["name"] for f in fields] == [CONF_STALE_DAYS, CONF_NOTIFY]
-    assert fields[1]["type"] == "expandable"
-    assert [f["name"] for f in fields[1]["schema"]][:2] == [
+    assert [f["name"] for f in fields] == [
+        CONF_STEER_USERS,
+        CONF_STALE_DAYS,
+        CONF_NOTIFY,
+    ]
+    assert fields[2]["type"] == "expandable"
+    assert [f["name"] for f in fields[2]["schema"]][:2] == [
         CONF_NOTIFY_TARGETS,
         CONF_NOTIFY_PERMISSIONS,
     ]
@@ -90,6 +93,7 @@ async def test_options_notifications(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert config_entry.options == {
+        CONF_STEER_USERS: [],
         CONF_STALE_DAYS: 7,
         CONF_NOTIFY_TARGETS: [PHONE],
         CONF_NOTIFY_PERMISSIONS: True,

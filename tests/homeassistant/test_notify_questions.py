@@ -1,10 +1,18 @@
 """Phone notifications of questions; switching requests off and on."""
 
-from __future__ import annotations
-
 from common import wait_for
 from fake_agent import ROOT_ID, FakeAgent, make_permission, make_question
-from notify_common import ACTION, OTHER, PHONE, TARGETS, cleared, sent, tap, wait_calls
+from notify_common import (
+    OTHER,
+    PHONE,
+    PREFIX,
+    TARGETS,
+    cleared,
+    nonce_of,
+    sent,
+    tap,
+    wait_calls,
+)
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -32,31 +40,35 @@ async def test_question_notification(
     assert note["title"] == "devbox · Fix the build"
     assert note["message"] == "Which database?"
     assert note["data"]["tag"] == "que_1"
+    nonce = nonce_of(calls, "que_1")
     assert note["data"]["actions"] == [
-        {"action": f"{ACTION}:ANSWER_0:que_1", "title": "Postgres"},
-        {"action": f"{ACTION}:ANSWER_1:que_1", "title": "SQLite"},
+        {"action": f"{PREFIX}ANSWER_0_{nonce}", "title": "Postgres"},
+        {"action": f"{PREFIX}ANSWER_1_{nonce}", "title": "SQLite"},
         {
-            "action": f"{ACTION}:REPLY:que_1",
+            "action": f"{PREFIX}REPLY_{nonce}",
             "title": "Answer",
             "behavior": "textInput",
             "textInputButtonTitle": "Send",
             "textInputPlaceholder": "Your answer",
         },
     ]
-    await tap(hass, "ANSWER_1", "que_1")
+    await tap(hass, calls, "ANSWER_1", "que_1")
     (answer,) = agent.commands("reply_question")
     assert answer["question_id"] == "que_1"
     assert answer["answers"] == [["SQLite"]]
     await wait_calls(hass, calls, 4)
     assert sorted(cleared(calls, "que_1")) == sorted(TARGETS)
-    await tap(hass, "ANSWER_0", "que_1")  # already answered
+    await tap(hass, calls, "ANSWER_0", "que_1")  # the nonce is used up
+    await tap(hass, calls, "ANSWER_0", "que_1", phone=OTHER)  # already answered
     assert len(agent.commands("reply_question")) == 1
+    await wait_calls(hass, calls, 5)
+    assert sent(calls, OTHER)[-1]["message"] == "This request was already answered."
 
     # More than three options: three buttons, all options in the message.
     question = make_question(id="que_2")
     question["questions"][0]["options"] = OPTIONS
     await agent.update_session(question=question)
-    await wait_calls(hass, calls, 6)
+    await wait_calls(hass, calls, 7)
     note = sent(calls, PHONE)[-1]
     assert note["message"] == "Which database?\nPostgres, SQLite, MySQL, DuckDB"
     assert [a["title"] for a in note["data"]["actions"]] == [
@@ -65,20 +77,20 @@ async def test_question_notification(
         "MySQL",
         "Answer",
     ]
-    await tap(hass, "REPLY", "que_2")  # an empty text answers nothing
-    await tap(hass, "ANSWER_7", "que_2")  # no such option
-    await tap(hass, "ANSWER_x", "que_2")
+    await tap(hass, calls, "REPLY", "que_2")  # an empty text answers nothing
+    await tap(hass, calls, "ANSWER_7", "que_2")  # no such option
+    await tap(hass, calls, "ANSWER_x", "que_2")
     assert len(agent.commands("reply_question")) == 1
     agent.errors["reply_question"] = {"code": "timeout", "message": "no answer"}
-    await tap(hass, "ANSWER_2", "que_2")
-    await wait_calls(hass, calls, 8)
+    await tap(hass, calls, "ANSWER_2", "que_2")
+    await wait_calls(hass, calls, 9)
     assert sent(calls, PHONE)[-1]["message"].startswith(
         "Your answer did not arrive: The agent refused the command (timeout)"
     )
     del agent.errors["reply_question"]
-    await tap(hass, "REPLY", "que_2", reply_text="Oracle")
+    await tap(hass, calls, "REPLY", "que_2", reply_text="Oracle")
     assert agent.commands("reply_question")[-1]["answers"] == [["Oracle"]]
-    await wait_calls(hass, calls, 10)
+    await wait_calls(hass, calls, 11)
 
 
 async def test_question_without_buttons_and_gone(
@@ -117,31 +129,35 @@ async def test_request_toggles(
     agent: FakeAgent,
     config_entry: MockConfigEntry,
 ) -> None:
-    """Permissions and questions can be switched off; the entry reloads quietly."""
+    """Permissions and questions can be switched off; a reload sends afresh."""
     await agent.update_session(
         state="waiting_permission",
-        permission=make_permission(),
         pending_permissions=[make_permission()],
         question=make_question(),
     )
-    manager = config_entry.runtime_data.manager
-    await wait_for(hass, lambda: manager.sessions[ROOT_ID].question is not None)
+    runtime = config_entry.runtime_data
+    await wait_for(hass, lambda: runtime.sessions[ROOT_ID].question is not None)
     assert calls == []
     hass.config_entries.async_update_entry(
         config_entry, options={**config_entry.options, CONF_NOTIFY_PERMISSIONS: True}
     )
     await hass.config_entries.async_reload(config_entry.entry_id)
     await wait_calls(hass, calls, 2)
-    # A reload (an options change) does not send the same request again...
+    old = nonce_of(calls, "per_1")
+    # The notifier's state (and its nonces) go with the entry: a reload (an options
+    # change) sends the pending request again under the same tag, which replaces
+    # the notification without alerting again.
     await hass.config_entries.async_reload(config_entry.entry_id)
-    await wait_calls(hass, calls, 2)
-    # ...but moves it when the phones change.
-    for targets, count in (([PHONE], 3), ([OTHER, PHONE], 4)):
+    await wait_calls(hass, calls, 4)
+    assert sent(calls, PHONE)[-1]["data"]["tag"] == "per_1"
+    assert nonce_of(calls, "per_1") != old
+    await tap(hass, calls, "ONCE", "per_1", nonce=old)  # the old buttons are dead
+    assert agent.commands("reply_permission") == []
+    for targets, count in (([PHONE], 5), ([OTHER, PHONE], 7)):
         hass.config_entries.async_update_entry(
             config_entry,
             options={**config_entry.options, CONF_NOTIFY_TARGETS: targets},
         )
         await hass.config_entries.async_reload(config_entry.entry_id)
         await wait_calls(hass, calls, count)
-    assert cleared(calls, "per_1") == [OTHER]
     assert sent(calls, OTHER)[-1]["data"]["tag"] == "per_1"

@@ -1,7 +1,5 @@
 """Phone notifications of finished and failed runs; the delay before requests."""
 
-from __future__ import annotations
-
 from datetime import timedelta
 from typing import Any
 
@@ -33,12 +31,14 @@ async def _run(
     **end: Any,
 ) -> None:
     """Let the root session work for a while (backdated), then end the run."""
-    manager = entry.runtime_data.manager
+    runtime = entry.runtime_data
     await agent.update_session(state="working", error=None)
-    await wait_for(hass, lambda: manager.sessions[ROOT_ID].state == "working")
-    manager._busy_since[ROOT_ID] = dt_util.utcnow() - timedelta(seconds=seconds)
+    await wait_for(hass, lambda: runtime.sessions[ROOT_ID].state == "working")
+    runtime.tracker.runs._busy_since[ROOT_ID] = dt_util.utcnow() - timedelta(
+        seconds=seconds
+    )
     await agent.update_session(**({"state": "idle"} | end))
-    await wait_for(hass, lambda: manager.sessions[ROOT_ID].state != "working")
+    await wait_for(hass, lambda: runtime.sessions[ROOT_ID].state != "working")
 
 
 async def test_finished_and_error_threshold(
@@ -104,18 +104,17 @@ async def test_delay(
     config_entry: MockConfigEntry,
 ) -> None:
     """A request answered within the delay never reaches the phones."""
-    manager = config_entry.runtime_data.manager
+    runtime = config_entry.runtime_data
 
     async def update(state: str, **changes: Any) -> None:
         await agent.update_session(state=state, **changes)
-        await wait_for(hass, lambda: manager.sessions[ROOT_ID].state == state)
+        await wait_for(hass, lambda: runtime.sessions[ROOT_ID].state == state)
 
     await update(
         "waiting_permission",
-        permission=make_permission(),
         pending_permissions=[make_permission()],
     )
-    await update("working", permission=None, pending_permissions=[])
+    await update("working", pending_permissions=[])
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=11))
     await hass.async_block_till_done()
     assert calls == []
@@ -137,7 +136,7 @@ async def test_delay(
     )
     await update("waiting_permission", pending_permissions=[make_permission(id="p2")])
     await wait_for(
-        hass, lambda: manager.sessions[ROOT_ID].pending_permissions[0].id == "p2"
+        hass, lambda: runtime.sessions[ROOT_ID].pending_permissions[0].id == "p2"
     )
     await hass.config_entries.async_unload(config_entry.entry_id)
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=11))

@@ -4,15 +4,15 @@ The component is set up through the config flow against the real agent; a bash p
 requested by a real OpenCode session shows as waiting_permission on the session device,
 and pressing approve_once makes the command run and the session return to idle. With one
 phone chosen in the options, the phone's Approve and Reject (with a typed reason) taps,
-fired exactly as the companion app fires them, steer the real session.
+fired exactly as the companion app fires them (with the phone owner's user), steer the
+real session. The connection is the pinned wss:// one, paired with the pairing string.
 """
-
-from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Callable
 
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from real_stack import RealStack
 
 from custom_components.opencode_lookout.const import (
@@ -21,8 +21,8 @@ from custom_components.opencode_lookout.const import (
     DOMAIN,
 )
 from homeassistant.config_entries import SOURCE_USER
-from homeassistant.const import CONF_HOST, CONF_PORT, CONF_TOKEN
-from homeassistant.core import HomeAssistant, ServiceCall, callback
+from homeassistant.const import CONF_HOST
+from homeassistant.core import Context, HomeAssistant, ServiceCall, callback
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
@@ -53,7 +53,7 @@ async def _setup(hass: HomeAssistant, stack: RealStack) -> str:
     )
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"],
-        {CONF_HOST: "127.0.0.1", CONF_PORT: stack.api_port, CONF_TOKEN: stack.token},
+        {CONF_HOST: "127.0.0.1", "pairing": stack.pairing},
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY, result
     assert result["result"].unique_id == stack.server_id
@@ -121,6 +121,11 @@ async def test_approve_and_reject_from_the_phone(
         calls.append(call)
 
     hass.services.async_register("notify", "mobile_app_test", phone)
+    # The phone is a Companion app device of a user: its taps carry that user.
+    owner = await hass.auth.async_create_user("phone owner")
+    MockConfigEntry(
+        domain="mobile_app", data={"device_name": "test", "user_id": owner.id}
+    ).add_to_hass(hass)
     entry_id = await _setup(hass, stack)
     flow = await hass.config_entries.options.async_init(entry_id)
     flow = await hass.config_entries.options.async_configure(
@@ -156,6 +161,7 @@ async def test_approve_and_reject_from_the_phone(
     hass.bus.async_fire(
         "mobile_app_notification_action",
         {"action": actions["Approve"]["action"], "tag": tag},
+        context=Context(user_id=owner.id),
     )
     assert await hass.async_add_executor_job(stack.wait_file, "phone.txt")
     await _wait("approve notification cleared", lambda: cleared(tag), timeout=15)
@@ -176,6 +182,7 @@ async def test_approve_and_reject_from_the_phone(
             "reply_text": "use the staging db",
             "tag": note["data"]["tag"],
         },
+        context=Context(user_id=owner.id),
     )
     await _wait(
         "reject notification cleared", lambda: cleared(note["data"]["tag"]), timeout=15

@@ -1,13 +1,18 @@
 """Entities of the machine and session devices: creation and every state."""
 
-from __future__ import annotations
-
 from common import entity_id, wait_for
 from fake_agent import CHILD_ID, ROOT_ID, FakeAgent, make_permission, make_question
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN
-from homeassistant.core import HomeAssistant
+from homeassistant.components.recorder.db_schema import StateAttributes
+from homeassistant.const import (
+    EVENT_STATE_CHANGED,
+    STATE_OFF,
+    STATE_ON,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
+)
+from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import entity_registry as er
 
 
@@ -31,7 +36,6 @@ async def test_machine_entities(
 
     await agent.update_session(
         state="waiting_permission",
-        permission=make_permission(),
         pending_permissions=[make_permission(), make_permission(id="per_2")],
     )
     await agent.update_session("ses_other", state="working", title="Other")
@@ -100,7 +104,6 @@ async def test_session_states(
 
     await agent.update_session(
         state="waiting_permission",
-        permission=make_permission(),
         pending_permissions=[make_permission()],
     )
     await wait_for(
@@ -120,7 +123,6 @@ async def test_session_states(
 
     await agent.update_session(
         state="waiting_input",
-        permission=None,
         pending_permissions=[],
         question=make_question(),
     )
@@ -135,3 +137,32 @@ async def test_session_states(
     )
     await wait_for(hass, lambda: _state(hass, "sensor", "state").state == "error")
     assert _state(hass, "sensor", "context_usage").state == STATE_UNKNOWN
+
+
+async def test_commands_and_patterns_not_recorded(
+    hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
+) -> None:
+    """Commands, patterns and questions are shown as attributes, never recorded."""
+    await agent.update_session(state="waiting_permission")
+    await agent.request_permission()
+    await agent.ask_question()
+    await wait_for(
+        hass,
+        lambda: (
+            _state(hass, "event", "activity").attributes.get("event_type")
+            == "question_asked"
+        ),
+    )
+    always = _state(hass, "button", "approve_always")
+    # The Always button says which patterns it would allow from now on.
+    assert always.attributes["patterns"] == ["rm *"]
+    for state, shown in (
+        (_state(hass, "sensor", "permission"), "rm -rf build"),
+        (always, "rm *"),
+        (_state(hass, "event", "activity"), "Which database?"),
+    ):
+        assert shown in str(state.attributes)
+        recorded = StateAttributes.shared_attrs_bytes_from_event(
+            Event(EVENT_STATE_CHANGED, {"new_state": state}), None
+        ).decode()
+        assert shown not in recorded, (state.entity_id, recorded)

@@ -1,16 +1,13 @@
 """Buttons and actions send the right commands; errors are translated."""
 
-from __future__ import annotations
-
 import asyncio
 from unittest.mock import patch
 
-from common import entity_id, wait_for
+from common import device_id, entity_id, wait_for
 from fake_agent import ROOT_ID, FakeAgent, make_permission, make_question
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.opencode_lookout.client import CannotConnect, CommandError
 from custom_components.opencode_lookout.const import DOMAIN
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
 from homeassistant.const import ATTR_ENTITY_ID
@@ -20,23 +17,10 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.service import async_get_all_descriptions
 
 
-def _device_id(
-    hass: HomeAssistant, entry: MockConfigEntry, session_id: str | None
-) -> str:
-    """Return the device id of the machine (None) or of a session."""
-    ident = entry.unique_id if session_id is None else f"{entry.unique_id}_{session_id}"
-    device = dr.async_get(hass).async_get_device_by_identifier(
-        (DOMAIN, ident), entry.entry_id
-    )
-    assert device is not None
-    return device.id
-
-
 async def _pending(hass: HomeAssistant, agent: FakeAgent) -> None:
     """Make the root session wait for a (sub-agent's) permission."""
     await agent.update_session(
         state="waiting_permission",
-        permission=make_permission(),
         pending_permissions=[make_permission()],
     )
     await wait_for(
@@ -87,38 +71,38 @@ async def test_reply_permission_action(
 ) -> None:
     """The action defaults to the current permission and passes the message."""
     await _pending(hass, agent)
-    device_id = _device_id(hass, init_integration, ROOT_ID)
+    session = device_id(hass, init_integration, ROOT_ID)
     await hass.services.async_call(
         DOMAIN,
         "reply_permission",
-        {"device_id": device_id, "reply": "reject", "message": "use make clean"},
+        {"device_id": session, "reply": "reject", "message": "use make clean"},
         blocking=True,
     )
     await hass.services.async_call(
         DOMAIN,
         "reply_permission",
-        {"device_id": device_id, "reply": "once", "permission_id": "per_other"},
+        {"device_id": session, "reply": "once", "permission_id": "per_other"},
         blocking=True,
     )
     first, second = agent.commands("reply_permission")
     assert first["message"] == "use make clean"
     assert first["permission_id"] == "per_1"
     assert second["permission_id"] == "per_other"
-    assert "message" not in second
+    assert second["message"] is None
 
 
 async def test_other_actions(
     hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
 ) -> None:
     """abort_session, send_prompt, reply_question and get_messages."""
-    device_id = _device_id(hass, init_integration, ROOT_ID)
+    session = device_id(hass, init_integration, ROOT_ID)
     await hass.services.async_call(
-        DOMAIN, "abort_session", {"device_id": device_id}, blocking=True
+        DOMAIN, "abort_session", {"device_id": session}, blocking=True
     )
     await hass.services.async_call(
         DOMAIN,
         "send_prompt",
-        {"device_id": device_id, "text": "run the tests"},
+        {"device_id": session, "text": "run the tests"},
         blocking=True,
     )
     assert agent.commands("abort_session")[0]["session_id"] == ROOT_ID
@@ -128,18 +112,18 @@ async def test_other_actions(
     await agent.update_session(state="waiting_input", question=make_question())
     await wait_for(
         hass,
-        lambda: init_integration.runtime_data.manager.sessions[ROOT_ID].question,
+        lambda: init_integration.runtime_data.sessions[ROOT_ID].question,
     )
     await hass.services.async_call(
         DOMAIN,
         "reply_question",
-        {"device_id": device_id, "answer": "sqlite"},
+        {"device_id": session, "answer": "sqlite"},
         blocking=True,
     )
     await hass.services.async_call(
         DOMAIN,
         "reply_question",
-        {"device_id": device_id, "reject": True},
+        {"device_id": session, "reject": True},
         blocking=True,
     )
     answer, reject = agent.commands("reply_question")
@@ -148,7 +132,7 @@ async def test_other_actions(
     assert reject["reject"] is True
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(
-            DOMAIN, "reply_question", {"device_id": device_id}, blocking=True
+            DOMAIN, "reply_question", {"device_id": session}, blocking=True
         )
     assert err.value.translation_key == "answer_required"
 
@@ -158,16 +142,16 @@ async def test_other_actions(
                 "id": "msg_1",
                 "role": "user",
                 "agent": "build",
-                "created": "x",
+                "created": "2026-01-02T03:04:05.000Z",
                 "text": "hi",
+                "truncated": False,
             },
-            "junk",
         ]
     }
     response = await hass.services.async_call(
         DOMAIN,
         "get_messages",
-        {"device_id": device_id, "limit": 5},
+        {"device_id": session, "limit": 5},
         blocking=True,
         return_response=True,
     )
@@ -177,7 +161,7 @@ async def test_other_actions(
                 "id": "msg_1",
                 "role": "user",
                 "agent": "build",
-                "created": "x",
+                "created": "2026-01-02T03:04:05+00:00",
                 "text": "hi",
                 "truncated": False,
             }
@@ -190,11 +174,11 @@ async def test_action_errors(
     hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
 ) -> None:
     """Validation and agent errors are translated."""
-    device_id = _device_id(hass, init_integration, ROOT_ID)
+    session = device_id(hass, init_integration, ROOT_ID)
 
     async def call(service: str, **data: object) -> None:
         await hass.services.async_call(
-            DOMAIN, service, {"device_id": device_id, **data}, blocking=True
+            DOMAIN, service, {"device_id": session, **data}, blocking=True
         )
 
     with pytest.raises(ServiceValidationError) as err:
@@ -233,24 +217,24 @@ async def test_action_targets(
     hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
 ) -> None:
     """Unknown devices, the machine device and unloaded entries are refused."""
-    machine = _device_id(hass, init_integration, None)
-    session = _device_id(hass, init_integration, ROOT_ID)
+    machine = device_id(hass, init_integration)
+    session = device_id(hass, init_integration, ROOT_ID)
     other = MockConfigEntry(domain="other")
     other.add_to_hass(hass)
     foreign = dr.async_get(hass).async_get_or_create(
         config_entry_id=other.entry_id, identifiers={("other", "x")}
     )
-    for device_id, key in (
+    for target, key in (
         ("nope", "invalid_device"),
         (foreign.id, "invalid_device"),
         (machine, "not_a_session"),
     ):
         with pytest.raises(ServiceValidationError) as err:
             await hass.services.async_call(
-                DOMAIN, "abort_session", {"device_id": device_id}, blocking=True
+                DOMAIN, "abort_session", {"device_id": target}, blocking=True
             )
         assert err.value.translation_key == key
-    init_integration.runtime_data.manager.async_forget_session(ROOT_ID)
+    init_integration.runtime_data.tracker.async_forget(ROOT_ID)
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(
             DOMAIN, "abort_session", {"device_id": session}, blocking=True
@@ -268,27 +252,39 @@ async def test_command_timeout_and_lost_connection(
     hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
 ) -> None:
     """A command interrupted by a drop fails as agent_offline."""
-    client = init_integration.runtime_data.manager.client
-    task = asyncio.create_task(client.command("hang"))
-    await wait_for(hass, lambda: agent.commands("hang"))
+    session = device_id(hass, init_integration, ROOT_ID)
+    agent.silent.add("abort_session")
+    task = asyncio.create_task(
+        hass.services.async_call(
+            DOMAIN, "abort_session", {"device_id": session}, blocking=True
+        )
+    )
+    await wait_for(hass, lambda: agent.commands("abort_session"))
     await agent.drop_clients()
-    with pytest.raises(CannotConnect):
+    with pytest.raises(HomeAssistantError) as err:
         await task
+    assert err.value.translation_key == "agent_offline"
+    # Let the client reconnect before the entry unloads (no handshake cut midway).
+    await wait_for(hass, lambda: init_integration.runtime_data.manager.connected)
 
 
 async def test_command_timeout(
     hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
 ) -> None:
-    """A command without an answer times out as a CommandError."""
-    client = init_integration.runtime_data.manager.client
+    """A command without an answer times out as a translated command error."""
+    session = device_id(hass, init_integration, ROOT_ID)
+    agent.silent.add("abort_session")
     with (
         patch(
             "custom_components.opencode_lookout.client.connection.COMMAND_TIMEOUT", 0.05
         ),
-        pytest.raises(CommandError) as err,
+        pytest.raises(HomeAssistantError) as err,
     ):
-        await client.command("hang")
-    assert err.value.code == "timeout"
+        await hass.services.async_call(
+            DOMAIN, "abort_session", {"device_id": session}, blocking=True
+        )
+    assert err.value.translation_key == "command_failed"
+    assert err.value.translation_placeholders["code"] == "timeout"
 
 
 async def test_service_descriptions(

@@ -1,7 +1,7 @@
 """Smoke test: the Python 3.14 / Home Assistant 2026.10 test environment is usable."""
 
-import sys
 from pathlib import Path
+import sys
 
 from homeassistant.const import __version__ as HA_VERSION
 

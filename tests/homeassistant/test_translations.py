@@ -1,7 +1,5 @@
 """Every translation key used by the code exists; strings.json == en.json."""
 
-from __future__ import annotations
-
 import json
 from pathlib import Path
 import re
@@ -60,11 +58,13 @@ def test_entity_translation_keys() -> None:
 
 def test_exception_and_error_keys() -> None:
     """Every exception translation key and flow error used in code exists."""
-    source = "\n".join(
-        (COMPONENT / name).read_text()
-        for name in ("__init__.py", "commands.py", "services.py", "devices.py")
-    )
     everything = "\n".join(p.read_text() for p in COMPONENT.rglob("*.py"))
+    source = "\n".join(
+        p.read_text()
+        for p in COMPONENT.rglob("*.py")
+        if p.name not in ("config_flow.py", "options_flow.py")
+        and "client" not in p.parts
+    )
     for key in STRINGS["exceptions"]:
         assert f'"{key}"' in everything, key
     for key in (
@@ -77,7 +77,11 @@ def test_exception_and_error_keys() -> None:
         "wrong_agent",
     ):
         assert key in {**STRINGS["config"]["error"], **STRINGS["config"]["abort"]}
-    for key in re.findall(r'translation_key="(\w+)"', source):
+    keys = set(
+        re.findall(r'translation_domain=DOMAIN,\s*translation_key="(\w+)"', source)
+    ) | set(re.findall(r'self\.translation_key = "(\w+)"', source))
+    assert {"steer_not_allowed", "legacy_plaintext", "rate_limited"} <= keys
+    for key in keys:
         assert key in STRINGS["exceptions"] or key in STRINGS["issues"], key
     for step in ("user", "zeroconf_confirm", "reauth_confirm", "reconfigure"):
         assert step in STRINGS["config"]["step"]
@@ -101,18 +105,10 @@ def test_services_documented() -> None:
 
 def test_notification_texts_and_options() -> None:
     """Notification texts used in code exist; every option field is described."""
-    source = "\n".join(
-        (COMPONENT / name).read_text()
-        for name in (
-            "notifications.py",
-            "notification_actions.py",
-            "notification_payloads.py",
-        )
-    )
+    source = "\n".join(p.read_text() for p in (COMPONENT / "notify").glob("*.py"))
     used = set(re.findall(r'texts\(\s*"(\w+)"', source))
-    used |= set(re.findall(r'\("\w+", "(\w+)"\)', source))  # (verb, text key) pairs
     assert used
-    assert used <= set(STRINGS["notification"]), used - set(STRINGS["notification"])
+    assert used <= set(STRINGS["common"]), used - set(STRINGS["common"])
     notify = STRINGS["options"]["step"]["init"]["sections"][CONF_NOTIFY]
     fields = {CONF_NOTIFY_TARGETS, *NOTIFY_DEFAULTS}
     assert set(notify["data"]) == fields

@@ -1,46 +1,133 @@
-"""Protocol v1 client of the OpenCode Lookout agent; no Home Assistant imports."""
+"""Client of the OpenCode Lookout agent (schema 2, pinned wss://); no Home Assistant imports.
 
-from __future__ import annotations
+Layout: `wire` (the protocol's names and numbers), `models` and `frames` (every object and
+frame as a dataclass, decoded and encoded by `codec`), `errors` (one exception per thing
+the agent can say), `pairing` (the pasted pairing string), `handshake` (open a pinned
+websocket, read the public hello), `connection` (one authenticated websocket),
+`reconnect` (keep it open).
+"""
 
-from .connection import CLIENT_SCHEMA, DEFAULT_PORT, LookoutClient
+from .codec import DecodeError
+from .connection import LookoutClient
 from .errors import (
+    BadRequest,
     CannotConnect,
     ClientError,
     CommandError,
+    FingerprintMismatch,
     IncompatibleSchema,
     InvalidAuth,
+    NotPending,
+    OpencodeError,
+    ProtocolError,
+    RateLimited,
+    Timeout,
+    TooLarge,
+    TooManyRequests,
+    Unavailable,
+    UnknownCommand,
 )
-from .messages import Event, Message
+from .frames import (
+    Event,
+    InstanceConnected,
+    InstanceDisconnected,
+    PermissionRequested,
+    PermissionResolved,
+    QuestionAsked,
+    QuestionResolved,
+    ServerInfo,
+    SessionRemoved,
+    SessionUpdated,
+)
+from .handshake import async_fetch_server_info
 from .models import (
-    SESSION_STATES,
+    Instance,
+    Message,
     Permission,
     Question,
     QuestionItem,
-    ServerInfo,
+    QuestionOption,
     Session,
     SessionError,
     Snapshot,
 )
+from .pairing import InvalidPairing, Pairing
 from .reconnect import ReconnectLogic
+from .wire import (
+    DEFAULT_PORT,
+    MDNS_SERVICE_TYPE,
+    SCHEMA,
+    AuthFailureReason,
+    CloseCode,
+    CommandType,
+    ConnectionErrorCode,
+    ErrorCode,
+    EventType,
+    InstanceKind,
+    QuestionOutcome,
+    RemovedReason,
+    Reply,
+    ResolvedBy,
+    Role,
+    State,
+)
 
 __all__ = [
-    "CLIENT_SCHEMA",
     "DEFAULT_PORT",
-    "SESSION_STATES",
+    "MDNS_SERVICE_TYPE",
+    "SCHEMA",
+    "AuthFailureReason",
+    "BadRequest",
     "CannotConnect",
     "ClientError",
+    "CloseCode",
     "CommandError",
+    "CommandType",
+    "ConnectionErrorCode",
+    "DecodeError",
+    "ErrorCode",
     "Event",
+    "EventType",
+    "FingerprintMismatch",
     "IncompatibleSchema",
+    "Instance",
+    "InstanceConnected",
+    "InstanceDisconnected",
+    "InstanceKind",
     "InvalidAuth",
+    "InvalidPairing",
     "LookoutClient",
     "Message",
+    "NotPending",
+    "OpencodeError",
+    "Pairing",
     "Permission",
+    "PermissionRequested",
+    "PermissionResolved",
+    "ProtocolError",
     "Question",
+    "QuestionAsked",
     "QuestionItem",
+    "QuestionOption",
+    "QuestionOutcome",
+    "QuestionResolved",
+    "RateLimited",
     "ReconnectLogic",
+    "RemovedReason",
+    "Reply",
+    "ResolvedBy",
+    "Role",
     "ServerInfo",
     "Session",
     "SessionError",
+    "SessionRemoved",
+    "SessionUpdated",
     "Snapshot",
+    "State",
+    "Timeout",
+    "TooLarge",
+    "TooManyRequests",
+    "Unavailable",
+    "UnknownCommand",
+    "async_fetch_server_info",
 ]

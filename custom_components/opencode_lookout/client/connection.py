@@ -1,6 +1,4 @@
-"""One websocket connection to an OpenCode Lookout agent (protocol v1)."""
-
-from __future__ import annotations
+"""One pinned wss:// connection to an OpenCode Lookout agent (schema 2)."""
 
 import asyncio
 from collections.abc import Callable
@@ -8,19 +6,45 @@ import contextlib
 import itertools
 import json
 import logging
-from typing import Any
 
 import aiohttp
 
-from .errors import CannotConnect, CommandError, IncompatibleSchema, InvalidAuth
-from .messages import Event, Message
-from .models import ServerInfo, Snapshot
+from . import handshake
+from .codec import DecodeError, decode
+from .errors import (
+    CannotConnect,
+    InvalidAuth,
+    ProtocolError,
+    RateLimited,
+    Timeout,
+    command_error,
+)
+from .frames import (
+    AbortSession,
+    Auth,
+    AuthFailed,
+    AuthOk,
+    Command,
+    Event,
+    GetMessages,
+    ListSessions,
+    ReplyPermission,
+    ReplyQuestion,
+    Result,
+    SendPrompt,
+    ServerFrame,
+    ServerInfo,
+    Subscribe,
+    command_json,
+    parse_server_frame,
+)
+from .handshake import open_pinned, read_hello, receive_frame, url_of
+from .models import Empty, Message, Messages, Snapshot
+from .pairing import is_fingerprint
+from .wire import AuthFailureReason, Reply
 
 _LOGGER = logging.getLogger(__name__)
 
-CLIENT_SCHEMA = 1
-DEFAULT_PORT = 7420
-CONNECT_TIMEOUT = 10.0
 # The agent waits up to 10 s for OpenCode; leave room for the round trip.
 COMMAND_TIMEOUT = 20.0
 # The agent pings every 10 s and closes connections idle for 30 s: ping likewise,
@@ -32,27 +56,34 @@ type EventCallback = Callable[[Event], None]
 
 
 class LookoutClient:
-    """Speak protocol v1 to one agent over a shared aiohttp session."""
+    """Speak schema 2 to one agent over a shared aiohttp session."""
 
     def __init__(
-        self, session: aiohttp.ClientSession, host: str, port: int, token: str
+        self,
+        session: aiohttp.ClientSession,
+        host: str,
+        port: int,
+        token: str,
+        fingerprint: str,
     ) -> None:
-        """Store the address and token; nothing is opened yet."""
+        """Store the address, the pinned fingerprint and the token; nothing is opened."""
+        if not is_fingerprint(fingerprint):
+            raise ValueError("fingerprint must be 64 lowercase hex characters")
         self._session = session
         self._host = host
         self._port = port
         self._token = token
+        self._fingerprint = fingerprint
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._ids = itertools.count(1)
-        self._pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
+        self._pending: dict[int, asyncio.Future[Result]] = {}
         self._listeners: list[EventCallback] = []
         self.server_info: ServerInfo | None = None
 
     @property
     def url(self) -> str:
         """Return the websocket URL of the agent."""
-        host = f"[{self._host}]" if ":" in self._host else self._host
-        return f"ws://{host}:{self._port}/"
+        return url_of(self._host, self._port)
 
     @property
     def connected(self) -> bool:
@@ -65,18 +96,12 @@ class LookoutClient:
         return lambda: self._listeners.remove(callback)
 
     async def connect(self, *, subscribe: bool = True) -> tuple[ServerInfo, Snapshot]:
-        """Open, check the schema, authenticate and (optionally) subscribe."""
+        """Open (pinned), check the schema, authenticate and (optionally) subscribe."""
         if self._ws is not None:
             await self.disconnect()
+        ws = await open_pinned(self._session, self._host, self._port, self._fingerprint)
         try:
-            async with asyncio.timeout(CONNECT_TIMEOUT):
-                ws = await self._session.ws_connect(
-                    self.url, max_msg_size=16 * 1024 * 1024
-                )
-        except (TimeoutError, aiohttp.ClientError, OSError) as err:
-            raise CannotConnect(f"cannot reach {self.url}: {err!r}") from err
-        try:
-            async with asyncio.timeout(CONNECT_TIMEOUT):
+            async with asyncio.timeout(handshake.CONNECT_TIMEOUT):
                 info, snapshot = await self._handshake(ws, subscribe)
         except TimeoutError as err:
             await ws.close()
@@ -92,57 +117,34 @@ class LookoutClient:
     async def _handshake(
         self, ws: aiohttp.ClientWebSocketResponse, subscribe: bool
     ) -> tuple[ServerInfo, Snapshot]:
-        """Run hello, auth and subscribe on a fresh websocket."""
-        hello = await self._receive(ws)
-        if hello.get("type") != "hello":
-            raise CannotConnect(f"expected hello, got {hello.get('type')!r}")
-        try:
-            info = ServerInfo.from_dict(hello)
-        except (KeyError, TypeError, ValueError) as err:
-            raise CannotConnect(f"malformed hello: {err!r}") from err
-        if not info.min_schema <= CLIENT_SCHEMA <= info.schema:
-            raise IncompatibleSchema(info.schema, info.min_schema, CLIENT_SCHEMA)
-        await ws.send_json({"type": "auth", "token": self._token})
-        answer = await self._receive(ws)
-        if answer.get("type") == "auth_failed":
-            raise InvalidAuth(str(answer.get("reason", "invalid_token")))
-        if answer.get("type") != "auth_ok":
-            raise CannotConnect(f"expected auth_ok, got {answer.get('type')!r}")
+        """Run hello, auth and subscribe on a fresh, pinned websocket."""
+        info = await read_hello(ws)
+        await ws.send_json(command_json(Auth(token=self._token), None))
+        answer = await receive_frame(ws)
+        if isinstance(answer, AuthFailed):
+            if answer.reason is AuthFailureReason.RATE_LIMITED:
+                raise RateLimited(answer.retry_after or 0)
+            raise InvalidAuth(answer.reason)
+        if not isinstance(answer, AuthOk):
+            raise ProtocolError(f"expected auth_ok, got {type(answer).__name__}")
         if not subscribe:
             return info, Snapshot(sessions=[], instances=[])
         cmd_id = next(self._ids)
-        await ws.send_json({"type": "subscribe", "id": cmd_id})
+        await ws.send_json(command_json(Subscribe(), cmd_id))
         while True:
-            frame = await self._receive(ws)
-            if frame.get("type") == "result" and frame.get("id") == cmd_id:
-                return info, Snapshot.from_dict(self._unwrap(frame))
+            frame = await receive_frame(ws)
+            if isinstance(frame, Result) and frame.id == cmd_id:
+                return info, self._unwrap(frame, Snapshot)
 
     @staticmethod
-    async def _receive(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
-        """Return the next JSON object frame during the handshake."""
-        msg = await ws.receive()
-        if msg.type is not aiohttp.WSMsgType.TEXT:
-            raise CannotConnect(f"connection closed during handshake ({msg.type!r})")
+    def _unwrap[T](frame: Result, model: type[T]) -> T:
+        """Return the decoded result of a result frame or raise its typed error."""
+        if frame.error is not None:
+            raise command_error(frame.error.code, frame.error.message)
         try:
-            data = json.loads(msg.data)
-        except ValueError as err:
-            raise CannotConnect("frame is not JSON") from err
-        if not isinstance(data, dict):
-            raise CannotConnect("frame is not a JSON object")
-        if data.get("type") == "error":
-            raise CannotConnect(f"agent refused the connection: {data.get('code')}")
-        return data
-
-    @staticmethod
-    def _unwrap(frame: dict[str, Any]) -> dict[str, Any]:
-        """Return the result of a result frame or raise its CommandError."""
-        if frame.get("ok"):
-            result = frame.get("result")
-            return result if isinstance(result, dict) else {}
-        error = frame.get("error") or {}
-        raise CommandError(
-            str(error.get("code", "unknown")), str(error.get("message", ""))
-        )
+            return decode(model, frame.result or {})
+        except DecodeError as err:
+            raise ProtocolError(f"unreadable result: {err}") from err
 
     async def listen(self) -> None:
         """Dispatch results and events until the connection closes."""
@@ -160,12 +162,14 @@ class LookoutClient:
                 if msg.type is not aiohttp.WSMsgType.TEXT:
                     break
                 try:
-                    frame = json.loads(msg.data)
-                except ValueError:
-                    _LOGGER.debug("Ignoring a frame that is not JSON")
+                    frame = parse_server_frame(json.loads(msg.data))
+                except (ValueError, KeyError) as err:
+                    # Content stays out of the logs; the reason is enough.
+                    _LOGGER.debug(
+                        "Ignoring an unreadable frame: %s", type(err).__name__
+                    )
                     continue
-                if isinstance(frame, dict):
-                    self._dispatch(frame)
+                self._dispatch(frame)
         finally:
             pinger.cancel()
             _LOGGER.debug("Connection to %s closed (%s)", self.url, ws.close_code)
@@ -184,17 +188,17 @@ class LookoutClient:
             with contextlib.suppress(aiohttp.ClientError, ConnectionError):
                 await ws.ping()
 
-    def _dispatch(self, frame: dict[str, Any]) -> None:
+    def _dispatch(self, frame: ServerFrame) -> None:
         """Route one frame to its waiting command or to the event listeners."""
-        kind = frame.get("type")
-        if kind == "result":
-            fut = self._pending.pop(frame.get("id"), None)  # type: ignore[arg-type]
+        if isinstance(frame, Result):
+            fut = (
+                self._pending.pop(frame.id, None) if isinstance(frame.id, int) else None
+            )
             if fut is not None and not fut.done():
                 fut.set_result(frame)
-        elif kind == "event":
-            event = Event.from_dict(frame)
+        elif isinstance(frame, Event):
             for callback in list(self._listeners):
-                callback(event)
+                callback(frame)
 
     async def disconnect(self) -> None:
         """Close the websocket, if open."""
@@ -203,70 +207,74 @@ class LookoutClient:
             with contextlib.suppress(aiohttp.ClientError, OSError):
                 await ws.close()
 
-    async def command(self, command: str, **fields: Any) -> dict[str, Any]:
-        """Send a command and return its result, raising CommandError on errors."""
+    async def command[T](self, command: Command, model: type[T]) -> T:
+        """Send a command and return its decoded result; raise its typed error."""
         if (ws := self._ws) is None or ws.closed:
             raise CannotConnect("not connected")
         cmd_id = next(self._ids)
-        fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        fut: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         self._pending[cmd_id] = fut
         try:
-            await ws.send_json({"type": command, "id": cmd_id, **fields})
+            await ws.send_json(command_json(command, cmd_id))
             async with asyncio.timeout(COMMAND_TIMEOUT):
                 frame = await fut
         except TimeoutError as err:
-            raise CommandError("timeout", "the agent did not answer") from err
+            raise Timeout("the agent did not answer") from err
         except (aiohttp.ClientError, ConnectionError) as err:
             raise CannotConnect(f"send failed: {err!r}") from err
         finally:
             self._pending.pop(cmd_id, None)
-        return self._unwrap(frame)
+        return self._unwrap(frame, model)
+
+    async def list_sessions(self) -> Snapshot:
+        """Return the agent's current snapshot."""
+        return await self.command(ListSessions(), Snapshot)
 
     async def reply_permission(
         self,
         permission_id: str,
-        reply: str,
+        reply: Reply,
         *,
         session_id: str | None = None,
         message: str | None = None,
     ) -> None:
-        """Answer a permission request: once, always or reject."""
-        fields: dict[str, Any] = {"permission_id": permission_id, "reply": reply}
-        if session_id is not None:
-            fields["session_id"] = session_id
-        if message is not None:
-            fields["message"] = message
-        await self.command("reply_permission", **fields)
+        """Answer a permission request: once, always or reject (with feedback)."""
+        await self.command(
+            ReplyPermission(
+                session_id=session_id,
+                permission_id=permission_id,
+                reply=Reply(reply),
+                message=message,
+            ),
+            Empty,
+        )
 
     async def reply_question(
         self, question_id: str, answers: list[list[str]] | None = None
     ) -> None:
         """Answer a question request, or dismiss it when answers is None."""
-        if answers is None:
-            await self.command("reply_question", question_id=question_id, reject=True)
-        else:
-            await self.command(
-                "reply_question", question_id=question_id, answers=answers
-            )
+        await self.command(
+            ReplyQuestion(
+                question_id=question_id, answers=answers or [], reject=answers is None
+            ),
+            Empty,
+        )
 
     async def abort_session(self, session_id: str) -> None:
         """Abort a session and its sub-agents."""
-        await self.command("abort_session", session_id=session_id)
+        await self.command(AbortSession(session_id=session_id), Empty)
 
     async def send_prompt(
         self, session_id: str, text: str, agent: str | None = None
     ) -> None:
         """Queue a user prompt in a session."""
-        fields: dict[str, Any] = {"session_id": session_id, "text": text}
-        if agent is not None:
-            fields["agent"] = agent
-        await self.command("send_prompt", **fields)
+        await self.command(
+            SendPrompt(session_id=session_id, text=text, agent=agent), Empty
+        )
 
     async def get_messages(self, session_id: str, limit: int = 20) -> list[Message]:
         """Return the latest text messages of a session."""
-        result = await self.command("get_messages", session_id=session_id, limit=limit)
-        return [
-            Message.from_dict(m)
-            for m in result.get("messages") or []
-            if isinstance(m, dict)
-        ]
+        result = await self.command(
+            GetMessages(session_id=session_id, limit=limit), Messages
+        )
+        return result.messages

@@ -1,6 +1,10 @@
-"""Exception tree of the OpenCode Lookout protocol client."""
+"""Exception tree of the client: one class per thing the agent (or the network) can say.
 
-from __future__ import annotations
+The integration maps these to translated errors in one place; nothing above the client
+looks at wire codes.
+"""
+
+from .wire import AuthFailureReason, ErrorCode
 
 
 class ClientError(Exception):
@@ -8,16 +12,39 @@ class ClientError(Exception):
 
 
 class CannotConnect(ClientError):
-    """The agent cannot be reached, or the connection was lost."""
+    """The agent cannot be reached, refused the connection, or the connection was lost."""
+
+
+class ProtocolError(CannotConnect):
+    """The agent sent a frame this client cannot read."""
+
+
+class FingerprintMismatch(ClientError):
+    """The endpoint presented another certificate than the pinned one: no token was sent."""
+
+    def __init__(self, expected: str, got: str) -> None:
+        """Store both fingerprints (hex); they are public, not secrets."""
+        super().__init__(f"certificate fingerprint {got} is not the paired {expected}")
+        self.expected = expected
+        self.got = got
 
 
 class InvalidAuth(ClientError):
-    """The agent rejected the token."""
+    """The agent refused the token (invalid, or the auth frame was refused)."""
 
-    def __init__(self, reason: str) -> None:
-        """Store the reason the agent gave (invalid_token, rate_limited, ...)."""
+    def __init__(self, reason: AuthFailureReason) -> None:
+        """Store the reason the agent gave."""
         super().__init__(f"authentication failed: {reason}")
         self.reason = reason
+
+
+class RateLimited(ClientError):
+    """Too many failed attempts from this address: wait, never re-pair."""
+
+    def __init__(self, retry_after: int) -> None:
+        """Store the seconds until the agent accepts a new attempt."""
+        super().__init__(f"too many attempts, retry in {retry_after} s")
+        self.retry_after = retry_after
 
 
 class IncompatibleSchema(ClientError):
@@ -36,8 +63,78 @@ class IncompatibleSchema(ClientError):
 class CommandError(ClientError):
     """The agent answered a command with an error result."""
 
-    def __init__(self, code: str, message: str) -> None:
-        """Store the protocol error code and message."""
-        super().__init__(f"{code}: {message}")
-        self.code = code
+    code: ErrorCode | None = None
+
+    def __init__(self, message: str) -> None:
+        """Store the agent's message (human text, not a key)."""
+        super().__init__(f"{self.code}: {message}" if self.code else message)
         self.message = message
+
+
+class BadRequest(CommandError):
+    """The agent could not read the command (a client bug)."""
+
+    code = ErrorCode.BAD_REQUEST
+
+
+class TooLarge(CommandError):
+    """The command frame is over the agent's frame limit."""
+
+    code = ErrorCode.TOO_LARGE
+
+
+class UnknownCommand(CommandError):
+    """The agent does not know the command (an older agent)."""
+
+    code = ErrorCode.UNKNOWN_COMMAND
+
+
+class NotPending(CommandError):
+    """Unknown session, or the permission/question is no longer pending."""
+
+    code = ErrorCode.NOT_FOUND
+
+
+class Unavailable(CommandError):
+    """The OpenCode instance that owns the session is not connected."""
+
+    code = ErrorCode.UNAVAILABLE
+
+
+class OpencodeError(CommandError):
+    """OpenCode refused the request; the message has its answer."""
+
+    code = ErrorCode.OPENCODE_ERROR
+
+
+class Timeout(CommandError):
+    """OpenCode (or the agent) did not answer in time."""
+
+    code = ErrorCode.TIMEOUT
+
+
+class TooManyRequests(CommandError):
+    """Too many commands of this client are already waiting for OpenCode."""
+
+    code = ErrorCode.TOO_MANY_REQUESTS
+
+
+COMMAND_ERRORS: dict[ErrorCode, type[CommandError]] = {
+    cls.code: cls
+    for cls in (
+        BadRequest,
+        TooLarge,
+        UnknownCommand,
+        NotPending,
+        Unavailable,
+        OpencodeError,
+        Timeout,
+        TooManyRequests,
+    )
+    if cls.code is not None
+}
+
+
+def command_error(code: ErrorCode, message: str) -> CommandError:
+    """Return the typed error of an error result."""
+    return COMMAND_ERRORS[code](message)

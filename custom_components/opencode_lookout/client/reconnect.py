@@ -1,14 +1,13 @@
 """Keep a LookoutClient connected: listen, and reconnect with capped backoff."""
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Callable
 import logging
 
 from .connection import LookoutClient
-from .errors import ClientError
-from .models import ServerInfo, Snapshot
+from .errors import ClientError, RateLimited
+from .frames import ServerInfo
+from .models import Snapshot
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -48,6 +47,9 @@ class ReconnectLogic:
                     info, snapshot = await self._client.connect()
                 except ClientError as err:
                     self._on_connect_error(err)
+                    if isinstance(err, RateLimited):
+                        # The agent would refuse any attempt before then.
+                        self.delay = max(self.delay, float(err.retry_after))
                     await self._sleep()
                     continue
                 self.delay = MIN_DELAY

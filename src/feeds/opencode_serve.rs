@@ -1,8 +1,8 @@
-//! The server feed: attaches to an `opencode serve` over HTTP, follows `GET /global/event`
+//! The agent as a client of `opencode serve`: attaches over HTTP, follows `GET /global/event`
 //! and answers API calls with HTTP requests. Reconnects with capped exponential backoff;
 //! 20 s without a line (OpenCode sends a heartbeat every 10 s) means the link is dead.
 
-use super::api::{Api, Call, Response};
+use crate::opencode::api::{Api, Call, Response, CALL_TIMEOUT};
 use crate::{
     hub::Hub,
     opencode::{
@@ -152,9 +152,7 @@ async fn read(hub: &Hub, resp: reqwest::Response, instance_id: &str) -> anyhow::
 }
 
 async fn health(client: &reqwest::Client, target: &Target) -> Option<String> {
-    let req = target
-        .request(client, reqwest::Method::GET, "/global/health")
-        .timeout(super::api::CALL_TIMEOUT);
+    let req = target.request(client, reqwest::Method::GET, "/global/health").timeout(CALL_TIMEOUT);
     let resp = req.send().await.ok()?;
     let v: serde_json::Value = resp.json().await.ok()?;
     v.get("version").and_then(|v| v.as_str()).map(str::to_owned)
@@ -173,7 +171,7 @@ async fn serve_calls(client: reqwest::Client, target: Target, mut calls: mpsc::R
 async fn http(client: &reqwest::Client, target: &Target, call: &Call) -> reqwest::Result<Response> {
     let method =
         reqwest::Method::from_bytes(call.method.as_bytes()).unwrap_or(reqwest::Method::GET);
-    let mut req = target.request(client, method, &call.path).timeout(super::api::CALL_TIMEOUT);
+    let mut req = target.request(client, method, &call.path).timeout(CALL_TIMEOUT);
     if let Some(dir) = &call.directory {
         req = req.header("x-opencode-directory", dir);
     }

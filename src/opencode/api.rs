@@ -3,7 +3,6 @@
 //! The server feed answers calls with HTTP; the plugin feed forwards them to the plugin,
 //! which runs them through OpenCode's in-process client. Callers do not care which.
 
-use crate::protocol::{ApiError, ErrorCode};
 use serde_json::Value;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
@@ -30,6 +29,26 @@ pub struct Response {
     pub body: Value,
 }
 
+/// Why a call to OpenCode did not succeed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CallError {
+    /// The instance is not connected (any more).
+    #[error("OpenCode instance is not connected")]
+    Gone,
+    /// No answer within [`CALL_TIMEOUT`].
+    #[error("OpenCode did not answer within {} s", CALL_TIMEOUT.as_secs())]
+    Timeout,
+    /// The call could not be made or its answer not read.
+    #[error("OpenCode request failed: {0}")]
+    Transport(String),
+    /// OpenCode answered 404: the thing named does not exist (any more).
+    #[error("{0}")]
+    NotFound(String),
+    /// OpenCode answered with another non-2xx status.
+    #[error("HTTP {status}: {message}")]
+    Status { status: u16, message: String },
+}
+
 /// Cloneable handle to an instance's API.
 #[derive(Debug, Clone)]
 pub struct Api {
@@ -43,44 +62,38 @@ impl Api {
         (Api { tx }, rx)
     }
 
-    /// Calls OpenCode; transport failures and timeouts become API errors.
+    /// Calls OpenCode.
     pub async fn call(
         &self,
         method: &'static str,
         path: impl Into<String>,
         body: Option<Value>,
         directory: Option<String>,
-    ) -> Result<Response, ApiError> {
+    ) -> Result<Response, CallError> {
         let (reply, rx) = oneshot::channel();
         let call = Call { method, path: path.into(), body, directory, reply };
-        let gone = || ApiError::new(ErrorCode::Unavailable, "OpenCode instance is not connected");
-        self.tx.send(call).await.map_err(|_| gone())?;
+        self.tx.send(call).await.map_err(|_| CallError::Gone)?;
         match tokio::time::timeout(CALL_TIMEOUT, rx).await {
-            Err(_) => Err(ApiError::new(ErrorCode::Timeout, "OpenCode did not answer within 10 s")),
-            Ok(Err(_)) => Err(gone()),
-            Ok(Ok(Err(e))) => {
-                Err(ApiError::new(ErrorCode::Unavailable, format!("OpenCode request failed: {e}")))
-            }
+            Err(_) => Err(CallError::Timeout),
+            Ok(Err(_)) => Err(CallError::Gone),
+            Ok(Ok(Err(e))) => Err(CallError::Transport(e)),
             Ok(Ok(Ok(r))) => Ok(r),
         }
     }
 
-    /// Like `call`, but any non-2xx status is an error (404 → `not_found`).
+    /// Like `call`, but any non-2xx status is an error.
     pub async fn call_ok(
         &self,
         method: &'static str,
         path: impl Into<String>,
         body: Option<Value>,
         directory: Option<String>,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Value, CallError> {
         let r = self.call(method, path, body, directory).await?;
         match r.status {
             200..=299 => Ok(r.body),
-            404 => Err(ApiError::new(ErrorCode::NotFound, describe(&r.body))),
-            s => Err(ApiError::new(
-                ErrorCode::OpencodeError,
-                format!("HTTP {s}: {}", describe(&r.body)),
-            )),
+            404 => Err(CallError::NotFound(describe(&r.body))),
+            status => Err(CallError::Status { status, message: describe(&r.body) }),
         }
     }
 }

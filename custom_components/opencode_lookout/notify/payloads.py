@@ -1,50 +1,27 @@
-"""Payloads of the built-in phone notifications and their action ids.
+"""Payloads of the phone notifications and the action ids of their buttons.
 
-An action id is ``OPENCODE_LOOKOUT:<server_id>:<verb>:<request id>``: it names the agent
-(so an entry never acts on another agent's request), what to do and the permission or
-question it answers, so taps resolve without ``action_data`` (Android does not send it).
+An action id is ``OPENCODE_LOOKOUT_<verb>_<nonce>``: what to do, and a one-time random
+nonce of that notification (state.py) that says which request it answers and which
+phones may answer it. Taps resolve without ``action_data`` (Android does not send it).
 """
-
-from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.translation import async_get_translations
-
-from .client import Permission, Question
-from .const import ACTION_PREFIX, DOMAIN, EVENT_COMPLETED
+from ..client import Permission, Question, Reply
+from ..const import ACTION_PREFIX, DOMAIN, EVENT_COMPLETED
+from .texts import Texts
 
 CLEAR = "clear_notification"
 # Verbs of permission actions and the reply each one sends.
-PERMISSION_REPLIES = {"ONCE": "once", "ALWAYS": "always", "REJECT": "reject"}
+PERMISSION_REPLIES = {
+    "ONCE": Reply.ONCE,
+    "ALWAYS": Reply.ALWAYS,
+    "REJECT": Reply.REJECT,
+}
 ANSWER = "ANSWER_"  # + the index of a question option
 REPLY = "REPLY"  # a typed answer to a question
 MAX_OPTIONS = 3  # Android shows three actions
-
-
-class Texts:
-    """The translated texts of the notifications (category "notification")."""
-
-    def __init__(self, strings: dict[str, str]) -> None:
-        """Store the flat translations of the integration."""
-        self._strings = strings
-
-    def __call__(self, key: str, **placeholders: str) -> str:
-        """Return one text with its placeholders filled in."""
-        text = self._strings.get(f"component.{DOMAIN}.notification.{key}", key)
-        for name, value in placeholders.items():
-            text = text.replace(f"{{{name}}}", value)
-        return text
-
-
-async def async_load_texts(hass: HomeAssistant) -> Texts:
-    """Load the notification texts in the configured language."""
-    strings = await async_get_translations(
-        hass, hass.config.language, "notification", {DOMAIN}
-    )
-    return Texts(strings)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,19 +40,17 @@ class Origin:
         return f"{self.machine} · {self.session_title}"
 
 
-def action_id(server_id: str, verb: str, request_id: str) -> str:
+def action_id(verb: str, nonce: str) -> str:
     """Return the action id of one button."""
-    return f"{ACTION_PREFIX}:{server_id}:{verb}:{request_id}"
+    return f"{ACTION_PREFIX}_{verb}_{nonce}"
 
 
-def parse_action(action: Any) -> tuple[str, str, str] | None:
-    """Return (server_id, verb, request_id) of one of our action ids, else None."""
-    if not isinstance(action, str):
+def parse_action(action: Any) -> tuple[str, str] | None:
+    """Return (verb, nonce) of one of our action ids, else None."""
+    if not isinstance(action, str) or not action.startswith(f"{ACTION_PREFIX}_"):
         return None
-    parts = action.split(":", 3)
-    if len(parts) != 4 or parts[0] != ACTION_PREFIX or not all(parts):
-        return None
-    return parts[1], parts[2], parts[3]
+    verb, _, nonce = action.removeprefix(f"{ACTION_PREFIX}_").rpartition("_")
+    return (verb, nonce) if verb and nonce else None
 
 
 def format_duration(seconds: int) -> str:
@@ -106,7 +81,11 @@ def _data(origin: Origin, tag: str, *, urgent: bool = False) -> dict[str, Any]:
 
 
 def permission_payload(
-    texts: Texts, origin: Origin, permission: Permission, note: str | None = None
+    texts: Texts,
+    origin: Origin,
+    permission: Permission,
+    nonce: str,
+    note: str | None = None,
 ) -> dict[str, Any]:
     """Return the notify call of a permission request: Approve, Always, Reject."""
     lines = [permission.title]
@@ -117,17 +96,23 @@ def permission_payload(
         lines.append(texts("sub_agent"))
     if note:
         lines.insert(0, note)
+    # Always allows these patterns from now on: say which, on the button itself.
+    always = (
+        texts("always_patterns", patterns=", ".join(permission.always))
+        if permission.always
+        else texts("always")
+    )
     actions = [
         {
-            "action": action_id(origin.server_id, verb, permission.id),
-            "title": texts(key),
+            "action": action_id(verb, nonce),
+            "title": title,
             "authenticationRequired": True,
         }
-        for verb, key in (("ONCE", "approve"), ("ALWAYS", "always"))
+        for verb, title in (("ONCE", texts("approve")), ("ALWAYS", always))
     ]
     actions.append(
         {
-            "action": action_id(origin.server_id, "REJECT", permission.id),
+            "action": action_id("REJECT", nonce),
             "title": texts("reject"),
             "destructive": True,
             "behavior": "textInput",
@@ -140,25 +125,27 @@ def permission_payload(
 
 
 def question_payload(
-    texts: Texts, origin: Origin, question: Question, note: str | None = None
+    texts: Texts,
+    origin: Origin,
+    question: Question,
+    nonce: str,
+    note: str | None = None,
 ) -> dict[str, Any]:
     """Return the notify call of a question: up to three options and a text reply."""
     actions: list[dict[str, Any]] = []
     if len(question.questions) == 1:
         item = question.questions[0]
         lines = [item.question or item.header]
-        if len(item.options) > MAX_OPTIONS:
-            lines.append(", ".join(item.options))
+        labels = item.labels
+        if len(labels) > MAX_OPTIONS:
+            lines.append(", ".join(labels))
         actions = [
-            {
-                "action": action_id(origin.server_id, f"{ANSWER}{i}", question.id),
-                "title": label,
-            }
-            for i, label in enumerate(item.options[:MAX_OPTIONS])
+            {"action": action_id(f"{ANSWER}{i}", nonce), "title": label}
+            for i, label in enumerate(labels[:MAX_OPTIONS])
         ]
         actions.append(
             {
-                "action": action_id(origin.server_id, REPLY, question.id),
+                "action": action_id(REPLY, nonce),
                 "title": texts("answer"),
                 "behavior": "textInput",
                 "textInputButtonTitle": texts("send"),

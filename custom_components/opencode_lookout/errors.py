@@ -1,0 +1,131 @@
+"""Client errors to translated Home Assistant errors: the one place that maps them.
+
+Setup (setup_errors) and commands (catch_client_error); nothing else looks at client
+errors except the manager's reconnect policy.
+"""
+
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import Any, Concatenate, Protocol
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import (
+    ConfigEntryAuthFailed,
+    ConfigEntryNotReady,
+    HomeAssistantError,
+)
+
+from .client import (
+    ClientError,
+    CommandError,
+    FingerprintMismatch,
+    IncompatibleSchema,
+    InvalidAuth,
+    NotPending,
+    RateLimited,
+    Unavailable,
+)
+from .const import DOMAIN
+from .repairs import async_create_schema_issue
+
+
+class RequestNotPending(HomeAssistantError):
+    """The permission or question was answered, expired or is unknown."""
+
+
+class AgentConnection(Protocol):
+    """What the decorator needs to know about the agent a command goes to."""
+
+    @property
+    def connected(self) -> bool:
+        """Return True while the agent is connected."""
+
+    @property
+    def agent_name(self) -> str:
+        """Return the name of the agent's machine (for messages)."""
+
+
+def catch_client_error[S: AgentConnection, **P, T](
+    func: Callable[Concatenate[S, P], Awaitable[T]],
+) -> Callable[Concatenate[S, P], Coroutine[Any, Any, T]]:
+    """Refuse commands while offline; raise client errors as translated HA errors."""
+
+    @wraps(func)
+    async def wrapper(agent: S, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        offline = HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="agent_offline",
+            translation_placeholders={"host": agent.agent_name},
+        )
+        if not agent.connected:
+            raise offline
+        try:
+            return await func(agent, *args, **kwargs)
+        except NotPending as err:
+            raise RequestNotPending(
+                translation_domain=DOMAIN,
+                translation_key="not_found",
+                translation_placeholders={"message": err.message},
+            ) from err
+        except Unavailable as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="session_unavailable",
+                translation_placeholders={"message": err.message},
+            ) from err
+        except CommandError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="command_failed",
+                translation_placeholders={
+                    "code": str(err.code),
+                    "message": err.message,
+                },
+            ) from err
+        except ClientError as err:
+            raise offline from err
+
+    return wrapper
+
+
+@contextmanager
+def setup_errors(hass: HomeAssistant, entry: ConfigEntry, host: str) -> Iterator[None]:
+    """Raise the first connect's client errors as translated setup errors."""
+    placeholders = {"host": host}
+    try:
+        yield
+    except InvalidAuth as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN,
+            translation_key="invalid_auth",
+            translation_placeholders=placeholders,
+        ) from err
+    except FingerprintMismatch as err:
+        # Rotated, or another host on that address: re-pair (the token was not sent).
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN,
+            translation_key="fingerprint_mismatch",
+            translation_placeholders=placeholders,
+        ) from err
+    except RateLimited as err:
+        # Wait and retry; never a re-pairing.
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="rate_limited",
+            translation_placeholders={**placeholders, "seconds": str(err.retry_after)},
+        ) from err
+    except IncompatibleSchema as err:
+        async_create_schema_issue(hass, entry, err)
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="incompatible_schema",
+            translation_placeholders=placeholders,
+        ) from err
+    except ClientError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="cannot_connect",
+            translation_placeholders=placeholders,
+        ) from err

@@ -1,0 +1,119 @@
+"""Keep the session cache, the session devices and the run timer in step with the agent.
+
+The manager hands every snapshot, session update and removal to the tracker; the
+tracker decides what a change means (a new device, a finished or failed run, a stale
+session) and tells the entities through the dispatcher.
+"""
+
+from datetime import datetime, timedelta
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.util import dt as dt_util
+
+from .activity import Activity
+from .client import Session, Snapshot, State
+from .const import CONF_STALE_DAYS, DEFAULT_STALE_DAYS, EVENT_COMPLETED, EVENT_ERROR
+from .devices import (
+    async_remove_session_device,
+    async_remove_vanished_devices,
+    async_update_session_device,
+)
+from .dispatcher import Dispatcher
+from .runs import RunTimer
+from .sessions import SessionCache
+
+
+class SessionTracker:
+    """Apply what the agent reports about root sessions."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        *,
+        server_id: str,
+        sessions: SessionCache,
+        dispatcher: Dispatcher,
+        activity: Activity,
+    ) -> None:
+        """Store the cache and where changes go."""
+        self.hass = hass
+        self.entry = entry
+        self.server_id = server_id
+        self.sessions = sessions
+        self.dispatcher = dispatcher
+        self.activity = activity
+        self.runs = RunTimer()
+
+    @property
+    def stale_days(self) -> int:
+        """Return the configured number of days after which sessions are stale."""
+        return int(self.entry.options.get(CONF_STALE_DAYS, DEFAULT_STALE_DAYS))
+
+    def is_stale(self, session: Session) -> bool:
+        """Return True when a session has been inactive for stale_days."""
+        last = session.last_activity or session.created
+        return last is not None and dt_util.utcnow() - last > timedelta(
+            days=self.stale_days
+        )
+
+    @callback
+    def async_apply_snapshot(self, snapshot: Snapshot) -> None:
+        """Replace the cache with a snapshot and remove vanished devices."""
+        roots = {s.id: s for s in snapshot.sessions if not s.is_child}
+        for session_id in [sid for sid in self.sessions if sid not in roots]:
+            self.async_remove(session_id)
+        for session in roots.values():
+            self.async_update(session)
+        async_remove_vanished_devices(
+            self.hass, self.entry, self.server_id, self.sessions
+        )
+
+    @callback
+    def async_update(self, session: Session) -> None:
+        """Store a root session; add, update or drop its device; report run ends."""
+        if self.is_stale(session):
+            if session.id in self.sessions:
+                self.async_remove(session.id)
+            return
+        old = self.sessions.get(session.id)
+        self.sessions[session.id] = session
+        duration = self.runs.track(session)
+        if old is None or old.title != session.title:
+            async_update_session_device(self.hass, self.entry, self.server_id, session)
+        if old is None:
+            self.dispatcher.async_notify_new_session(session)
+            self.dispatcher.async_notify(session.id)
+            return
+        self.dispatcher.async_notify(session.id)
+        if old.state == State.WORKING and session.state == State.IDLE:
+            details = {"title": session.title, "duration": duration}
+            self.activity.async_fire(session.id, EVENT_COMPLETED, details)
+        if session.state == State.ERROR and old.state != State.ERROR and session.error:
+            error = session.error
+            details = {"name": error.name, "message": error.message}
+            self.activity.async_fire(
+                session.id, EVENT_ERROR, details | {"duration": duration}
+            )
+
+    @callback
+    def async_remove(self, session_id: str) -> None:
+        """Forget a session and remove its device (and so its entities)."""
+        self.sessions.pop(session_id, None)
+        self.runs.forget(session_id)
+        self.dispatcher.async_drop_session(session_id)
+        async_remove_session_device(self.hass, self.entry, self.server_id, session_id)
+        self.dispatcher.async_notify(session_id)
+
+    @callback
+    def async_forget(self, session_id: str) -> None:
+        """Forget a session whose device the user deletes."""
+        self.sessions.pop(session_id, None)
+        self.dispatcher.async_notify(session_id)
+
+    @callback
+    def async_remove_stale(self, _now: datetime) -> None:
+        """Remove sessions that became stale (run every STALE_CHECK_INTERVAL)."""
+        for session in [s for s in self.sessions.values() if self.is_stale(s)]:
+            self.async_remove(session.id)
