@@ -15,7 +15,6 @@ from typing import Any
 
 import probatio
 
-from homeassistant.auth.models import User
 from homeassistant.components import websocket_api
 from homeassistant.config_entries import (
     SIGNAL_CONFIG_ENTRY_CHANGED,
@@ -30,10 +29,9 @@ from homeassistant.util import dt as dt_util
 
 from .client import Session
 from .const import DOMAIN
+from .steering import async_may_steer
 
 SUBSCRIBE = f"{DOMAIN}/subscribe"
-# The options key of the users who may steer besides admins (the options flow's).
-CONF_STEER_USERS = "steer_users"
 
 type Json = dict[str, Any]
 
@@ -45,20 +43,15 @@ def async_register_commands(hass: HomeAssistant) -> None:
 
 
 @websocket_api.websocket_command({probatio.Required("type"): SUBSCRIBE})
-@callback
-def ws_subscribe(
+@websocket_api.async_response
+async def ws_subscribe(
     hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: Json
 ) -> None:
     """Start pushing the sessions of every machine to this connection."""
     subscription = CardSubscription(hass, connection, msg["id"])
     connection.subscriptions[msg["id"]] = subscription.async_stop
     connection.send_result(msg["id"])
-    subscription.async_start()
-
-
-def may_steer(user: User, entry: ConfigEntry) -> bool:
-    """Return True when this user may answer, abort and read messages."""
-    return user.is_admin or user.id in entry.options.get(CONF_STEER_USERS, [])
+    await subscription.async_start()
 
 
 def to_json(value: Any) -> Any:
@@ -104,17 +97,21 @@ class CardSubscription:
         # Per session: the state last sent and since when (a state change seen live
         # starts now; a state first seen starts when the agent says it began).
         self._states: dict[str, tuple[str, str]] = {}
+        # Whether this connection's user may steer, per entry (options can change it).
+        self._can_steer: dict[str, bool] = {}
         self._flush_pending = False
         self._stopped = False
 
-    @callback
-    def async_start(self) -> None:
+    async def async_start(self) -> None:
         """Send the full state, then listen for changes."""
         self._unsubs.append(
             async_dispatcher_connect(
                 self.hass, SIGNAL_CONFIG_ENTRY_CHANGED, self._entry_changed
             )
         )
+        await self._async_update_steering()
+        if self._stopped:
+            return
         self._attach_entries()
         machines = self._collect()
         self.connection.send_event(
@@ -145,7 +142,20 @@ class CardSubscription:
         if entry.domain != DOMAIN:
             return
         self._attach_entries()
+        self.hass.async_create_task(self._async_steering_changed())
+
+    async def _async_steering_changed(self) -> None:
+        """Re-check who may steer (the options may have changed), then send."""
+        await self._async_update_steering()
         self._schedule_flush()
+
+    async def _async_update_steering(self) -> None:
+        """Ask the integration's rule whether this user may steer each entry."""
+        user_id = self.connection.user.id
+        self._can_steer = {
+            entry.entry_id: await async_may_steer(self.hass, entry, user_id)
+            for entry in self.hass.config_entries.async_entries(DOMAIN)
+        }
 
     @callback
     def _attach_entries(self) -> None:
@@ -159,8 +169,8 @@ class CardSubscription:
             self._entry_unsubs.pop(entry_id)()
         for entry_id, entry in loaded.items():
             if entry_id not in self._entry_unsubs:
-                manager = entry.runtime_data.manager
-                self._entry_unsubs[entry_id] = manager.async_add_listener(
+                dispatcher = entry.runtime_data.dispatcher
+                self._entry_unsubs[entry_id] = dispatcher.async_add_listener(
                     self._schedule_flush
                 )
 
@@ -210,7 +220,6 @@ class CardSubscription:
     @callback
     def _collect(self) -> dict[str, Json]:
         """Read every machine and session now; keep them as what was sent."""
-        user = self.connection.user
         dev_reg = dr.async_get(self.hass)
         machines: dict[str, Json] = {}
         sessions: dict[str, dict[str, Json]] = {}
@@ -222,18 +231,18 @@ class CardSubscription:
                 (DOMAIN, server_id), entry.entry_id
             )
             loaded = entry.state is ConfigEntryState.LOADED
-            manager = entry.runtime_data.manager if loaded else None
+            data = entry.runtime_data if loaded else None
             machines[entry.entry_id] = {
                 "entry_id": entry.entry_id,
                 "device_id": device.id if device else None,
                 "name": entry.title,
-                "available": manager is not None and manager.connected,
-                "can_steer": may_steer(user, entry),
+                "available": data is not None and data.manager.connected,
+                "can_steer": self._can_steer.get(entry.entry_id, False),
             }
             sessions[entry.entry_id] = {}
-            if manager is None:
+            if data is None:
                 continue
-            for session in manager.sessions.values():
+            for session in data.sessions.values():
                 device = dev_reg.async_get_device_by_identifier(
                     (DOMAIN, f"{server_id}_{session.id}"), entry.entry_id
                 )

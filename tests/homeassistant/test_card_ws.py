@@ -176,7 +176,7 @@ async def test_unsubscribe_stops_pushes(
         hass,
         lambda: (
             hass.config_entries.async_entries(DOMAIN)[0]
-            .runtime_data.manager.sessions[ROOT_ID]
+            .runtime_data.sessions[ROOT_ID]
             .state
             == "working"
         ),
