@@ -290,7 +290,9 @@ export class OpenCodeLookoutCard extends LitElement {
           <span class="meta">
             ${session.project ? html`<span>${session.project}</span>` : nothing}
             ${session.model ? html`<span>${session.model}</span>` : nothing}
-            ${session.current_tool ? html`<span class="tool">${session.current_tool}</span>` : nothing}
+            ${session.current_tool && !session.pending_permissions.length
+              ? html`<span class="tool">${session.current_tool}</span>`
+              : nothing}
             ${cost ? html`<span>${cost}</span>` : nothing}
             ${agent ? html`<span class="subagent">${this._t("sub_agent", { agent })}</span>` : nothing}
           </span>

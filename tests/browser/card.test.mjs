@@ -405,7 +405,15 @@ async function openDashboard(browser, base, tokens, options = {}) {
   });
   page.on("requestfailed", (req) => log(`request failed: ${req.url()} ${req.failure()?.errorText}`));
   await page.goto(`${base}/opencode-lookout/0`);
-  await page.locator("opencode-lookout-card ha-card").waitFor({ timeout: 60_000 });
+  const defined = () => page.waitForFunction(() => customElements.get("opencode-lookout-card"), null, { timeout: 20_000 });
+  // Seen once on a loaded machine: the module import never settled. Say so, retry once.
+  if (!(await defined().then(() => true, () => false))) {
+    log("the card's module was not loaded after 20 s: reloading the page");
+    timings["page reloads (card module not loaded)"] = (timings["page reloads (card module not loaded)"] ?? 0) + 1;
+    await page.reload();
+    await defined();
+  }
+  await page.locator("opencode-lookout-card ha-card").waitFor({ timeout: 30_000 });
   return page;
 }
 
@@ -439,6 +447,7 @@ async function screenshots(page, name) {
       const file = join(OUT, `${name}-${scheme}-${width}.png`);
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       await page.screenshot({ path: file, fullPage: true });
+      await page.locator("opencode-lookout-card").screenshot({ path: join(OUT, `${name}-card-${scheme}-${width}.png`) });
       files.push(file);
     }
   }

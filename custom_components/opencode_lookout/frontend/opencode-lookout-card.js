@@ -308,7 +308,7 @@ var z=globalThis,j=z.ShadowRoot&&(z.ShadyCSS===void 0||z.ShadyCSS.nativeShadow)&
           <span class="meta">
             ${i.project?c`<span>${i.project}</span>`:h}
             ${i.model?c`<span>${i.model}</span>`:h}
-            ${i.current_tool?c`<span class="tool">${i.current_tool}</span>`:h}
+            ${i.current_tool&&!i.pending_permissions.length?c`<span class="tool">${i.current_tool}</span>`:h}
             ${g?c`<span>${g}</span>`:h}
             ${u?c`<span class="subagent">${this._t("sub_agent",{agent:u})}</span>`:h}
           </span>
