@@ -459,7 +459,9 @@ export class OpenCodeLookoutCard extends LitElement {
     `;
   }
 
-  private _renderMessages(messages: MessagesView | undefined): TemplateResult {
+  private _renderMessages(view: MessagesView | undefined): TemplateResult {
+    // Messages that only called tools have no text to show.
+    const messages = Array.isArray(view) ? view.filter((m) => m.text.trim()) : view;
     let body: TemplateResult | TemplateResult[];
     if (messages === undefined || messages === "loading") body = html`<div class="small">${this._t("loading")}</div>`;
     else if (!Array.isArray(messages)) body = html`<div class="error-text">${messages.error}</div>`;

@@ -404,6 +404,25 @@ async function openDashboard(browser, base, tokens, options = {}) {
     if (msg.type() === "error" || process.env.CARD_TEST_DEBUG) log(`console ${msg.type()}: ${msg.text()}`);
   });
   page.on("requestfailed", (req) => log(`request failed: ${req.url()} ${req.failure()?.errorText}`));
+  if (process.env.CARD_TEST_DEBUG) {
+    const sent = new Map();
+    page.on("websocket", (ws) => {
+      ws.on("framesent", (f) => {
+        try {
+          const m = JSON.parse(f.payload);
+          sent.set(m.id, m.type);
+        } catch {}
+      });
+      ws.on("framereceived", (f) => {
+        if (String(f.payload).includes('"success":false')) {
+          const m = JSON.parse(f.payload);
+          log(`ws error for ${sent.get(m.id)}: ${JSON.stringify(m.error)}`);
+        }
+      });
+    });
+    page.on("request", (r) => r.url().includes("lookout-card") && log(`request ${r.url()}`));
+    page.on("requestfinished", (r) => r.url().includes("lookout-card") && log(`finished ${r.url()}`));
+  }
   await page.goto(`${base}/opencode-lookout/0`);
   const defined = () => page.waitForFunction(() => customElements.get("opencode-lookout-card"), null, { timeout: 20_000 });
   // Seen once on a loaded machine: the module import never settled. Say so, retry once.
