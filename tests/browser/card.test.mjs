@@ -525,13 +525,24 @@ async function main() {
     await row(page, approveSession).waitFor({ timeout: 30_000 });
     const approveRow = row(page, approveSession);
     const shown = await step("permission request appears in the card", async () => {
-      const t = Date.now();
       await prompt(stack, approveSession, "RUN: echo approved-from-card > approved.txt");
+      // From OpenCode's acceptance of the prompt (prompt_async returned).
+      const t = Date.now();
       await approveRow.getByRole("button", { name: "Approve" }).waitFor({ timeout: 30_000 });
-      return Date.now() - t;
+      const at = Date.now();
+      // Where the time went: OpenCode's own timestamp of the permission request.
+      const created = await page.locator("opencode-lookout-card").evaluate(
+        (card, id) => card._machines.flatMap((m) => m.sessions).find((s) => s.id === id)?.pending_permissions[0]?.created,
+        approveSession,
+      );
+      if (created) {
+        timings["prompt → OpenCode asks (ms)"] = Date.parse(created) - t;
+        timings["OpenCode asks → shown in the card (ms)"] = at - Date.parse(created);
+      }
+      return at - t;
     });
     timings["prompt → permission in the card (ms)"] = shown;
-    log(`permission shown ${shown} ms after the prompt`);
+    log(`permission shown ${shown} ms after the prompt (${JSON.stringify(timings)})`);
     if (shown > PERMISSION_DEADLINE_MS) fail(`permission request took ${shown} ms to appear (limit ${PERMISSION_DEADLINE_MS} ms)`);
     const request = await approveRow.locator("pre").textContent();
     if (!request.includes("echo approved-from-card > approved.txt")) fail(`the row shows ${JSON.stringify(request)}, not the command`);
