@@ -424,14 +424,9 @@ async function openDashboard(browser, base, tokens, options = {}) {
     page.on("requestfinished", (r) => r.url().includes("lookout-card") && log(`finished ${r.url()}`));
   }
   await page.goto(`${base}/opencode-lookout/0`);
-  const defined = () => page.waitForFunction(() => customElements.get("opencode-lookout-card"), null, { timeout: 20_000 });
-  // Seen once on a loaded machine: the module import never settled. Say so, retry once.
-  if (!(await defined().then(() => true, () => false))) {
-    log("the card's module was not loaded after 20 s: reloading the page");
-    timings["page reloads (card module not loaded)"] = (timings["page reloads (card module not loaded)"] ?? 0) + 1;
-    await page.reload();
-    await defined();
-  }
+  // The card's module must define the element in the registry Home Assistant reads
+  // (its scoped-registry polyfill), however the module and the app race at boot.
+  await page.waitForFunction(() => customElements.get("opencode-lookout-card"), null, { timeout: 30_000 });
   await page.locator("opencode-lookout-card ha-card").waitFor({ timeout: 30_000 });
   return page;
 }
