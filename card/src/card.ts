@@ -290,7 +290,9 @@ export class OpenCodeLookoutCard extends LitElement {
           <span class="meta">
             ${session.project ? html`<span>${session.project}</span>` : nothing}
             ${session.model ? html`<span>${session.model}</span>` : nothing}
-            ${session.current_tool ? html`<span class="tool">${session.current_tool}</span>` : nothing}
+            ${session.current_tool && !session.pending_permissions.length
+              ? html`<span class="tool">${session.current_tool}</span>`
+              : nothing}
             ${cost ? html`<span>${cost}</span>` : nothing}
             ${agent ? html`<span class="subagent">${this._t("sub_agent", { agent })}</span>` : nothing}
           </span>
@@ -457,7 +459,9 @@ export class OpenCodeLookoutCard extends LitElement {
     `;
   }
 
-  private _renderMessages(messages: MessagesView | undefined): TemplateResult {
+  private _renderMessages(view: MessagesView | undefined): TemplateResult {
+    // Messages that only called tools have no text to show.
+    const messages = Array.isArray(view) ? view.filter((m) => m.text.trim()) : view;
     let body: TemplateResult | TemplateResult[];
     if (messages === undefined || messages === "loading") body = html`<div class="small">${this._t("loading")}</div>`;
     else if (!Array.isArray(messages)) body = html`<div class="error-text">${messages.error}</div>`;

@@ -29,7 +29,7 @@ from homeassistant.util import dt as dt_util
 
 from .client import Session
 from .const import DOMAIN
-from .steering import user_may_steer
+from .steering import async_may_steer
 
 SUBSCRIBE = f"{DOMAIN}/subscribe"
 
@@ -43,15 +43,15 @@ def async_register_commands(hass: HomeAssistant) -> None:
 
 
 @websocket_api.websocket_command({probatio.Required("type"): SUBSCRIBE})
-@callback
-def ws_subscribe(
+@websocket_api.async_response
+async def ws_subscribe(
     hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: Json
 ) -> None:
     """Start pushing the sessions of every machine to this connection."""
     subscription = CardSubscription(hass, connection, msg["id"])
     connection.subscriptions[msg["id"]] = subscription.async_stop
     connection.send_result(msg["id"])
-    subscription.async_start()
+    await subscription.async_start()
 
 
 def to_json(value: Any) -> Any:
@@ -97,17 +97,21 @@ class CardSubscription:
         # Per session: the state last sent and since when (a state change seen live
         # starts now; a state first seen starts when the agent says it began).
         self._states: dict[str, tuple[str, str]] = {}
+        # Whether this connection's user may steer, per entry (options can change it).
+        self._can_steer: dict[str, bool] = {}
         self._flush_pending = False
         self._stopped = False
 
-    @callback
-    def async_start(self) -> None:
+    async def async_start(self) -> None:
         """Send the full state, then listen for changes."""
         self._unsubs.append(
             async_dispatcher_connect(
                 self.hass, SIGNAL_CONFIG_ENTRY_CHANGED, self._entry_changed
             )
         )
+        await self._async_update_steering()
+        if self._stopped:
+            return
         self._attach_entries()
         machines = self._collect()
         self.connection.send_event(
@@ -138,7 +142,20 @@ class CardSubscription:
         if entry.domain != DOMAIN:
             return
         self._attach_entries()
+        self.hass.async_create_task(self._async_steering_changed())
+
+    async def _async_steering_changed(self) -> None:
+        """Re-check who may steer (the options may have changed), then send."""
+        await self._async_update_steering()
         self._schedule_flush()
+
+    async def _async_update_steering(self) -> None:
+        """Ask the integration's rule whether this user may steer each entry."""
+        user_id = self.connection.user.id
+        self._can_steer = {
+            entry.entry_id: await async_may_steer(self.hass, entry, user_id)
+            for entry in self.hass.config_entries.async_entries(DOMAIN)
+        }
 
     @callback
     def _attach_entries(self) -> None:
@@ -203,7 +220,6 @@ class CardSubscription:
     @callback
     def _collect(self) -> dict[str, Json]:
         """Read every machine and session now; keep them as what was sent."""
-        user = self.connection.user
         dev_reg = dr.async_get(self.hass)
         machines: dict[str, Json] = {}
         sessions: dict[str, dict[str, Json]] = {}
@@ -221,7 +237,7 @@ class CardSubscription:
                 "device_id": device.id if device else None,
                 "name": entry.title,
                 "available": data is not None and data.manager.connected,
-                "can_steer": user_may_steer(user, entry),
+                "can_steer": self._can_steer.get(entry.entry_id, False),
             }
             sessions[entry.entry_id] = {}
             if data is None:

