@@ -598,6 +598,26 @@ async function main() {
       await page.screenshot({ path: join(OUT, "card-expanded-light-1280.png"), fullPage: true });
     });
 
+    await step("the card is in the card picker and has a visual editor", async () => {
+      const info = await page.evaluate(async () => {
+        const Card = customElements.get("opencode-lookout-card");
+        const editor = Card.getConfigElement();
+        editor.hass = document.querySelector("home-assistant").hass;
+        editor.setConfig({ type: "custom:opencode-lookout-card", ...Card.getStubConfig() });
+        document.body.appendChild(editor);
+        await customElements.whenDefined("ha-form").catch(() => undefined);
+        await editor.updateComplete;
+        const form = editor.shadowRoot.querySelector("ha-form");
+        editor.remove();
+        return {
+          picker: (window.customCards ?? []).some((c) => c.type === "opencode-lookout-card"),
+          editor: editor.tagName.toLowerCase(),
+          form: Boolean(form),
+        };
+      });
+      if (!info.picker || info.editor !== "opencode-lookout-card-editor" || !info.form) fail(`picker/editor: ${JSON.stringify(info)}`);
+    });
+
     timings.total = Date.now() - START;
     writeFileSync(join(OUT, "timings.json"), `${JSON.stringify(timings, null, 2)}\n`);
     log(`passed in ${(timings.total / 1000).toFixed(1)} s; screenshots: ${shots.join(", ")}`);
