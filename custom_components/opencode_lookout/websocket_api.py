@@ -8,9 +8,7 @@ target of the actions) and `state_since`. `can_steer` tells the card whether thi
 user may answer; the actions check it again, the card only hides buttons.
 """
 
-from dataclasses import fields, is_dataclass
-from datetime import UTC, datetime
-from enum import Enum
+from datetime import datetime
 from typing import Any
 
 import probatio
@@ -28,6 +26,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.util import dt as dt_util
 
 from .client import Session
+from .client.codec import encode
 from .const import DOMAIN
 from .steering import async_may_steer
 
@@ -52,20 +51,6 @@ async def ws_subscribe(
     connection.subscriptions[msg["id"]] = subscription.async_stop
     connection.send_result(msg["id"])
     await subscription.async_start()
-
-
-def to_json(value: Any) -> Any:
-    """Return the wire JSON of a client model (dataclasses, enums, datetimes)."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_json(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, list):
-        return [to_json(v) for v in value]
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime):
-        text = value.astimezone(UTC).isoformat(timespec="milliseconds")
-        return text.replace("+00:00", "Z")
-    return value
 
 
 def _since(session: Session) -> datetime | None:
@@ -246,7 +231,7 @@ class CardSubscription:
                 device = dev_reg.async_get_device_by_identifier(
                     (DOMAIN, f"{server_id}_{session.id}"), entry.entry_id
                 )
-                data = to_json(session)
+                data = encode(session)
                 data["device_id"] = device.id if device else None
                 data["state_since"] = self._state_since(session)
                 sessions[entry.entry_id][session.id] = data
@@ -265,6 +250,6 @@ class CardSubscription:
             since = _since(session) or dt_util.utcnow()
         else:
             since = dt_util.utcnow()
-        text = to_json(since)
+        text = encode(since)
         self._states[session.id] = (session.state, text)
         return str(text)
