@@ -492,7 +492,7 @@ struct Agent {
     dir: PathBuf,
 }
 
-async fn start_agent(bin: &Path, name: &str) -> Result<Agent> {
+async fn start_agent(bin: &Path, name: &str, extra: &[&str]) -> Result<Agent> {
     let dir = std::env::temp_dir().join(format!("ocl-bench-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
@@ -501,6 +501,7 @@ async fn start_agent(bin: &Path, name: &str) -> Result<Agent> {
         .arg("--config-dir")
         .arg(&dir)
         .args(["run", "--listen", "127.0.0.1:0", "--no-mdns"])
+        .args(extra)
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::piped())
         .stderr(log)
@@ -890,7 +891,7 @@ const LAT_SECS: f64 = 10.0;
 
 async fn part2(bin: &Path, rep: &mut Report) -> Result<()> {
     eprintln!("[2/5] end-to-end latency: real agent, fake plugin, {CLIENTS} clients, {LAT_RATE} ev/s over {LAT_SESSIONS} sessions");
-    let agent = start_agent(bin, "lat").await?;
+    let agent = start_agent(bin, "lat", &[]).await?;
     let mut plugin = Plugin::connect(&agent, 4242).await?;
     let mut clients = Vec::new();
     for _ in 0..CLIENTS {
@@ -1111,7 +1112,7 @@ const MEM_PLUGINS: usize = 5;
 
 async fn part3(bin: &Path, rep: &mut Report) -> Result<()> {
     eprintln!("[4/5] memory: {MEM_SESSIONS} sessions over {MEM_PLUGINS} plugin connections, {CLIENTS} clients");
-    let agent = start_agent(bin, "mem").await?;
+    let agent = start_agent(bin, "mem", &["--max-sessions", &MEM_SESSIONS.to_string()]).await?;
     let mut clients = Vec::new();
     for _ in 0..CLIENTS {
         clients.push(Client::connect(&agent).await?);
@@ -1180,7 +1181,7 @@ async fn part3(bin: &Path, rep: &mut Report) -> Result<()> {
     );
     rep.note(format!(
         "memory run: {sent} events ({} per session) in {:.2} s over {MEM_PLUGINS} plugin connections x {per} \
-         sessions (default max_sessions = 200 per instance, so nothing is evicted); every client saw >= {seen_min} \
+         sessions (--max-sessions {MEM_SESSIONS}: the default cap is 200 over all instances); every client saw >= {seen_min} \
          sessions, {closed} clients dropped; VmRSS with 10 clients and no session {:.1} MB, VmHWM (peak) {:.1} MB \
          (MB = 2^20 bytes)",
         sent / MEM_SESSIONS as u64,
