@@ -17,8 +17,9 @@ use opencode_lookout::{
     client,
     hub::{ClientTx, Hub, CLIENT_QUEUE},
     opencode::event::{decode_line, Event},
+    paths,
     protocol::{Instance, InstanceKind},
-    secrets::{proof, random_id},
+    secrets::random_id,
     tls,
     tracker::{Input, Settings, Tracker},
 };
@@ -580,20 +581,11 @@ fn clock_ticks() -> u64 {
         .unwrap_or(100)
 }
 
-/// The plugin link's frames and endpoint file, compiled from the agent's own sources:
-/// `feeds` is private to the crate, and restating the frames here would let the bench
-/// drift from what the agent and `src/plugin.js` speak.
-#[allow(dead_code)]
-#[path = "../src/feeds/plugin_link"]
-mod plugin_link {
-    pub mod frames;
-    pub mod listener;
-}
-// `listener.rs` names the socket through `crate::paths`.
-use opencode_lookout::paths;
-use plugin_link::{
+use opencode_lookout::feeds::plugin_link::{
+    agent_proof,
     frames::{AgentFrame, PluginFrame},
     listener::EndpointFile,
+    plugin_proof,
 };
 
 type LinkLines = tokio::io::Lines<BufReader<OwnedReadHalf>>;
@@ -638,7 +630,7 @@ impl Plugin {
         };
         let mine = random_id()?;
         let hello = PluginFrame::Hello {
-            proof: proof(&ep.secret, &format!("plugin:{nonce}")),
+            proof: plugin_proof(&ep.secret, &nonce),
             nonce: mine.clone(),
             pid,
             directory: Some("/tmp/bench/proj".into()),
@@ -647,8 +639,7 @@ impl Plugin {
         let writer = Arc::new(AsyncMutex::new(writer));
         writer.lock().await.write_all(&frame_line(&hello)?).await?;
         match next_frame(&mut lines).await? {
-            AgentFrame::Welcome { proof: p }
-                if p == proof(&ep.secret, &format!("agent:{mine}")) => {}
+            AgentFrame::Welcome { proof: p } if p == agent_proof(&ep.secret, &mine) => {}
             AgentFrame::Welcome { .. } => bail!("the agent's proof is wrong"),
             other => bail!("plugin handshake failed: {other:?}"),
         }

@@ -29,7 +29,7 @@
 pub mod api;
 pub mod client;
 pub mod config;
-pub(crate) mod feeds;
+pub mod feeds;
 pub mod hub;
 pub mod install;
 pub mod mdns;

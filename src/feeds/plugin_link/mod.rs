@@ -139,16 +139,26 @@ async fn handshake(
         send(writer, &AgentFrame::Refused { reason: RefusedReason::BadHello }).await?;
         return Ok(None);
     };
-    let expected = proof(secret, &format!("plugin:{nonce}"));
+    let expected = plugin_proof(secret, &nonce);
     if !bool::from(their_proof.as_bytes().ct_eq(expected.as_bytes())) {
         tracing::warn!("plugin connection with a wrong secret refused");
         send(writer, &AgentFrame::Refused { reason: RefusedReason::InvalidProof }).await?;
         return Ok(None);
     }
     anyhow::ensure!(their_nonce.len() >= 16, "plugin nonce too short");
-    let welcome = AgentFrame::Welcome { proof: proof(secret, &format!("agent:{their_nonce}")) };
+    let welcome = AgentFrame::Welcome { proof: agent_proof(secret, &their_nonce) };
     send(writer, &welcome).await?;
     Ok(Some(Hello { pid, directory: directory.filter(|d| !d.is_empty()) }))
+}
+
+/// The plugin's proof that it knows the secret, over the agent's challenge nonce.
+pub fn plugin_proof(secret: &str, agent_nonce: &str) -> String {
+    proof(secret, &format!("plugin:{agent_nonce}"))
+}
+
+/// The agent's proof that it knows the secret, over the plugin's nonce.
+pub fn agent_proof(secret: &str, plugin_nonce: &str) -> String {
+    proof(secret, &format!("agent:{plugin_nonce}"))
 }
 
 async fn send(writer: &mut (impl AsyncWrite + Unpin), frame: &AgentFrame) -> anyhow::Result<()> {
