@@ -5,7 +5,6 @@ messages. Calls without a user (automations and scripts, which only admins write
 are allowed.
 """
 
-from homeassistant.auth.models import User
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import Unauthorized
@@ -26,11 +25,6 @@ class SteeringNotAllowed(Unauthorized):
         self.args = ("steer_not_allowed",)
 
 
-def user_may_steer(user: User, entry: ConfigEntry) -> bool:
-    """Return True when this user is an admin or on the entry's allow-list."""
-    return user.is_admin or user.id in entry.options.get(CONF_STEER_USERS, [])
-
-
 async def async_may_steer(
     hass: HomeAssistant, entry: ConfigEntry, user_id: str | None
 ) -> bool:
@@ -39,7 +33,7 @@ async def async_may_steer(
         return True
     if (user := await hass.auth.async_get_user(user_id)) is None:
         return False
-    return user_may_steer(user, entry)
+    return user.is_admin or user_id in entry.options.get(CONF_STEER_USERS, [])
 
 
 async def async_ensure_may_steer(
