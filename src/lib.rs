@@ -23,6 +23,7 @@
 //!   pinned client config.
 //! - `client`: the connecting side of the API socket (the CLI, the tests, the bench).
 //! - `mdns`: the DNS-SD advertisement of the API.
+//! - `persist`: what the hub hands to the store (`store/`) and gets back at start.
 //! - `config`, `secrets`, `paths`: settings, the files holding secrets, their names.
 //! - `service`: `run` wires all of the above; `install`: plugin and service files.
 
@@ -35,6 +36,7 @@ pub mod install;
 pub mod mdns;
 pub mod opencode;
 pub mod paths;
+pub mod persist;
 pub mod protocol;
 pub mod secrets;
 pub mod service;

@@ -196,6 +196,33 @@ wire_enum! {
     }
 }
 
+/// The machine's spend and tokens: every assistant message counted once, never decreasing
+/// (across session eviction and restarts of the agent or its clients).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Usage {
+    pub cost: f64,
+    /// The sum of the five token counters below.
+    pub tokens: u64,
+    pub tokens_input: u64,
+    pub tokens_output: u64,
+    pub tokens_reasoning: u64,
+    pub tokens_cache_read: u64,
+    pub tokens_cache_write: u64,
+    /// Assistant messages counted.
+    pub messages: u64,
+    /// When counting began (RFC 3339): the store's creation.
+    pub since: String,
+}
+
+wire_enum! {
+    /// How a run (busy → idle) ended.
+    RunOutcome {
+        Completed = "completed",
+        Aborted = "aborted",
+        Error = "error",
+    }
+}
+
 wire_enum! {
     /// Who resolved a permission or question.
     ResolvedBy {
