@@ -15,13 +15,27 @@ use crate::{
     tracker::{Settings, Tracker},
 };
 use anyhow::{Context, Result};
-use std::path::Path;
+use std::{path::Path, time::Duration};
 use tokio::net::TcpListener;
 
-/// The API token, which the agent's `run` creates; client commands only read it.
+/// The API token, which the agent's `run` creates; client commands only read it. While
+/// the file is missing they wait up to `TOKEN_WAIT` for it, so a command started together
+/// with the agent (right after `install-service`, say) gets its token instead of an error.
 pub fn token(dir: &Path) -> Result<String> {
-    secrets::load(&Config::token_path(dir))
+    let path = Config::token_path(dir);
+    let deadline = std::time::Instant::now() + TOKEN_WAIT;
+    loop {
+        match secrets::load(&path) {
+            Err(_) if !path.exists() && std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            done => return done,
+        }
+    }
 }
+
+/// How long a client command waits for the agent to create the token.
+const TOKEN_WAIT: Duration = Duration::from_secs(2);
 
 /// This machine's name as shown in Home Assistant.
 pub fn hostname() -> String {
