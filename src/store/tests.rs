@@ -285,6 +285,10 @@ fn read_only_open_reads_while_the_agent_writes() {
     store.apply(&[Persist::Usage(usage("msg_2", "ses_a", NOW, 1, 1, 0.25))]).unwrap();
     assert_eq!(report::report(&ro, None).unwrap().total.cost, 0.75);
     assert!(ro.execute("DELETE FROM ledger", []).is_err(), "the reader must not write");
+    // And with the agent stopped (its WAL folded in and removed).
+    drop((ro, store));
+    let ro = file::open_read_only(&d.db()).unwrap();
+    assert_eq!(report::report(&ro, None).unwrap().total.cost, 0.75);
 }
 
 #[test]
