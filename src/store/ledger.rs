@@ -129,13 +129,15 @@ pub fn totals(conn: &Connection) -> Result<Usage, Error> {
     Ok(usage)
 }
 
-/// Ledger rows of the sessions the store remembers: a message of theirs seen again after
-/// a restart then adds only what it grew by.
-pub fn rows_of_stored_sessions(conn: &Connection) -> Result<Vec<UsageRow>, Error> {
+/// Ledger rows the hub starts from: those of the sessions the store remembers and every
+/// row since `since_ms`. A message of theirs reported again after a restart (a resync, a
+/// session that comes back after it was removed as stale) then adds only what it grew by,
+/// in the hub as in the store, so the two totals stay equal.
+pub fn rows_for_hub(conn: &Connection, since_ms: i64) -> Result<Vec<UsageRow>, Error> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM ledger WHERE session_id IN (SELECT id FROM sessions) \
-         ORDER BY time_ms"
+        "SELECT {COLUMNS} FROM ledger WHERE time_ms >= ?1 \
+         OR session_id IN (SELECT id FROM sessions) ORDER BY time_ms"
     ))?;
-    let rows = stmt.query_map([], read_row)?.collect::<Result<Vec<_>, _>>()?;
+    let rows = stmt.query_map([since_ms], read_row)?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }

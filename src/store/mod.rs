@@ -59,14 +59,16 @@ impl Store {
         Ok(store)
     }
 
-    /// What the hub starts from.
-    pub fn remembered(&self) -> Result<Remembered, Error> {
+    /// What the hub starts from, at `now_ms`: the ledger rows it gets are those of the
+    /// remembered sessions and of the last `retention.session_days`.
+    pub fn remembered(&self, now_ms: i64) -> Result<Remembered, Error> {
         let (sessions, instances) = sessions::load(&self.conn)?;
+        let recent = now_ms.saturating_sub(i64::from(self.retention.session_days) * 86_400_000);
         Ok(Remembered {
             sessions,
             instances,
             usage: ledger::totals(&self.conn)?,
-            ledger: ledger::rows_of_stored_sessions(&self.conn)?,
+            ledger: ledger::rows_for_hub(&self.conn, recent)?,
         })
     }
 

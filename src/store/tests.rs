@@ -101,17 +101,25 @@ fn round_trip() {
             Persist::Removed("ses_gone".into()),
             Persist::Usage(usage("msg_1", "ses_a", NOW - 500, 100, 10, 0.5)),
             Persist::Usage(usage("msg_2", "ses_gone", NOW - 400, 1, 1, 0.25)),
+            Persist::Usage(usage("msg_3", "ses_gone", NOW - 40 * DAY, 1, 1, 0.25)),
         ])
         .unwrap();
     drop(store);
-    let r = open(&d).remembered().unwrap();
+    let r = open(&d).remembered(NOW).unwrap();
     // Most recently active first.
     assert_eq!(r.sessions, [b, a]);
     assert_eq!(r.instances, [instance("plugin-4242-0")]);
-    assert_eq!((r.usage.messages, r.usage.tokens, r.usage.cost), (2, 112, 0.75));
+    assert_eq!((r.usage.messages, r.usage.tokens, r.usage.cost), (3, 114, 1.0));
     assert_eq!(r.usage.since, super::format_ms(NOW));
-    // Only the ledger rows of remembered sessions go back to the hub.
-    assert_eq!(r.ledger, [usage("msg_1", "ses_a", NOW - 500, 100, 10, 0.5)]);
+    // The hub gets the ledger rows of remembered sessions and of the last retention_days
+    // (a removed session may come back), not older ones.
+    assert_eq!(
+        r.ledger,
+        [
+            usage("msg_1", "ses_a", NOW - 500, 100, 10, 0.5),
+            usage("msg_2", "ses_gone", NOW - 400, 1, 1, 0.25)
+        ]
+    );
 }
 
 #[test]
@@ -134,10 +142,10 @@ fn ledger_keeps_the_largest_and_totals_never_drop() {
     }
     let t = super::ledger::totals(store.conn()).unwrap();
     assert_eq!((t.tokens_input, t.tokens_output, t.cost, t.messages), (100, 30, 0.20, 1));
-    let row = &super::ledger::rows_of_stored_sessions(store.conn()).unwrap();
+    let row = &super::ledger::rows_for_hub(store.conn(), NOW + 1).unwrap();
     assert!(row.is_empty(), "no session stored yet");
     store.apply(&[Persist::Session(Box::new(session("ses_a", NOW)))]).unwrap();
-    let rows = super::ledger::rows_of_stored_sessions(store.conn()).unwrap();
+    let rows = super::ledger::rows_for_hub(store.conn(), NOW + 1).unwrap();
     // The first model and time stay.
     assert_eq!(rows, [usage("msg_1", "ses_a", NOW, 100, 30, 0.20)]);
     // Forgetting the session keeps its spend.
@@ -194,7 +202,7 @@ fn retention_drops_old_and_surplus_sessions() {
         .unwrap();
     drop(store);
     let store = Store::open(&d.db(), retention, NOW).unwrap();
-    let r = store.remembered().unwrap();
+    let r = store.remembered(NOW).unwrap();
     let ids: Vec<_> = r.sessions.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(ids, ["ses_3", "ses_2"]);
     assert_eq!(r.instances, [instance("plugin-4242-0")], "the old session's instance went");
@@ -218,7 +226,7 @@ fn files_are_owner_only() {
     fs::set_permissions(d.db(), fs::Permissions::from_mode(0o644)).unwrap();
     let store = open(&d);
     assert_eq!(mode(&d.db()), 0o600);
-    assert_eq!(store.remembered().unwrap().sessions.len(), 1, "the data stayed");
+    assert_eq!(store.remembered(NOW).unwrap().sessions.len(), 1, "the data stayed");
 }
 
 /// Opens a store whose file was replaced by `damage`; the agent's open must succeed with
@@ -230,7 +238,7 @@ fn moved_aside(name: &str, damage: impl FnOnce(&Path)) {
     drop(store);
     damage(&d.db());
     let store = open(&d);
-    let r = store.remembered().unwrap();
+    let r = store.remembered(NOW).unwrap();
     assert_eq!((r.usage.cost, r.sessions.len()), (0.0, 0), "{name}: started empty");
     let aside: Vec<_> = d.names().into_iter().filter(|n| n.contains(".corrupt-")).collect();
     assert_eq!(aside.len(), 1, "{name}: {:?}", d.names());
@@ -346,7 +354,7 @@ async fn writer_batches_and_flushes_on_stop() {
     tx.send(Persist::Session(Box::new(session("ses_last", NOW)))).unwrap();
     stop_tx.send(()).unwrap();
     let store = task.await.unwrap().expect("the store came back");
-    let r = store.remembered().unwrap();
+    let r = store.remembered(NOW).unwrap();
     assert_eq!(r.usage.messages, 300);
     assert_eq!(r.sessions.len(), 1);
     let commits = store.commits() - opened;
