@@ -437,6 +437,9 @@ fn agent_and_cli_started_together_agree_on_one_token() {
             names,
             [
                 "agent.lock",
+                "lookout.sqlite3",
+                "lookout.sqlite3-shm",
+                "lookout.sqlite3-wal",
                 "plugin.json",
                 "plugin.sock",
                 "plugin_secret",
