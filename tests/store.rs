@@ -105,7 +105,7 @@ async fn restart_keeps_sessions_and_spend() {
     // Agent and OpenCode both stop; the agent comes back first.
     terminate(&mut agent);
     opencode.kill();
-    let (_agent, api_port) = env.start_agent(&["--opencode", &server]);
+    let (mut agent, api_port) = env.start_agent(&["--opencode", &server]);
     let mut client = Client::connect(api_port, &pairing).await;
     let list = client.command(json!({"type": "list_sessions"})).await["result"].clone();
     let s = session(&list, &sid).unwrap_or_else(|| panic!("the session was forgotten: {list:#}"));
@@ -130,6 +130,24 @@ async fn restart_keeps_sessions_and_spend() {
     assert_eq!(list["usage"], usage, "the totals changed after the resync");
     assert!(client.events_named("session_removed").is_empty());
     assert_eq!(usage_json(&env, &[])["total"], usage);
+
+    // The store is written while the agent runs, not only when it stops: a second answer,
+    // then SIGKILL once the writer's window has passed, loses nothing.
+    oc.prompt(&sid, "hello again").await;
+    let grown = wait_list(&mut client, "the second answer's usage", |r| {
+        session(r, &sid).is_some_and(|s| s["state"] == "idle" && s["tokens_output"] == 400)
+            && r["usage"]["tokens_output"] == 400
+    })
+    .await["usage"]
+        .clone();
+    assert_eq!(grown["messages"], 2, "{grown:#}");
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    agent.kill();
+    let (_agent, api_port) = env.start_agent(&["--opencode", &server]);
+    let mut client = Client::connect(api_port, &pairing).await;
+    let list = client.command(json!({"type": "list_sessions"})).await["result"].clone();
+    assert!(session(&list, &sid).is_some(), "{list:#}");
+    assert_eq!(list["usage"], grown, "the totals after SIGKILL");
 }
 
 fn before_title(list: &Value, id: &str) -> Value {
