@@ -37,7 +37,8 @@ pub struct RunArgs {
     /// Sessions kept in total, busy or not; the least recently active go first [default: 200]
     #[arg(long, env = "OPENCODE_LOOKOUT_MAX_SESSIONS")]
     pub max_sessions: Option<usize>,
-    /// Minimum interval between counter-only updates of one session, ms [default: 250]
+    /// Minimum interval between non-urgent updates of one session (counters, streamed text,
+    /// model, ...), ms; state, requests and availability go out at once [default: 1000]
     #[arg(long, env = "OPENCODE_LOOKOUT_COALESCE_MS")]
     pub coalesce_ms: Option<u64>,
     /// Maximum simultaneous API clients [default: 32]
@@ -183,7 +184,7 @@ impl Config {
             opencode,
             opencode_auth: password.map(|p| (username, p)),
             max_sessions,
-            coalesce: Duration::from_millis(args.coalesce_ms.or(file.coalesce_ms).unwrap_or(250)),
+            coalesce: Duration::from_millis(args.coalesce_ms.or(file.coalesce_ms).unwrap_or(1000)),
             max_clients: args.max_clients.or(file.max_clients).unwrap_or(32).max(1),
             mdns: !args.no_mdns && file.mdns.unwrap_or(true),
             insecure_plaintext: args.insecure_plaintext || file.insecure_plaintext.unwrap_or(false),
@@ -226,6 +227,7 @@ mod tests {
             .unwrap();
         assert_eq!(c.retention, Retention { session_days: 30, max_sessions: 200, usage_days: 400 });
         assert_eq!(c.stale_after, Duration::from_secs(7 * 86_400));
+        assert_eq!(c.coalesce, Duration::from_millis(1000), "one frame per session per second");
         let file: FileConfig = toml::from_str(
             "retention_days = 3\nstale_after_days = 2\nusage_retention_days = 90\nmax_sessions = 9",
         )
