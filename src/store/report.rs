@@ -66,7 +66,8 @@ pub fn parse_since(s: &str, now_ms: i64) -> Option<i64> {
 /// Reads the report for the period from `since_ms` (everything when `None`).
 pub fn report(conn: &Connection, since_ms: Option<i64>) -> Result<Report, Error> {
     let from = since_ms.unwrap_or(i64::MIN);
-    let from_day = since_ms.map(|ms| format_ms(ms)[..10].to_owned()).unwrap_or_default();
+    let from_day =
+        since_ms.and_then(|ms| format_ms(ms).get(..10).map(str::to_owned)).unwrap_or_default();
     let sums = "sum(tokens_input), sum(tokens_output), sum(tokens_reasoning), \
                 sum(tokens_cache_read), sum(tokens_cache_write), sum(cost)";
     let sql = format!(
