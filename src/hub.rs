@@ -12,7 +12,7 @@ use crate::{
     opencode::api::Api,
     protocol::{
         CommandResult, EventMsg, Permission, PermissionReply, QuestionOutcome, RemovedReason,
-        Reply, ResolvedBy, ServerMsg, Session, Snapshot, State,
+        Reply, ResolvedBy, ServerMsg, Session, Snapshot, State, Usage,
     },
     tracker::{Change, Input, Tracker},
 };
@@ -228,7 +228,11 @@ impl Decision<'_> {
 
 impl Inner {
     fn snapshot(&self) -> Snapshot {
-        Snapshot { sessions: self.tracker.sessions(), instances: self.tracker.instances() }
+        Snapshot {
+            sessions: self.tracker.sessions(),
+            instances: self.tracker.instances(),
+            usage: Usage::default(),
+        }
     }
 
     /// Sends what must go now; returns whether a flush is needed.

@@ -320,7 +320,7 @@ async fn hello_carries_identity_and_schema() {
     assert_eq!(h["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(h["schema"], json!(SCHEMA));
     assert_eq!(h["min_schema"], json!(MIN_SCHEMA));
-    assert_eq!((SCHEMA, MIN_SCHEMA), (2, 2), "docs/protocol.md describes schema 2");
+    assert_eq!((SCHEMA, MIN_SCHEMA), (3, 3), "docs/protocol.md describes schema 3");
     let mut keys: Vec<&str> = h.as_object().unwrap().keys().map(String::as_str).collect();
     keys.sort_unstable();
     assert_eq!(keys, ["hostname", "min_schema", "schema", "server_id", "type", "version"]);
