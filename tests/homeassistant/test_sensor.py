@@ -202,3 +202,15 @@ async def test_old_machine_cost_sum_is_removed(
     assert registry.async_get(old.entity_id) is None
     assert hass.states.get(old.entity_id) is None
     await hass.config_entries.async_unload(config_entry.entry_id)
+
+
+async def test_stale_session_leaves(
+    hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
+) -> None:
+    """A session the agent drops as stale (unavailable too long) loses its entities."""
+    state = entity_id(hass, "sensor", "state", ROOT_ID)
+    await agent.remove_session(ROOT_ID, reason="stale")
+    runtime = init_integration.runtime_data
+    await wait_for(hass, lambda: ROOT_ID not in runtime.sessions)
+    assert er.async_get(hass).async_get(state) is None
+    assert hass.states.get(state) is None
