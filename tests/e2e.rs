@@ -160,6 +160,17 @@ async fn scenarios(feed: Feed) {
         "{s:#}"
     );
     assert!(!env.project.join("never.txt").exists());
+    // The run ends aborted (OpenCode reports MessageAbortedError), never completed.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let run = loop {
+        let runs = client.events_named("run_finished");
+        if let Some(r) = runs.into_iter().find(|r| r["session_id"] == sid5.as_str()) {
+            break r;
+        }
+        assert!(Instant::now() < deadline, "no run_finished for the aborted session");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(run["outcome"], "aborted", "{run:#}");
 
     // get_messages returns text only.
     let r = client.command(json!({"type": "get_messages", "session_id": sid, "limit": 10})).await;
