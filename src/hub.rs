@@ -417,17 +417,22 @@ impl Inner {
     /// Sends a session: whole when clients have not seen it, else the fields that changed.
     fn send_session(&mut self, s: Session) {
         let msg = match self.sent.get(&s.id) {
-            None => EventMsg::SessionUpdated { session: Box::new(s.clone()) },
             Some(old) if *old == s => return,
-            Some(old) => {
-                EventMsg::SessionChanged { session_id: s.id.clone(), fields: changed(old, &s) }
-            }
+            // Nobody to tell: only the base of later deltas moves.
+            _ if self.clients.is_empty() => None,
+            None => Some(EventMsg::SessionUpdated { session: Box::new(s.clone()) }),
+            Some(old) => Some(EventMsg::SessionChanged {
+                session_id: s.id.clone(),
+                fields: changed(old, &s),
+            }),
         };
         if let Some(store) = &mut self.store {
             store.sessions.insert(s.id.clone());
         }
         self.sent.insert(s.id.clone(), s);
-        self.broadcast(msg);
+        if let Some(msg) = msg {
+            self.broadcast(msg);
+        }
     }
 
     /// Brings every client up to date with every session; returns the sessions as sent,
@@ -533,14 +538,89 @@ impl Inner {
     }
 }
 
-/// The fields of `new` whose values differ from `old`, by wire name (never `id`).
+/// The fields of `new` whose values differ from `old`, by wire name (never `id`). Compared
+/// field by field so that only what changed is serialised (this runs for every frame).
 fn changed(old: &Session, new: &Session) -> SessionFields {
-    let (Ok(Value::Object(old)), Ok(Value::Object(new))) =
-        (serde_json::to_value(old), serde_json::to_value(new))
-    else {
-        return SessionFields::new();
-    };
-    new.into_iter().filter(|(k, v)| k != "id" && old.get(k) != Some(v)).collect()
+    // Destructured without `..`: a field added to `Session` must be added here too.
+    let Session {
+        id: _,
+        parent_id,
+        root_id,
+        is_child,
+        instance_id,
+        title,
+        directory,
+        project,
+        state,
+        model,
+        agent,
+        current_agent,
+        current_tool,
+        tokens_input,
+        tokens_output,
+        tokens_reasoning,
+        tokens_cache_read,
+        tokens_cache_write,
+        cost,
+        cost_total,
+        context_used,
+        context_limit,
+        files_changed,
+        lines_added,
+        lines_removed,
+        created,
+        last_activity,
+        hostname,
+        opencode_version,
+        pending_permissions,
+        question,
+        error,
+        available,
+    } = new;
+    let mut out = SessionFields::new();
+    macro_rules! diff {
+        ($($f:ident),*) => {$(
+            if old.$f != *$f {
+                // Our own types serialise without error.
+                out.insert(stringify!($f).to_owned(), serde_json::to_value($f).unwrap_or_default());
+            }
+        )*};
+    }
+    diff!(
+        parent_id,
+        root_id,
+        is_child,
+        instance_id,
+        title,
+        directory,
+        project,
+        state,
+        model,
+        agent,
+        current_agent,
+        current_tool,
+        tokens_input,
+        tokens_output,
+        tokens_reasoning,
+        tokens_cache_read,
+        tokens_cache_write,
+        cost,
+        cost_total,
+        context_used,
+        context_limit,
+        files_changed,
+        lines_added,
+        lines_removed,
+        created,
+        last_activity,
+        hostname,
+        opencode_version,
+        pending_permissions,
+        question,
+        error,
+        available
+    );
+    out
 }
 
 /// Serialises a server frame.
