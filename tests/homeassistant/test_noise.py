@@ -121,7 +121,6 @@ async def test_permission_round_and_streamed_answer(
 ) -> None:
     """Count a permission round and a 4 s streamed answer of one session."""
     assert await async_setup_component(hass, "logbook", {})
-    ws = await hass_ws_client(hass)
     entry_id = await setup_entry(hass, stack)
     entry = hass.config_entries.async_get_entry(entry_id)
     assert entry is not None
@@ -150,7 +149,7 @@ async def test_permission_round_and_streamed_answer(
     await asyncio.sleep(SETTLE)
     await hass.async_block_till_done()
     span = meter.stop()
-    logbook = await _logbook(hass, ws, span, ours)
+    logbook = await _logbook(hass, await hass_ws_client(hass), span, ours)
     report = {
         "round_state_changes": meter.total,
         "round_logbook": len(logbook),
