@@ -19,7 +19,11 @@ from fake_agent import (
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.opencode_lookout.client import MDNS_SERVICE_TYPE, ClientError
+from custom_components.opencode_lookout.client import (
+    MDNS_SERVICE_TYPE,
+    SCHEMA,
+    ClientError,
+)
 from custom_components.opencode_lookout.config_flow import CONF_PAIRING
 from custom_components.opencode_lookout.const import (
     CONF_FINGERPRINT,
@@ -128,7 +132,10 @@ async def test_user_pairs(hass: HomeAssistant, agent: FakeAgent) -> None:
     [
         ({"pairing": "lookout1:nope"}, {CONF_PAIRING: "invalid_pairing"}),
         ({"token": OTHER_TOKEN}, {"base": "invalid_auth"}),
-        ({"schema": 3, "min_schema": 3}, {"base": "incompatible_schema"}),
+        (
+            {"schema": SCHEMA + 1, "min_schema": SCHEMA + 1},
+            {"base": "incompatible_schema"},
+        ),
         ({"stopped": True}, {"base": "cannot_connect"}),
         ({"fingerprint": "0" * 64}, {"base": "fingerprint_mismatch"}),
         ({"rate_limited": 30}, {"base": "rate_limited"}),
@@ -164,7 +171,7 @@ async def test_user_errors(
         assert agent.connections == 0
     if change.get("stopped"):
         await agent.start()
-    agent.hello.update(schema=2, min_schema=2)
+    agent.hello.update(schema=SCHEMA, min_schema=SCHEMA)
     agent.rate_limited = None
     result = await hass.config_entries.flow.async_configure(
         flow_id, {CONF_HOST: "127.0.0.1", CONF_PAIRING: agent.pairing}
