@@ -18,6 +18,7 @@ from real_stack import RealStack
 from custom_components.opencode_lookout.const import CONF_NOTIFY, CONF_NOTIFY_TARGETS
 from homeassistant.core import Context, HomeAssistant, ServiceCall, callback
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 
@@ -45,8 +46,19 @@ async def test_approve_from_home_assistant(
         "waiting_permission",
         lambda: hass.states.get(state_id).state == "waiting_permission",
     )
-    permission_id = entity_lookup(hass, "sensor", f"{uid}_permission")()
-    assert hass.states.get(permission_id).state == "bash: echo ha > ha.txt"
+    # The Activity event entity carries the request (the Pending permission sensor is
+    # disabled by default).
+    activity_id = entity_lookup(hass, "event", f"{uid}_activity")()
+    activity = await wait_until(
+        "permission_requested event",
+        lambda: (
+            (state := hass.states.get(activity_id))
+            and state.attributes.get("event_type") == "permission_requested"
+            and state
+        ),
+        timeout=10,
+    )
+    assert activity.attributes["title"] == "bash: echo ha > ha.txt"
     device_id = er.async_get(hass).async_get(state_id).device_id
     device = dr.async_get(hass).async_get(device_id)
     assert device.model == "OpenCode session"
@@ -59,11 +71,12 @@ async def test_approve_from_home_assistant(
     )
     assert await hass.async_add_executor_job(stack.wait_file, "ha.txt")
     await wait_until("idle", lambda: hass.states.get(state_id).state == "idle")
-    await wait_until(
-        "approve button unavailable",
-        lambda: hass.states.get(button_id).state == "unavailable",
-        timeout=10,
-    )
+    # The button stays available (no logbook noise); with nothing pending it refuses.
+    assert hass.states.get(button_id).state != "unavailable"
+    with pytest.raises(ServiceValidationError):
+        await hass.services.async_call(
+            "button", "press", {"entity_id": button_id}, blocking=True
+        )
     cost_id = entity_lookup(hass, "sensor", f"{uid}_cost")()
     expected = (1800 * 3 + 400 * 15 + 200 * 0.3) / 1e6
     await wait_until(
