@@ -1,20 +1,26 @@
 //! The hub: the tracker plus everyone who listens to it.
 //!
 //! Feeds push inputs in; the hub applies them to the tracker and fans the changes out to
-//! subscribed clients as pre-serialised frames. It owns the coalescing rule: changes to
-//! state, requests and availability go out at once; counters wait for the next flush
-//! (at most one `session_updated` per session per `coalesce` interval). A client whose
-//! queue is full is dropped, never waited for: one slow client must not stall the feeds.
-//! Commands decide under one lock (`decide`), and a permission answered through the API is
-//! reported `by: api` only once OpenCode accepted that answer (`finish_reply`).
+//! subscribed clients as pre-serialised frames. It keeps the last `Session` it *sent* for
+//! each session and sends later changes as `session_changed` deltas against it; on
+//! `subscribe` it first brings every client up to date, so the new client's snapshot is
+//! exactly what the others hold and the same deltas apply to all of them. It owns the
+//! coalescing rule: changes to state, requests, errors and availability go out at once;
+//! the rest waits for the next flush (at most one frame per session per `coalesce`
+//! interval), as do the machine's usage totals. A client whose queue is full is dropped,
+//! never waited for: one slow client must not stall the feeds. Commands decide under one
+//! lock (`decide`), and a permission answered through the API is reported `by: api` only
+//! once OpenCode accepted that answer (`finish_reply`). With a store attached
+//! (`with_store`) it also says what to remember (`persist::Persist`).
 
 use crate::{
     opencode::api::Api,
+    persist::{Persist, Remembered, UsageRow},
     protocol::{
         CommandResult, EventMsg, Permission, PermissionReply, QuestionOutcome, RemovedReason,
-        Reply, ResolvedBy, ServerMsg, Session, Snapshot, State,
+        Reply, ResolvedBy, ServerMsg, Session, SessionFields, Snapshot, State, Usage,
     },
-    tracker::{Change, Input, Tracker},
+    tracker::{rfc3339, Change, Input, Tracker},
 };
 use serde_json::Value;
 use std::{
@@ -61,14 +67,31 @@ impl Urgent {
 struct Inner {
     tracker: Tracker,
     clients: HashMap<u64, ClientTx>,
-    sent: HashMap<String, Urgent>,
-    /// Sessions with counter changes waiting for the next flush.
+    /// The session as last sent to clients: the base of the next delta.
+    sent: HashMap<String, Session>,
+    /// Sessions with changes waiting for the next flush.
     dirty: BTreeSet<String>,
     apis: HashMap<String, Api>,
     /// Permissions with an API reply in flight, and the `permission_resolved` held back
     /// when OpenCode reported the reply before answering the call.
     replying: HashMap<String, Option<EventMsg>>,
+    usage: Usage,
+    /// Per assistant message, field by field the largest usage seen: only growth counts.
+    ledger: HashMap<String, UsageRow>,
+    usage_dirty: bool,
+    store: Option<Store>,
 }
+
+/// Where the hub's persist messages go, and the sessions to write at the next flush.
+struct Store {
+    tx: mpsc::UnboundedSender<Persist>,
+    sessions: BTreeSet<String>,
+}
+
+/// Ledger entries kept in memory to recognise messages seen again; beyond this the oldest
+/// are forgotten (the store keeps them all; a message that old reported again would count
+/// twice, which a live OpenCode does not do).
+const LEDGER_MAX: usize = 100_000;
 
 /// Shared state; cheap to clone.
 #[derive(Clone)]
@@ -78,8 +101,30 @@ pub struct Hub {
 }
 
 impl Hub {
-    /// A hub around a tracker; call `run_flusher` once to deliver coalesced updates.
+    /// A hub around a tracker that remembers nothing; call `run_flusher` once to deliver
+    /// coalesced updates.
     pub fn new(tracker: Tracker) -> Self {
+        Self::build(tracker, Remembered::default(), None)
+    }
+
+    /// A hub that starts from what the store remembered (served unavailable until their
+    /// OpenCode is back, see [`Tracker::remember`]) and sends what to remember to `tx`:
+    /// each changed session at most once per flush, removals, instances on connect and
+    /// disconnect, and every growth of a message's usage.
+    pub fn with_store(
+        tracker: Tracker,
+        remembered: Remembered,
+        tx: mpsc::UnboundedSender<Persist>,
+    ) -> Self {
+        Self::build(tracker, remembered, Some(Store { tx, sessions: BTreeSet::new() }))
+    }
+
+    fn build(mut tracker: Tracker, remembered: Remembered, store: Option<Store>) -> Self {
+        let Remembered { sessions, instances, mut usage, ledger } = remembered;
+        tracker.remember(sessions, instances);
+        if usage.since.is_empty() {
+            usage.since = rfc3339(chrono::Utc::now().timestamp_millis());
+        }
         let inner = Inner {
             tracker,
             clients: HashMap::new(),
@@ -87,6 +132,10 @@ impl Hub {
             dirty: BTreeSet::new(),
             apis: HashMap::new(),
             replying: HashMap::new(),
+            usage,
+            ledger: ledger.into_iter().map(|r| (r.message_id.clone(), r)).collect(),
+            usage_dirty: false,
+            store,
         };
         Hub { inner: Arc::new(Mutex::new(inner)), flush: Arc::new(Notify::new()) }
     }
@@ -115,14 +164,28 @@ impl Hub {
         loop {
             self.flush.notified().await;
             tokio::time::sleep(interval).await;
-            self.lock().flush();
+            self.flush();
         }
+    }
+
+    /// Sends what waits for the next flush now (e.g. before shutting down, so the store
+    /// gets the latest sessions).
+    pub fn flush(&self) {
+        self.lock().flush();
     }
 
     /// Registers a subscriber; its first frame is the snapshot result for request `id`.
     pub fn subscribe(&self, client_id: u64, tx: ClientTx, id: Value) -> bool {
         let mut inner = self.lock();
-        let snapshot = CommandResult::Snapshot(inner.snapshot());
+        // Everyone gets what is pending first: the snapshot is then exactly what every
+        // client holds, so the next deltas are valid for the new client too.
+        let sessions = inner.sync_all();
+        inner.flush();
+        let snapshot = CommandResult::Snapshot(Snapshot {
+            sessions,
+            instances: inner.tracker.instances(),
+            usage: inner.usage.clone(),
+        });
         let frame = frame(&ServerMsg::Result(Reply::ok(id, snapshot)));
         if tx.frames.try_send(frame).is_err() {
             return false;
@@ -130,7 +193,6 @@ impl Hub {
         inner.clients.insert(client_id, tx);
         true
     }
-
     /// Forgets a subscriber.
     pub fn unsubscribe(&self, client_id: u64) {
         self.lock().clients.remove(&client_id);
@@ -176,11 +238,8 @@ impl Hub {
                 inner.broadcast(held);
             }
             Some(None) if accepted => {
-                let input = Input::RepliedViaApi { permission_id: permission_id.to_owned() };
-                let changes = inner.tracker.apply(input, chrono::Utc::now().timestamp_millis());
-                if inner.deliver(changes) {
-                    self.flush.notify_one();
-                }
+                drop(inner);
+                self.apply(Input::RepliedViaApi { permission_id: permission_id.to_owned() });
             }
             _ => {}
         }
@@ -228,7 +287,11 @@ impl Decision<'_> {
 
 impl Inner {
     fn snapshot(&self) -> Snapshot {
-        Snapshot { sessions: self.tracker.sessions(), instances: self.tracker.instances() }
+        Snapshot {
+            sessions: self.tracker.sessions(),
+            instances: self.tracker.instances(),
+            usage: self.usage.clone(),
+        }
     }
 
     /// Sends what must go now; returns whether a flush is needed.
@@ -241,25 +304,37 @@ impl Inner {
                 continue;
             }
             let Some(s) = self.tracker.snapshot(id) else { continue };
-            let urgent = Urgent::of(&s);
-            if self.sent.get(id) != Some(&urgent) {
-                self.sent.insert(id.clone(), urgent);
-                self.dirty.remove(id);
-                self.broadcast(EventMsg::SessionUpdated { session: Box::new(s) });
-            } else if self.dirty.insert(id.clone()) {
-                need_flush = true;
+            match self.sent.get(id) {
+                Some(old) if Urgent::of(old) == Urgent::of(&s) => {
+                    need_flush |= self.dirty.insert(id.clone());
+                }
+                _ => {
+                    self.dirty.remove(id);
+                    self.send_session(s);
+                }
             }
         }
         for c in changes {
             let msg = match c {
                 Change::Session(_) => continue,
+                Change::Usage(row) => {
+                    need_flush |= self.count(row);
+                    continue;
+                }
                 Change::Removed { session_id, reason } => {
-                    self.sent.remove(&session_id);
                     self.dirty.remove(&session_id);
+                    if let Some(store) = &mut self.store {
+                        store.sessions.remove(&session_id);
+                        let _ = store.tx.send(Persist::Removed(session_id.clone()));
+                    }
+                    // Created and removed by the same input: no client ever saw it.
+                    if self.sent.remove(&session_id).is_none() {
+                        continue;
+                    }
                     let reason = RemovedReason::parse(reason).unwrap_or(RemovedReason::Deleted);
                     EventMsg::SessionRemoved { session_id, reason }
                 }
-                // Thin: the session_updated sent above already carries the details.
+                // Thin: the session frame sent above already carries the details.
                 Change::PermissionRequested { root, permission } => EventMsg::PermissionRequested {
                     session_id: permission.session_id,
                     root_session_id: root,
@@ -296,20 +371,137 @@ impl Inner {
                         by,
                     }
                 }
-                Change::InstanceConnected(instance) => EventMsg::InstanceConnected { instance },
+                Change::InstanceConnected(instance) => {
+                    self.persist(Persist::Instance(instance.clone()));
+                    EventMsg::InstanceConnected { instance }
+                }
                 Change::InstanceDisconnected(instance_id) => {
+                    let gone = self.tracker.instances().into_iter().find(|i| i.id == instance_id);
+                    if let Some(i) = gone {
+                        self.persist(Persist::Instance(i));
+                    }
                     EventMsg::InstanceDisconnected { instance_id }
+                }
+                Change::RunStarted { session_id, root, started } => EventMsg::RunStarted {
+                    session_id,
+                    root_session_id: root,
+                    started: rfc3339(started),
+                },
+                Change::RunFinished { session_id, root, outcome, started, finished, error } => {
+                    EventMsg::RunFinished {
+                        session_id,
+                        root_session_id: root,
+                        outcome,
+                        started: rfc3339(started),
+                        finished: rfc3339(finished),
+                        duration_ms: u64::try_from(finished - started).unwrap_or(0),
+                        error,
+                    }
                 }
             };
             self.broadcast(msg);
         }
-        need_flush
+        need_flush || self.store.as_ref().is_some_and(|s| !s.sessions.is_empty())
+    }
+
+    /// Sends a session: whole when clients have not seen it, else the fields that changed.
+    fn send_session(&mut self, s: Session) {
+        let msg = match self.sent.get(&s.id) {
+            None => EventMsg::SessionUpdated { session: Box::new(s.clone()) },
+            Some(old) if *old == s => return,
+            Some(old) => {
+                EventMsg::SessionChanged { session_id: s.id.clone(), fields: changed(old, &s) }
+            }
+        };
+        if let Some(store) = &mut self.store {
+            store.sessions.insert(s.id.clone());
+        }
+        self.sent.insert(s.id.clone(), s);
+        self.broadcast(msg);
+    }
+
+    /// Brings every client up to date with every session; returns the sessions as sent,
+    /// most recently active first.
+    fn sync_all(&mut self) -> Vec<Session> {
+        self.dirty.clear();
+        let sessions = self.tracker.sessions();
+        for s in &sessions {
+            self.send_session(s.clone());
+        }
+        sessions
+    }
+
+    /// Counts a message's usage growth into the totals; true when they changed.
+    fn count(&mut self, row: UsageRow) -> bool {
+        let old = self.ledger.get(&row.message_id);
+        let base = old.cloned().unwrap_or_default();
+        let merged = UsageRow {
+            message_id: row.message_id.clone(),
+            session_id: row.session_id.clone(),
+            model: row.model.clone().or_else(|| base.model.clone()),
+            time_ms: if old.is_some() && base.time_ms != 0 { base.time_ms } else { row.time_ms },
+            tokens_input: base.tokens_input.max(row.tokens_input),
+            tokens_output: base.tokens_output.max(row.tokens_output),
+            tokens_reasoning: base.tokens_reasoning.max(row.tokens_reasoning),
+            tokens_cache_read: base.tokens_cache_read.max(row.tokens_cache_read),
+            tokens_cache_write: base.tokens_cache_write.max(row.tokens_cache_write),
+            cost: if row.cost.is_finite() { base.cost.max(row.cost) } else { base.cost },
+        };
+        let is_new = old.is_none();
+        if !is_new && merged == base {
+            return false;
+        }
+        let u = &mut self.usage;
+        // Saturating: counts come from the wire and may be absurd.
+        u.tokens_input = u.tokens_input.saturating_add(merged.tokens_input - base.tokens_input);
+        u.tokens_output = u.tokens_output.saturating_add(merged.tokens_output - base.tokens_output);
+        u.tokens_reasoning =
+            u.tokens_reasoning.saturating_add(merged.tokens_reasoning - base.tokens_reasoning);
+        u.tokens_cache_read =
+            u.tokens_cache_read.saturating_add(merged.tokens_cache_read - base.tokens_cache_read);
+        u.tokens_cache_write = u
+            .tokens_cache_write
+            .saturating_add(merged.tokens_cache_write - base.tokens_cache_write);
+        u.tokens = [u.tokens_output, u.tokens_reasoning, u.tokens_cache_read, u.tokens_cache_write]
+            .into_iter()
+            .fold(u.tokens_input, u64::saturating_add);
+        u.cost = (u.cost + (merged.cost - base.cost)).min(f64::MAX);
+        if is_new {
+            u.messages += 1;
+        }
+        self.usage_dirty = true;
+        self.persist(Persist::Usage(merged.clone()));
+        self.ledger.insert(merged.message_id.clone(), merged);
+        if self.ledger.len() > LEDGER_MAX {
+            let mut times: Vec<i64> = self.ledger.values().map(|r| r.time_ms).collect();
+            times.sort_unstable();
+            let cut = times[LEDGER_MAX / 10];
+            self.ledger.retain(|_, r| r.time_ms > cut);
+        }
+        true
+    }
+
+    fn persist(&self, p: Persist) {
+        if let Some(store) = &self.store {
+            // The store gone means the agent is shutting down; nothing to do about it.
+            let _ = store.tx.send(p);
+        }
     }
 
     fn flush(&mut self) {
         for id in std::mem::take(&mut self.dirty) {
             if let Some(s) = self.tracker.snapshot(&id) {
-                self.broadcast(EventMsg::SessionUpdated { session: Box::new(s) });
+                self.send_session(s);
+            }
+        }
+        if std::mem::take(&mut self.usage_dirty) {
+            self.broadcast(EventMsg::UsageUpdated { usage: self.usage.clone() });
+        }
+        if let Some(store) = &mut self.store {
+            for id in std::mem::take(&mut store.sessions) {
+                if let Some(s) = self.sent.get(&id) {
+                    let _ = store.tx.send(Persist::Session(Box::new(s.clone())));
+                }
             }
         }
     }
@@ -329,6 +521,16 @@ impl Inner {
             Err(mpsc::error::TrySendError::Closed(_)) => false,
         });
     }
+}
+
+/// The fields of `new` whose values differ from `old`, by wire name (never `id`).
+fn changed(old: &Session, new: &Session) -> SessionFields {
+    let (Ok(Value::Object(old)), Ok(Value::Object(new))) =
+        (serde_json::to_value(old), serde_json::to_value(new))
+    else {
+        return SessionFields::new();
+    };
+    new.into_iter().filter(|(k, v)| k != "id" && old.get(k) != Some(v)).collect()
 }
 
 /// Serialises a server frame.

@@ -1,4 +1,4 @@
-//! Wire types of the websocket API (schema 2). Every frame is a typed struct here; the
+//! Wire types of the websocket API (schema 3). Every frame is a typed struct here; the
 //! golden files in tests/fixtures/protocol/ are written from them and docs/protocol.md shows
 //! those files, so the three cannot drift apart. Decoding of client frames is tolerant about
 //! unknown fields and strict about the ones a command needs.
@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The schema this agent speaks.
-pub const SCHEMA: u32 = 2;
+pub const SCHEMA: u32 = 3;
 /// The oldest client schema this agent serves.
-pub const MIN_SCHEMA: u32 = 2;
+pub const MIN_SCHEMA: u32 = 3;
 /// Frames larger than this get a `too_large` error result.
 pub const MAX_FRAME: usize = 1024 * 1024;
 /// Frames above this close the connection; between `MAX_FRAME` and this they get an error.
@@ -246,6 +246,8 @@ wire_enum! {
     RemovedReason {
         Deleted = "deleted",
         Evicted = "evicted",
+        /// Unavailable for longer than the agent's `stale_after`.
+        Stale = "stale",
     }
 }
 
@@ -339,6 +341,8 @@ pub enum CommandResult {
 pub struct Snapshot {
     pub sessions: Vec<Session>,
     pub instances: Vec<Instance>,
+    /// The machine's totals.
+    pub usage: Usage,
 }
 
 /// The `get_messages` result.
@@ -389,16 +393,28 @@ wire_enum! {
         OpencodeError = "opencode_error",
         Timeout = "timeout",
         TooManyRequests = "too_many_requests",
+        /// `abort_session` on a session that is idle or in error: nothing to abort.
+        NotBusy = "not_busy",
     }
 }
 
+/// The `Session` fields that changed, by wire name, with their new values (never `id`).
+pub type SessionFields = serde_json::Map<String, Value>;
+
 /// Events pushed to subscribed clients. Details of permissions and questions travel only
-/// in `session_updated`, which is always sent before the thin event that names them.
+/// in session frames (`session_updated`, `session_changed`), always sent before the thin
+/// event that names them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum EventMsg {
+    /// A session the client has not seen (since its last removal): the whole object.
     SessionUpdated {
         session: Box<Session>,
+    },
+    /// A session the client has seen: only the fields whose value changed.
+    SessionChanged {
+        session_id: String,
+        fields: SessionFields,
     },
     SessionRemoved {
         session_id: String,
@@ -434,11 +450,33 @@ pub enum EventMsg {
     InstanceDisconnected {
         instance_id: String,
     },
+    /// A session left idle/error (agent's clock).
+    RunStarted {
+        session_id: String,
+        root_session_id: String,
+        started: String,
+    },
+    /// A session became idle/error again.
+    RunFinished {
+        session_id: String,
+        root_session_id: String,
+        outcome: RunOutcome,
+        started: String,
+        finished: String,
+        duration_ms: u64,
+        /// Set for `error`.
+        error: Option<ErrorSummary>,
+    },
+    /// The machine's totals changed.
+    UsageUpdated {
+        usage: Usage,
+    },
 }
 
 /// The event names of this schema (the `event` field).
 pub const EVENTS: &[&str] = &[
     "session_updated",
+    "session_changed",
     "session_removed",
     "permission_requested",
     "permission_resolved",
@@ -446,6 +484,9 @@ pub const EVENTS: &[&str] = &[
     "question_resolved",
     "instance_connected",
     "instance_disconnected",
+    "run_started",
+    "run_finished",
+    "usage_updated",
 ];
 
 wire_enum! {

@@ -15,7 +15,8 @@ use opencode_lookout::{
         api::{Api, Response},
         event::decode_line,
     },
-    protocol::{Instance, InstanceKind, MIN_SCHEMA, SCHEMA},
+    persist::{Persist, Remembered, UsageRow},
+    protocol::{Instance, InstanceKind, Usage, MIN_SCHEMA, SCHEMA},
     tls,
     tracker::{self, rfc3339, Input, Tracker},
 };
@@ -154,7 +155,11 @@ async fn ws_over(stream: TcpStream, addr: SocketAddr) -> Ws {
 async fn next_msg(ws: &mut Ws) -> Option<Message> {
     loop {
         match tokio::time::timeout(WAIT, ws.next()).await.expect("server answered in time") {
-            None | Some(Err(_)) => return None,
+            None => return None,
+            Some(Err(e)) => {
+                eprintln!("read error: {e}");
+                return None;
+            }
             Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => continue,
             Some(Ok(m)) => return Some(m),
         }
@@ -320,7 +325,7 @@ async fn hello_carries_identity_and_schema() {
     assert_eq!(h["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(h["schema"], json!(SCHEMA));
     assert_eq!(h["min_schema"], json!(MIN_SCHEMA));
-    assert_eq!((SCHEMA, MIN_SCHEMA), (2, 2), "docs/protocol.md describes schema 2");
+    assert_eq!((SCHEMA, MIN_SCHEMA), (3, 3), "docs/protocol.md describes schema 3");
     let mut keys: Vec<&str> = h.as_object().unwrap().keys().map(String::as_str).collect();
     keys.sort_unstable();
     assert_eq!(keys, ["hostname", "min_schema", "schema", "server_id", "type", "version"]);
@@ -710,9 +715,15 @@ async fn third_client_over_max_clients_is_refused_with_1013() {
     }
 }
 
-/// One `session_updated` per input: a session toggling busy/idle is always urgent.
+/// One `session_changed` per input, every other one big (~1.7 KB, so socket buffers fill
+/// quickly): a permission with long patterns, then idle, which expires it.
 fn toggle(i: usize) -> Input {
-    status("ses_flood", if i % 2 == 0 { "busy" } else { "idle" })
+    if i % 2 == 1 {
+        return status("ses_flood", "idle");
+    }
+    let patterns: Vec<String> = (0..8).map(|p| format!("{p}{}", "x".repeat(190))).collect();
+    ev(json!({"type": "permission.asked", "properties": {"id": "per_flood",
+        "sessionID": "ses_flood", "permission": "bash", "patterns": patterns, "always": []}}))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -720,8 +731,7 @@ async fn slow_consumer_is_dropped_while_others_keep_up() {
     let srv = start(settings()).await;
     let hub = srv.hub.clone();
     hub.apply(Input::Connected(instance(INST)));
-    // Big frames (~2.5 KB) so the socket buffers fill quickly.
-    hub.apply(session_created("ses_flood", &"t".repeat(500)));
+    hub.apply(session_created("ses_flood", "Flood"));
 
     // The slow client subscribes with a small receive buffer, then never reads.
     let sock = TcpSocket::new_v4().expect("socket");
@@ -742,11 +752,13 @@ async fn slow_consumer_is_dropped_while_others_keep_up() {
         loop {
             let f = recv(&mut fast).await;
             match f["event"].as_str() {
-                Some("session_updated") => {
-                    states.push(f["session"]["state"].as_str().unwrap_or("?").to_owned());
+                Some("session_changed") => {
+                    states.push(f["fields"]["state"].as_str().unwrap_or("?").to_owned());
                     got.fetch_add(1, Ordering::Release);
                 }
-                Some("permission_requested") => return (fast, states),
+                Some("run_started" | "run_finished" | "permission_requested")
+                | Some("permission_resolved") => {}
+                Some("question_asked") => return (fast, states),
                 _ => panic!("unexpected frame {f}"),
             }
         }
@@ -760,7 +772,7 @@ async fn slow_consumer_is_dropped_while_others_keep_up() {
     let flood = tokio::task::spawn_blocking(move || {
         let mut took: Vec<Duration> = Vec::new();
         let inputs = [toggle(0), toggle(1)];
-        while took.len() < 10_000 || (flood_hub.subscribers() > 1 && took.len() < 100_000) {
+        while took.len() < 2_000 || (flood_hub.subscribers() > 1 && took.len() < 100_000) {
             for _ in 0..200 {
                 let input = inputs[took.len() % 2].clone();
                 let t = Instant::now();
@@ -791,13 +803,14 @@ async fn slow_consumer_is_dropped_while_others_keep_up() {
     assert_eq!(hub.subscribers(), 1, "the slow client was dropped from the hub");
 
     // The fast client got every update, in order.
-    hub.apply(permission_asked("per_end", "ses_flood"));
+    hub.apply(ev(json!({"type": "question.asked", "properties": {"id": "que_end",
+        "sessionID": "ses_flood", "questions": []}})));
     let (mut fast, states) =
         tokio::time::timeout(Duration::from_secs(60), reader).await.expect("reader").unwrap();
     let updates = states.len() - 1; // the last update belongs to per_end
     assert_eq!(updates, sent, "fast client missed updates");
     for (i, s) in states[..sent].iter().enumerate() {
-        let want = if i % 2 == 0 { "working" } else { "idle" };
+        let want = if i % 2 == 0 { "waiting_permission" } else { "idle" };
         assert_eq!(s, want, "update {i} out of order");
     }
     assert_usable(&mut fast, 9).await;
@@ -807,7 +820,8 @@ async fn slow_consumer_is_dropped_while_others_keep_up() {
         .await
         .expect("slow client drained");
     assert_eq!(code, Some(4003), "slow consumer close code");
-    assert!(texts.len() < sent, "the slow client cannot have received everything");
+    let updates = texts.iter().filter(|t| t.contains(r#""event":"session_changed""#)).count();
+    assert!(updates < sent, "the slow client cannot have received everything");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -951,16 +965,27 @@ async fn streaming_is_coalesced_and_state_changes_are_immediate() {
     let streamed = started.elapsed();
     tokio::time::sleep(Duration::from_millis(700)).await; // the last flush
     let mut updates = Vec::new();
+    let mut usage = 0;
     while let Ok((_, f)) = rx.try_recv() {
-        assert_eq!(f["event"], "session_updated", "only coalesced updates expected: {f}");
+        if f["event"] == "usage_updated" {
+            usage += 1;
+            continue;
+        }
+        assert_eq!(f["event"], "session_changed", "only coalesced deltas expected: {f}");
         updates.push(f);
     }
+    assert!((1..=updates.len()).contains(&usage), "usage_updated coalesced like counters");
     let bound = streamed.as_millis() as usize / 250 + 2;
-    eprintln!("{} session_updated for 500 events over {streamed:?}", updates.len());
+    eprintln!("{} session_changed for 500 events over {streamed:?}", updates.len());
     assert!(updates.len() >= 2, "streaming produced no updates");
     assert!(updates.len() <= bound.max(6), "{} updates over {streamed:?}", updates.len());
-    assert!(updates.iter().all(|u| u["session"]["state"] == "working"));
-    assert_eq!(updates.last().unwrap()["session"]["tokens_output"], 499, "latest values");
+    // Deltas: only what changed, never the state that did not.
+    for u in &updates {
+        let fields = u["fields"].as_object().expect("fields");
+        assert!(!fields.contains_key("state") && !fields.contains_key("id"), "{u}");
+        assert!(!fields.contains_key("hostname") && !fields.contains_key("title"), "{u}");
+    }
+    assert_eq!(updates.last().unwrap()["fields"]["tokens_output"], 499, "latest values");
 
     // A pending coalesced value, then a permission: both go out at once, update first.
     hub.apply(assistant_message("ses_c", 1000));
@@ -969,17 +994,19 @@ async fn streaming_is_coalesced_and_state_changes_are_immediate() {
     let (at, first) = tokio::time::timeout(WAIT, rx.recv()).await.unwrap().unwrap();
     let (_, second) = tokio::time::timeout(WAIT, rx.recv()).await.unwrap().unwrap();
     let latency = at - t;
-    assert_eq!(first["event"], "session_updated", "{first}");
-    assert_eq!(first["session"]["state"], "waiting_permission");
-    assert_eq!(first["session"]["pending_permissions"][0]["id"], "per_c");
-    assert_eq!(first["session"]["tokens_output"], 1000, "pending coalesced values flushed");
+    assert_eq!(first["event"], "session_changed", "{first}");
+    assert_eq!(first["fields"]["state"], "waiting_permission");
+    assert_eq!(first["fields"]["pending_permissions"][0]["id"], "per_c");
+    assert_eq!(first["fields"]["tokens_output"], 1000, "pending coalesced values flushed");
     assert_eq!(second["event"], "permission_requested", "{second}");
     assert_eq!(second["permission_id"], "per_c");
     assert!(second.get("permission").is_none(), "thin event: {second}");
     assert_eq!(second["root_session_id"], "ses_c");
     // Nothing is left for the flusher: no duplicate update follows.
     tokio::time::sleep(Duration::from_millis(600)).await;
-    assert!(rx.try_recv().is_err(), "no coalesced update after an urgent one");
+    while let Ok((_, f)) = rx.try_recv() {
+        assert_eq!(f["event"], "usage_updated", "no coalesced update after an urgent one: {f}");
+    }
 
     // busy → idle: at once, update first, then the expired permission.
     let t = Instant::now();
@@ -987,13 +1014,20 @@ async fn streaming_is_coalesced_and_state_changes_are_immediate() {
     let (at, first) = tokio::time::timeout(WAIT, rx.recv()).await.unwrap().unwrap();
     let (_, second) = tokio::time::timeout(WAIT, rx.recv()).await.unwrap().unwrap();
     let latency2 = at - t;
-    assert_eq!(first["event"], "session_updated");
-    assert_eq!(first["session"]["state"], "idle");
-    assert_eq!(first["session"]["pending_permissions"], json!([]));
+    assert_eq!(first["event"], "session_changed");
+    assert_eq!(first["fields"]["state"], "idle");
+    assert_eq!(first["fields"]["pending_permissions"], json!([]));
     assert_eq!(second["event"], "permission_resolved");
     assert_eq!(
         (second["permission_id"].as_str(), second["by"].as_str()),
         (Some("per_c"), Some("expired"))
+    );
+    // The run (busy since before the subscribe) ends with the state that ends it.
+    let (_, third) = tokio::time::timeout(WAIT, rx.recv()).await.unwrap().unwrap();
+    assert_eq!(
+        (third["event"].as_str(), third["outcome"].as_str()),
+        (Some("run_finished"), Some("completed")),
+        "{third}"
     );
     eprintln!("urgent delivery latency: {latency:?}, {latency2:?}");
     // ~1 ms when idle; the bound stays below the 250 ms coalescing interval.
@@ -1041,12 +1075,12 @@ async fn thin_events_follow_the_session_update_that_holds_the_details() {
                "root_session_id": "ses_root", "permission_id": "per_kid"})
     );
     let root_update = before.iter().find(|f| {
-        f["event"] == "session_updated"
-            && f["session"]["id"] == "ses_root"
-            && f["session"]["pending_permissions"][0]["id"] == "per_kid"
+        f["event"] == "session_changed"
+            && f["session_id"] == "ses_root"
+            && f["fields"]["pending_permissions"][0]["id"] == "per_kid"
     });
     assert!(root_update.is_some(), "no root update with the permission before: {before:#?}");
-    assert!(root_update.is_some_and(|f| f["session"].get("permission").is_none()));
+    assert!(root_update.is_some_and(|f| f["fields"].get("permission").is_none()));
 
     // A question: the same order.
     hub.apply(ev(json!({"type": "question.asked", "properties": {"id": "que_kid",
@@ -1059,9 +1093,9 @@ async fn thin_events_follow_the_session_update_that_holds_the_details() {
                "root_session_id": "ses_root", "question_id": "que_kid"})
     );
     assert!(
-        before.iter().any(
-            |f| f["session"]["id"] == "ses_root" && f["session"]["question"]["id"] == "que_kid"
-        ),
+        before
+            .iter()
+            .any(|f| f["session_id"] == "ses_root" && f["fields"]["question"]["id"] == "que_kid"),
         "no root update with the question before: {before:#?}"
     );
 }
@@ -1444,4 +1478,295 @@ async fn plaintext_only_when_asked_and_loudly() {
     let _ = agent.kill();
     let _ = agent.wait();
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ---------------------------------------------------------------------------------------
+// Schema 3: runs, not_busy, usage, the store's messages, remembered sessions
+// ---------------------------------------------------------------------------------------
+
+/// An assistant message `mid` of session `sid` with `output` tokens (input 100, 0.001 USD
+/// per 100 output tokens).
+fn message(sid: &str, mid: &str, output: u64) -> Input {
+    ev(json!({"type": "message.updated", "properties": {"info": {
+        "id": mid, "sessionID": sid, "role": "assistant", "providerID": "fake",
+        "modelID": "fake-model", "cost": output as f64 / 100_000.0,
+        "tokens": {"input": 100, "output": output, "reasoning": 0,
+                   "cache": {"read": 0, "write": 0}},
+        "time": {"created": 1_795_324_757_100_i64}}}}))
+}
+
+fn session_error(sid: &str, name: &str) -> Input {
+    ev(json!({"type": "session.error", "properties": {"sessionID": sid,
+        "error": {"name": name, "data": {"message": format!("{name} happened")}}}}))
+}
+
+/// Reads frames until a `run_finished` of `sid`; returns it and the frames before it.
+async fn run_finished(ws: &mut Ws, sid: &str) -> (Vec<Value>, Value) {
+    let mut before = Vec::new();
+    loop {
+        let f = recv(ws).await;
+        if f["event"] == "run_finished" && f["session_id"] == sid {
+            return (before, f);
+        }
+        before.push(f);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runs_end_completed_error_or_aborted_and_idle_sessions_are_not_busy() {
+    let srv = start(settings()).await;
+    let hub = srv.hub.clone();
+    hub.apply(Input::Connected(instance(INST)));
+    let calls = fake_opencode(&hub, INST);
+    for sid in ["ses_idle", "ses_err", "ses_done", "ses_tui", "ses_api"] {
+        hub.apply(session_created(sid, sid));
+    }
+    let mut ws = authed(srv.addr).await;
+    assert_eq!(cmd(&mut ws, json!({"type": "subscribe", "id": 0})).await["ok"], true);
+
+    // A run that fails: started and finished on the agent's clock, with the error.
+    hub.apply(status("ses_err", "busy"));
+    hub.apply(session_error("ses_err", "APIError"));
+    hub.apply(status("ses_err", "idle"));
+    let (before, done) = run_finished(&mut ws, "ses_err").await;
+    let started = before.iter().find(|f| f["event"] == "run_started").expect("run_started");
+    assert_eq!(started["session_id"], "ses_err");
+    assert_eq!(started["root_session_id"], "ses_err");
+    assert_eq!(done["outcome"], "error", "{done}");
+    assert_eq!(done["error"]["name"], "APIError");
+    assert_eq!(done["started"], started["started"]);
+    let ms = |f: &Value, k: &str| {
+        chrono::DateTime::parse_from_rfc3339(f[k].as_str().unwrap()).unwrap().timestamp_millis()
+    };
+    assert_eq!(done["duration_ms"].as_i64(), Some(ms(&done, "finished") - ms(&done, "started")));
+    // The session frame carrying the end state comes first.
+    let last = before.iter().rev().find(|f| f["session_id"] == "ses_err").expect("delta");
+    assert_eq!(last["fields"]["state"], "error", "{last}");
+
+    // Nothing to abort: idle or in error → not_busy, and OpenCode is not asked.
+    for sid in ["ses_idle", "ses_err"] {
+        let r = cmd(&mut ws, json!({"type": "abort_session", "id": 1, "session_id": sid})).await;
+        assert_eq!(error_code(&r), "not_busy", "{sid}: {r}");
+    }
+    assert!(calls.lock().unwrap().is_empty(), "no call reached OpenCode");
+
+    // Completed on its own.
+    hub.apply(status("ses_done", "busy"));
+    hub.apply(status("ses_done", "idle"));
+    let (_, done) = run_finished(&mut ws, "ses_done").await;
+    assert_eq!((done["outcome"].as_str(), &done["error"]), (Some("completed"), &Value::Null));
+
+    // Aborted in OpenCode's TUI: OpenCode reports MessageAbortedError, then idle.
+    hub.apply(status("ses_tui", "busy"));
+    hub.apply(session_error("ses_tui", "MessageAbortedError"));
+    hub.apply(status("ses_tui", "idle"));
+    let (_, done) = run_finished(&mut ws, "ses_tui").await;
+    assert_eq!((done["outcome"].as_str(), &done["error"]), (Some("aborted"), &Value::Null));
+
+    // Aborted while text streamed: OpenCode marks only the assistant message.
+    hub.apply(status("ses_tui", "busy"));
+    hub.apply(ev(json!({"type": "message.updated", "properties": {"info": {
+        "id": "msg_t", "sessionID": "ses_tui", "role": "assistant", "providerID": "fake",
+        "modelID": "fake-model", "time": {"created": 1_795_324_757_100_i64},
+        "error": {"name": "MessageAbortedError", "data": {"message": "Aborted"}}}}})));
+    hub.apply(status("ses_tui", "idle"));
+    let (_, done) = run_finished(&mut ws, "ses_tui").await;
+    assert_eq!(done["outcome"], "aborted", "{done}");
+
+    // Aborted through the API: aborted even if OpenCode says nothing but idle.
+    hub.apply(status("ses_api", "busy"));
+    let r = cmd(&mut ws, json!({"type": "abort_session", "id": 2, "session_id": "ses_api"})).await;
+    assert_eq!(r["ok"], true, "{r}");
+    assert_eq!(calls.lock().unwrap().len(), 1);
+    hub.apply(status("ses_api", "idle"));
+    let (_, done) = run_finished(&mut ws, "ses_api").await;
+    assert_eq!(done["outcome"], "aborted", "{done}");
+
+    // The next run of the same session starts clean.
+    hub.apply(status("ses_api", "busy"));
+    hub.apply(status("ses_api", "idle"));
+    let (_, done) = run_finished(&mut ws, "ses_api").await;
+    assert_eq!(done["outcome"], "completed", "{done}");
+}
+
+/// A hub with a store attached: what it remembered, and the channel of its writes.
+fn stored_hub(
+    max_sessions: usize,
+    remembered: Remembered,
+) -> (Hub, mpsc::UnboundedReceiver<Persist>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let tracker = Tracker::new(tracker::Settings { hostname: "testbox".into(), max_sessions })
+        .with_stale_after(Duration::from_secs(3600));
+    (Hub::with_store(tracker, remembered, tx), rx)
+}
+
+fn drain(rx: &mut mpsc::UnboundedReceiver<Persist>) -> Vec<Persist> {
+    std::iter::from_fn(|| rx.try_recv().ok()).collect()
+}
+
+#[test]
+fn usage_counts_each_message_once_across_reports_and_eviction() {
+    let (hub, mut rx) = stored_hub(2, Remembered::default());
+    hub.apply(Input::Connected(instance(INST)));
+    hub.apply(session_created("ses_a", "A"));
+    // The message grows while it streams, and OpenCode reports it again unchanged.
+    for output in [100, 150, 150, 120] {
+        hub.apply(message("ses_a", "msg_a", output));
+    }
+    let u = hub.snapshot().usage;
+    assert_eq!((u.tokens_input, u.tokens_output, u.messages), (100, 150, 1));
+    assert_eq!(u.tokens, 250);
+    assert!((u.cost - 0.0015).abs() < 1e-12, "{}", u.cost);
+    assert!(!u.since.is_empty());
+    // Evicted by two newer sessions, then back with the same message and one more.
+    hub.apply(session_created("ses_b", "B"));
+    hub.apply(session_created("ses_c", "C"));
+    assert!(hub.snapshot().sessions.iter().all(|s| s.id != "ses_a"), "ses_a evicted");
+    hub.apply(message("ses_a", "msg_a", 150));
+    hub.apply(message("ses_a", "msg_a2", 10));
+    let u = hub.snapshot().usage;
+    assert_eq!((u.tokens_input, u.tokens_output, u.messages), (200, 160, 2));
+
+    // The store got one row per growth (never for a repeat) and the eviction.
+    let writes = drain(&mut rx);
+    let rows: Vec<(String, u64)> = writes
+        .iter()
+        .filter_map(|p| match p {
+            Persist::Usage(r) => Some((r.message_id.clone(), r.tokens_output)),
+            _ => None,
+        })
+        .collect();
+    let want = [("msg_a", 100), ("msg_a", 150), ("msg_a2", 10)];
+    assert_eq!(rows, want.map(|(m, o)| (m.to_owned(), o)));
+    assert!(writes.contains(&Persist::Removed("ses_a".into())), "{writes:#?}");
+    assert!(writes.iter().any(|p| matches!(p, Persist::Instance(i) if i.id == INST)));
+
+    // Sessions are written at most once per flush, as last sent.
+    hub.flush();
+    drain(&mut rx);
+    for output in 0..50 {
+        hub.apply(message("ses_b", "msg_b", output));
+    }
+    hub.flush();
+    let sessions: Vec<Persist> =
+        drain(&mut rx).into_iter().filter(|p| matches!(p, Persist::Session(_))).collect();
+    assert_eq!(sessions.len(), 1, "{sessions:#?}");
+    let Persist::Session(s) = &sessions[0] else { unreachable!() };
+    assert_eq!((s.id.as_str(), s.tokens_output), ("ses_b", 49));
+}
+
+#[test]
+fn remembered_usage_and_ledger_seed_the_totals() {
+    let remembered = Remembered {
+        usage: Usage {
+            cost: 1.0,
+            tokens: 1250,
+            tokens_input: 1000,
+            tokens_output: 250,
+            messages: 7,
+            since: "2026-11-01T00:00:00.000Z".into(),
+            ..Usage::default()
+        },
+        ledger: vec![UsageRow {
+            message_id: "msg_a".into(),
+            session_id: "ses_a".into(),
+            tokens_input: 100,
+            tokens_output: 150,
+            cost: 0.0015,
+            ..UsageRow::default()
+        }],
+        ..Remembered::default()
+    };
+    let (hub, _rx) = stored_hub(10, remembered);
+    hub.apply(Input::Connected(instance(INST)));
+    hub.apply(message("ses_a", "msg_a", 150));
+    let u = hub.snapshot().usage;
+    assert_eq!(
+        (u.tokens_output, u.messages, u.since.as_str()),
+        (250, 7, "2026-11-01T00:00:00.000Z")
+    );
+    hub.apply(message("ses_a", "msg_a", 170));
+    let u = hub.snapshot().usage;
+    assert_eq!((u.tokens_input, u.tokens_output, u.tokens, u.messages), (1000, 270, 1270, 7));
+    assert!((u.cost - 1.0002).abs() < 1e-9, "{}", u.cost);
+}
+
+/// A resync of `INST` (a new OpenCode process) listing `sessions`, `busy` ones working.
+fn resync(instance_id: &str, sessions: &[&str], busy: &[&str]) -> Input {
+    let data = tracker::Resync {
+        sessions: sessions
+            .iter()
+            .map(|id| serde_json::from_value(json!({"id": id, "title": id})).expect("info"))
+            .collect(),
+        statuses: busy
+            .iter()
+            .map(|id| (id.to_string(), opencode_lookout::opencode::event::Status::Busy))
+            .collect(),
+        ..Default::default()
+    };
+    Input::Resync { instance_id: instance_id.into(), data: Box::new(data) }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remembered_sessions_wait_unavailable_then_resume_or_go_stale() {
+    // An earlier run of the agent saw three sessions, two of them working.
+    let (before, _) = stored_hub(10, Remembered::default());
+    before.apply(Input::Connected(instance("plugin-old")));
+    for sid in ["ses_w1", "ses_w2", "ses_gone"] {
+        before.apply(ev(json!({"type": "session.created", "properties": {"info": {
+            "id": sid, "title": sid, "directory": "/home/me/proj"}}})));
+    }
+    let mut old = before.snapshot();
+    for s in &mut old.sessions {
+        if s.id != "ses_gone" {
+            s.state = opencode_lookout::protocol::State::Working;
+        }
+        s.instance_id = "plugin-old".into();
+    }
+    let remembered = Remembered {
+        sessions: old.sessions.clone(),
+        instances: old.instances.clone(),
+        ..Remembered::default()
+    };
+    let (hub, _rx) = stored_hub(10, remembered);
+    let srv = start_with(hub.clone(), settings()).await;
+    let mut ws = authed(srv.addr).await;
+    let snap = cmd(&mut ws, json!({"type": "subscribe", "id": 0})).await;
+    let sessions = snap["result"]["sessions"].as_array().expect("sessions").clone();
+    assert_eq!(sessions.len(), 3, "served right after the start: {snap}");
+    assert!(sessions.iter().all(|s| s["available"] == false), "{snap}");
+    assert_eq!(snap["result"]["instances"][0]["connected"], false);
+
+    // The new OpenCode process reports one idle (no run_finished: how it ended is
+    // unknown) and one busy (a run starts now).
+    let t0 = chrono::Utc::now().timestamp_millis();
+    hub.apply(Input::Connected(instance(INST)));
+    hub.apply(resync(INST, &["ses_w1", "ses_w2"], &["ses_w2"]));
+    hub.apply(status("ses_w2", "idle"));
+    let (before, done) = run_finished(&mut ws, "ses_w2").await;
+    let ms = |v: &Value| {
+        chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap().timestamp_millis()
+    };
+    assert!(ms(&done["started"]) >= t0, "the run started when seen busy again: {done}");
+    assert!(!before.iter().any(|f| f["event"] == "run_finished"), "{before:#?}");
+    assert!(!before.iter().any(|f| f["event"] == "session_removed"), "{before:#?}");
+    let w1 = before.iter().find(|f| f["session_id"] == "ses_w1").expect("ses_w1 taken over");
+    assert_eq!(w1["fields"]["available"], true, "{w1}");
+    assert_eq!(w1["fields"]["state"], "idle", "{w1}");
+
+    // Unavailable for longer than stale_after (an hour here): removed as stale.
+    hub.apply_at(Input::Tick, t0 + 1000);
+    hub.apply_at(Input::Tick, t0 + 1000 + 3_600_001);
+    let removed = loop {
+        let f = recv(&mut ws).await;
+        if f["event"] == "session_removed" {
+            break f;
+        }
+    };
+    assert_eq!(
+        (removed["session_id"].as_str(), removed["reason"].as_str()),
+        (Some("ses_gone"), Some("stale"))
+    );
+    let ids: Vec<String> = hub.snapshot().sessions.into_iter().map(|s| s.id).collect();
+    assert_eq!(ids.len(), 2, "{ids:?}");
 }

@@ -232,3 +232,169 @@ async fn server_feed_with_basic_auth() {
     assert_eq!(seen["result"]["sessions"], json!([]), "no data without the password: {seen}");
     assert_eq!(seen["result"]["instances"], json!([]), "{seen}");
 }
+
+/// Epoch ms of an RFC 3339 field.
+fn ms(v: &serde_json::Value) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(v.as_str().expect("timestamp"))
+        .expect("RFC 3339")
+        .timestamp_millis()
+}
+
+/// Schema 3 against the real OpenCode: a streamed answer costs at most one small delta per
+/// second, runs end `completed` or (aborted from the API) `aborted`, usage totals add up,
+/// idle sessions are `not_busy`, and `get_messages` leaves out tool-only steps.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runs_streaming_and_usage_end_to_end() {
+    let (_llm, llm_port) = start_llm();
+    let env = Env::new("runs", llm_port);
+    let out = env.cli(&["install-plugin"]);
+    assert!(out.contains("opencode-lookout.js"), "{out}");
+    // The default coalescing interval (the usual test launch shortens it).
+    let (_agent, api_port) = env.start_agent_coalescing(1000, &[]);
+    let (_opencode, url) = env.start_opencode(free_port());
+    let oc = Opencode::new(&url);
+    let mut client = Client::connect(api_port, &env.pairing()).await;
+    let sid = oc.create_session().await;
+    client.wait_session(&sid, "seen", Duration::from_secs(30), |s| s["available"] == true).await;
+
+    // Nothing to abort yet.
+    let r = client.command(json!({"type": "abort_session", "session_id": sid})).await;
+    assert_eq!(r["error"]["code"], "not_busy", "{r}");
+
+    // A 4 s answer streamed in 400 pieces.
+    let from = client.received.lock().unwrap().len();
+    oc.prompt(&sid, "STREAM:400:10").await;
+    client.wait_state(&sid, "working").await;
+    client
+        .wait_session(&sid, "answer done", Duration::from_secs(60), |s| s["state"] == "idle")
+        .await;
+    let done = client
+        .wait_session(&sid, "final usage", Duration::from_secs(10), |s| {
+            s["tokens_output"].as_u64() == Some(200)
+        })
+        .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await; // the last coalesced frames
+    let frames: Vec<Received> = client.received.lock().unwrap()[from..]
+        .iter()
+        .filter(|r| {
+            r.frame["session_id"] == sid.as_str() || r.frame["session"]["id"] == sid.as_str()
+        })
+        .cloned()
+        .collect();
+    let session_frames: Vec<&Received> = frames
+        .iter()
+        .filter(|r| {
+            matches!(r.frame["event"].as_str(), Some("session_changed" | "session_updated"))
+        })
+        .collect();
+    let first = session_frames.first().expect("session frames").at;
+    let last = session_frames.last().expect("session frames").at;
+    let secs = (last - first).as_secs_f64();
+    eprintln!(
+        "streamed answer: {} session frames over {secs:.1} s, sizes {:?}",
+        session_frames.len(),
+        session_frames.iter().map(|r| r.bytes).collect::<Vec<_>>()
+    );
+    for r in &session_frames {
+        assert_eq!(r.frame["event"], "session_changed", "a known session gets deltas: {}", r.frame);
+        assert!(r.bytes < 600, "{} bytes: {}", r.bytes, r.frame);
+    }
+    // Coalesced frames (no state change) at most one per second.
+    let coalesced: Vec<&&Received> =
+        session_frames.iter().filter(|r| r.frame["fields"].get("state").is_none()).collect();
+    for w in coalesced.windows(2) {
+        let gap = w[1].at - w[0].at;
+        assert!(gap >= Duration::from_millis(900), "two coalesced frames {gap:?} apart");
+    }
+    assert!(session_frames.len() as f64 <= secs + 4.0, "{} frames", session_frames.len());
+
+    // The run: started and completed on the agent's clock, after the state that ends it.
+    let runs: Vec<&Received> = frames
+        .iter()
+        .filter(|r| r.frame["event"].as_str().is_some_and(|e| e.starts_with("run_")))
+        .collect();
+    assert_eq!(runs.len(), 2, "{runs:#?}");
+    let (start, end) = (&runs[0].frame, &runs[1].frame);
+    assert_eq!(
+        (start["event"].as_str(), end["event"].as_str()),
+        (Some("run_started"), Some("run_finished"))
+    );
+    assert_eq!(end["outcome"], "completed", "{end}");
+    assert_eq!(end["started"], start["started"]);
+    let took = end["duration_ms"].as_i64().expect("duration");
+    assert_eq!(took, ms(&end["finished"]) - ms(&end["started"]));
+    assert!((3_000..60_000).contains(&took), "a 4 s answer took {took} ms");
+    let idle_at =
+        frames.iter().position(|r| r.frame["fields"]["state"] == "idle").expect("idle delta");
+    let end_at = frames.iter().position(|r| r.frame["event"] == "run_finished").unwrap();
+    assert!(idle_at < end_at, "run_finished follows the idle state");
+
+    // Aborted through the API while streaming: aborted, never completed.
+    oc.prompt(&sid, "STREAM:3000:10").await;
+    client.wait_state(&sid, "working").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let r = client.command(json!({"type": "abort_session", "session_id": sid})).await;
+    assert_eq!(r["ok"], true, "{r}");
+    client.wait_state(&sid, "idle").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let finished = loop {
+        let f = client.events_named("run_finished");
+        if f.len() >= 2 {
+            break f;
+        }
+        assert!(Instant::now() < deadline, "no run_finished after the abort");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(finished.len(), 2, "{finished:#?}");
+    assert_eq!(finished[1]["outcome"], "aborted", "{:#}", finished[1]);
+
+    // A tool step: OpenCode keeps an assistant message without text; get_messages does not.
+    let sid2 = oc.create_session().await;
+    oc.prompt(&sid2, "RUN: echo hi > hi.txt").await;
+    let s = client.wait_state(&sid2, "waiting_permission").await;
+    let pid = s["pending_permissions"][0]["id"].clone();
+    let r = client
+        .command(json!({"type": "reply_permission", "permission_id": pid, "reply": "once"}))
+        .await;
+    assert_eq!(r["ok"], true, "{r}");
+    client.wait_state(&sid2, "idle").await;
+    let raw: Vec<serde_json::Value> = reqwest::get(format!("{url}/session/{sid2}/message"))
+        .await
+        .expect("messages")
+        .json()
+        .await
+        .expect("json");
+    let textless = raw.iter().filter(|m| {
+        m["info"]["role"] == "assistant"
+            && !m["parts"].as_array().is_some_and(|p| {
+                p.iter().any(|p| {
+                    p["type"] == "text" && p["text"].as_str().is_some_and(|t| !t.trim().is_empty())
+                })
+            })
+    });
+    assert!(textless.count() >= 1, "OpenCode has a tool-only step: {raw:#?}");
+    let r = client.command(json!({"type": "get_messages", "session_id": sid2})).await;
+    let msgs = r["result"]["messages"].as_array().cloned().unwrap_or_default();
+    assert!(msgs.iter().all(|m| !m["text"].as_str().unwrap_or_default().trim().is_empty()), "{r}");
+    assert!(msgs.iter().any(|m| m["role"] == "assistant" && m["text"] == "All done."), "{r}");
+
+    // Unknown permission and question ids: not_found.
+    let r = client
+        .command(json!({"type": "reply_permission", "permission_id": "per_nope", "reply": "once"}))
+        .await;
+    assert_eq!(r["error"]["code"], "not_found", "{r}");
+    let r = client
+        .command(json!({"type": "reply_question", "question_id": "que_nope", "reject": true}))
+        .await;
+    assert_eq!(r["error"]["code"], "not_found", "{r}");
+
+    // Usage: every assistant message once, so the totals equal the sessions' sums.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let usage = client.events_named("usage_updated").last().cloned().expect("usage_updated");
+    let sessions = client.sessions.lock().unwrap().clone();
+    let sum = |k: &str| sessions.values().map(|s| s[k].as_u64().unwrap_or(0)).sum::<u64>();
+    for k in ["tokens_input", "tokens_output", "tokens_cache_read"] {
+        assert_eq!(usage["usage"][k].as_u64(), Some(sum(k)), "{k}: {usage:#} vs {sessions:#?}");
+    }
+    assert!(done["tokens_output"].as_u64() <= usage["usage"]["tokens_output"].as_u64());
+}

@@ -4,6 +4,7 @@
 //! fast; `PROPTEST_CASES=20000 cargo test --test fuzz` (or `scripts/fuzz`) runs longer.
 
 use opencode_lookout::{
+    hub::{ClientTx, Hub, CLIENT_QUEUE},
     opencode::{
         event::{
             decode_line, decode_value, Event, PermissionInfo, QuestionInfo, SessionInfo, Status,
@@ -930,4 +931,149 @@ fn huge_token_counts_do_not_overflow() {
     assert_eq!(s.context_used, Some(u64::MAX));
     let wire = serde_json::to_value(&s).unwrap();
     assert!(wire["cost"].is_number() && wire["cost_total"].is_number(), "{wire}");
+}
+
+// ---------------------------------------------------------------------------------------
+// The hub's deltas: what clients rebuild from the frames is what the agent has
+// ---------------------------------------------------------------------------------------
+
+/// A value as a client reads it: through JSON text (floats parse back approximately).
+fn wire<T: serde::Serialize>(v: &T) -> Value {
+    serde_json::from_str(&serde_json::to_string(v).unwrap()).unwrap()
+}
+
+/// An in-process subscriber rebuilding the sessions from the frames, as a client must.
+struct Follower {
+    rx: tokio::sync::mpsc::Receiver<tokio_tungstenite::tungstenite::Utf8Bytes>,
+    sessions: HashMap<String, Value>,
+    usage: Option<Value>,
+}
+
+impl Follower {
+    fn subscribe(hub: &Hub, id: u64) -> Follower {
+        let (tx, rx) = tokio::sync::mpsc::channel(CLIENT_QUEUE);
+        let kicked = std::sync::Arc::new(tokio::sync::Notify::new());
+        assert!(hub.subscribe(id, ClientTx { frames: tx, kicked }, json!(1)));
+        Follower { rx, sessions: HashMap::new(), usage: None }
+    }
+
+    /// Applies every frame received so far.
+    fn read(&mut self) -> Result<(), TestCaseError> {
+        while let Ok(text) = self.rx.try_recv() {
+            let f: Value = serde_json::from_str(&text).expect("frames are JSON");
+            if f["type"] == "result" {
+                for s in f["result"]["sessions"].as_array().expect("sessions") {
+                    self.sessions.insert(s["id"].as_str().unwrap().to_owned(), s.clone());
+                }
+                self.usage = Some(f["result"]["usage"].clone());
+                continue;
+            }
+            match f["event"].as_str().unwrap_or_default() {
+                "session_updated" => {
+                    let s = &f["session"];
+                    self.sessions.insert(s["id"].as_str().unwrap().to_owned(), s.clone());
+                }
+                "session_changed" => {
+                    let id = f["session_id"].as_str().unwrap();
+                    let Some(s) = self.sessions.get_mut(id) else {
+                        return Err(TestCaseError::fail(format!("delta for unseen {id}: {f}")));
+                    };
+                    let fields = f["fields"].as_object().expect("fields");
+                    prop_assert!(!fields.is_empty() && !fields.contains_key("id"), "{}", f);
+                    for (k, v) in fields {
+                        prop_assert!(s.get(k).is_some(), "unknown field {}", k);
+                        // Floats read back from text only approximately (serde_json).
+                        if !v.is_f64() {
+                            prop_assert_ne!(&s[k], v, "unchanged field {} sent: {}", k, f);
+                        }
+                        s[k] = v.clone();
+                    }
+                }
+                "session_removed" => {
+                    let id = f["session_id"].as_str().unwrap();
+                    prop_assert!(self.sessions.remove(id).is_some(), "removed unseen {}", id);
+                }
+                "usage_updated" => {
+                    let (old, new) = (self.usage.take().unwrap_or(json!({})), &f["usage"]);
+                    for k in ["cost", "tokens", "tokens_output", "messages"] {
+                        let (o, n) = (old[k].as_f64().unwrap_or(0.0), new[k].as_f64().unwrap());
+                        prop_assert!(n >= o, "usage {} went down: {} → {}", k, o, n);
+                    }
+                    self.usage = Some(new.clone());
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+proptest! {
+    #![proptest_config(config(128))]
+
+    /// Clients subscribing at any point, reading deltas: after the last flush every one of
+    /// them holds exactly the agent's sessions, and usage totals only grow.
+    #[test]
+    fn clients_rebuild_the_agents_sessions_from_deltas(
+        ops in prop::collection::vec(arb_op(), 1..60),
+        max_sessions in 1usize..5,
+        subscribe_at in prop::collection::vec(0usize..60, 0..4),
+        flush_at in prop::collection::vec(0usize..60, 0..20),
+        tick_at in prop::collection::vec(0usize..60, 0..6),
+    ) {
+        let tracker = Tracker::new(tracker::Settings { hostname: "fuzz".into(), max_sessions })
+            .with_stale_after(std::time::Duration::from_millis(100));
+        let hub = Hub::new(tracker);
+        hub.apply_at(Input::Connected(instance(0)), 0);
+        let mut followers = vec![Follower::subscribe(&hub, 0)];
+        let mut now = 1_795_324_757_000_i64;
+        for (n, op) in ops.into_iter().enumerate() {
+            now += 20;
+            hub.apply_at(to_input(op), now);
+            if tick_at.contains(&n) {
+                hub.apply_at(Input::Tick, now);
+            }
+            if flush_at.contains(&n) {
+                hub.flush();
+            }
+            if subscribe_at.contains(&n) {
+                followers.push(Follower::subscribe(&hub, followers.len() as u64));
+            }
+            for f in &mut followers {
+                f.read()?;
+            }
+        }
+        hub.flush();
+        let truth: HashMap<String, Value> = hub
+            .snapshot()
+            .sessions
+            .iter()
+            .map(|s| (s.id.clone(), wire(s)))
+            .collect();
+        let usage = wire(&hub.snapshot().usage);
+        for (i, f) in followers.iter_mut().enumerate() {
+            f.read()?;
+            let mut diffs = Vec::new();
+            for id in truth.keys().chain(f.sessions.keys()).collect::<HashSet<_>>() {
+                match (f.sessions.get(id), truth.get(id)) {
+                    (Some(a), Some(b)) if a != b => {
+                        let keys: Vec<String> = b.as_object().unwrap().iter()
+                            .filter(|(k, v)| a.get(k.as_str()) != Some(v))
+                            .map(|(k, v)| format!("{k}: {} != {v}", a[k.as_str()]))
+                            .collect();
+                        diffs.push(format!("{id}: {keys:?}"));
+                    }
+                    (None, Some(_)) => diffs.push(format!("{id}: missing")),
+                    (Some(_), None) => diffs.push(format!("{id}: extra")),
+                    _ => {}
+                }
+            }
+            prop_assert!(diffs.is_empty(), "client {} differs from the agent: {:?}", i, diffs);
+            prop_assert_eq!(f.usage.as_ref(), Some(&usage), "client {} usage", i);
+        }
+        let u = hub.snapshot().usage;
+        let sum = [u.tokens_input, u.tokens_output, u.tokens_reasoning, u.tokens_cache_read,
+            u.tokens_cache_write].iter().fold(0u64, |a, b| a.saturating_add(*b));
+        prop_assert_eq!(u.tokens, sum);
+    }
 }

@@ -10,9 +10,9 @@ use opencode_lookout::{
         close, decode_command, ApiError, AuthFailure, Command, CommandResult, ConnectionError,
         Empty, ErrorCode, ErrorSummary, EventMsg, Instance, InstanceKind, MessageText, Messages,
         Pairing, Permission, PermissionReply, Question, QuestionItem, QuestionOption,
-        QuestionOutcome, RemovedReason, Reply, Request, ResolvedBy, Role, ServerMsg, Session,
-        Snapshot, State, AUTH_TIMEOUT_S, COMMANDS, EVENTS, HARD_FRAME_LIMIT, MAX_FRAME, MIN_SCHEMA,
-        PREAUTH_FRAME_LIMIT, SCHEMA,
+        QuestionOutcome, RemovedReason, Reply, Request, ResolvedBy, Role, RunOutcome, ServerMsg,
+        Session, SessionFields, Snapshot, State, Usage, AUTH_TIMEOUT_S, COMMANDS, EVENTS,
+        HARD_FRAME_LIMIT, MAX_FRAME, MIN_SCHEMA, PREAUTH_FRAME_LIMIT, SCHEMA,
     },
     tls,
 };
@@ -145,6 +145,30 @@ fn instance() -> Instance {
     }
 }
 
+fn usage() -> Usage {
+    Usage {
+        cost: 1.2345,
+        tokens: 245_000,
+        tokens_input: 180_000,
+        tokens_output: 40_000,
+        tokens_reasoning: 5_000,
+        tokens_cache_read: 20_000,
+        tokens_cache_write: 0,
+        messages: 57,
+        since: "2026-11-01T09:00:00.000Z".into(),
+    }
+}
+
+/// What a streaming step changes: counters and the tool, not the state.
+fn changed_fields() -> SessionFields {
+    let mut f = SessionFields::new();
+    f.insert("current_tool".into(), json!("write: notes.txt"));
+    f.insert("tokens_output".into(), json!(520));
+    f.insert("cost".into(), json!(0.01298));
+    f.insert("last_activity".into(), json!("2026-11-22T05:00:03.000Z"));
+    f
+}
+
 fn event(e: EventMsg) -> ServerMsg {
     ServerMsg::Event(e)
 }
@@ -182,6 +206,7 @@ fn server_frames() -> Vec<(&'static str, ServerMsg)> {
                 CommandResult::Snapshot(Snapshot {
                     sessions: vec![session(), other_session()],
                     instances: vec![instance()],
+                    usage: usage(),
                 }),
             ),
         ),
@@ -220,6 +245,10 @@ fn server_frames() -> Vec<(&'static str, ServerMsg)> {
             )),
         ),
         ("event_session_updated", event(EventMsg::SessionUpdated { session: Box::new(session()) })),
+        (
+            "event_session_changed",
+            event(EventMsg::SessionChanged { session_id: ROOT.into(), fields: changed_fields() }),
+        ),
         (
             "event_session_removed",
             event(EventMsg::SessionRemoved {
@@ -268,6 +297,30 @@ fn server_frames() -> Vec<(&'static str, ServerMsg)> {
             "event_instance_disconnected",
             event(EventMsg::InstanceDisconnected { instance_id: INST.into() }),
         ),
+        (
+            "event_run_started",
+            event(EventMsg::RunStarted {
+                session_id: CHILD.into(),
+                root_session_id: ROOT.into(),
+                started: "2026-11-22T05:00:00.120Z".into(),
+            }),
+        ),
+        (
+            "event_run_finished",
+            event(EventMsg::RunFinished {
+                session_id: OTHER.into(),
+                root_session_id: OTHER.into(),
+                outcome: RunOutcome::Error,
+                started: "2026-11-22T05:09:58.000Z".into(),
+                finished: "2026-11-22T05:10:00.500Z".into(),
+                duration_ms: 2500,
+                error: Some(ErrorSummary {
+                    name: "APIError".into(),
+                    message: "fake upstream failure 400".into(),
+                }),
+            }),
+        ),
+        ("event_usage_updated", event(EventMsg::UsageUpdated { usage: usage() })),
     ]
 }
 
@@ -353,6 +406,7 @@ struct Constants<'a> {
     connection_error_codes: Vec<&'static str>,
     question_outcomes: Vec<&'static str>,
     removed_reasons: Vec<&'static str>,
+    run_outcomes: Vec<&'static str>,
     instance_kinds: Vec<&'static str>,
     roles: Vec<&'static str>,
 }
@@ -378,6 +432,7 @@ fn constants() -> Constants<'static> {
         connection_error_codes: names(ConnectionError::ALL, ConnectionError::as_str),
         question_outcomes: names(QuestionOutcome::ALL, QuestionOutcome::as_str),
         removed_reasons: names(RemovedReason::ALL, RemovedReason::as_str),
+        run_outcomes: names(RunOutcome::ALL, RunOutcome::as_str),
         instance_kinds: names(InstanceKind::ALL, InstanceKind::as_str),
         roles: names(Role::ALL, Role::as_str),
     }

@@ -71,6 +71,12 @@ class Dispatcher:
             listener()
 
     @callback
+    def async_notify_machine(self) -> None:
+        """Run the global listeners only (a change of the machine, not of a session)."""
+        for listener in list(self._listeners):
+            listener()
+
+    @callback
     def async_notify_event(
         self, session_id: str, event_type: str, details: dict[str, Any]
     ) -> None:

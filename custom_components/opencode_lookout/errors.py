@@ -15,6 +15,7 @@ from homeassistant.exceptions import (
     ConfigEntryAuthFailed,
     ConfigEntryNotReady,
     HomeAssistantError,
+    ServiceValidationError,
 )
 
 from .client import (
@@ -23,6 +24,7 @@ from .client import (
     FingerprintMismatch,
     IncompatibleSchema,
     InvalidAuth,
+    NotBusy,
     NotPending,
     RateLimited,
     Unavailable,
@@ -31,8 +33,12 @@ from .const import DOMAIN
 from .repairs import async_create_schema_issue
 
 
-class RequestNotPending(HomeAssistantError):
-    """The permission or question was answered, expired or is unknown."""
+class RequestNotPending(ServiceValidationError):
+    """The permission or question was answered, expired or is unknown.
+
+    A validation error: the caller named something that is not (or no longer) there,
+    Home Assistant and the agent are fine.
+    """
 
 
 class AgentConnection(Protocol):
@@ -67,6 +73,12 @@ def catch_client_error[S: AgentConnection, **P, T](
             raise RequestNotPending(
                 translation_domain=DOMAIN,
                 translation_key="not_found",
+                translation_placeholders={"message": err.message},
+            ) from err
+        except NotBusy as err:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="not_busy",
                 translation_placeholders={"message": err.message},
             ) from err
         except Unavailable as err:

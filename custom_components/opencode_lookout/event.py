@@ -1,4 +1,4 @@
-"""Event entity of a session: permission, question, completed and error events."""
+"""Event entity of a session: permission and question events, and finished runs."""
 
 from typing import Any, override
 
@@ -10,11 +10,14 @@ from .client import Session
 from .const import EVENT_TYPES
 from .entity import SessionEntity, async_setup_session_entities
 from .models import OpenCodeLookoutConfigEntry
+from .runs import EVENT_ABORTED
 
 PARALLEL_UPDATES = 0
 
 SESSION_EVENT = EventEntityDescription(
-    key="activity", translation_key="activity", event_types=EVENT_TYPES
+    key="activity",
+    translation_key="activity",
+    event_types=[*EVENT_TYPES, EVENT_ABORTED],
 )
 
 
@@ -35,7 +38,7 @@ async def async_setup_entry(
 
 
 class SessionEvent(SessionEntity, EventEntity):
-    """Fires on permission requests/answers, questions, completion and errors."""
+    """Fires on permission requests/answers, questions and finished runs."""
 
     # Commands, patterns and questions quote prompts and paths: shown, never recorded.
     _unrecorded_attributes = frozenset({"title", "patterns", "always", "questions"})

@@ -23,10 +23,12 @@ from .client import (
     PermissionResolved,
     QuestionAsked,
     ReconnectLogic,
+    RunFinished,
     ServerInfo,
     SessionRemoved,
     SessionUpdated,
     Snapshot,
+    UsageUpdated,
 )
 from .const import (
     DOMAIN,
@@ -37,6 +39,7 @@ from .const import (
 from .devices import async_update_machine_device
 from .dispatcher import Dispatcher
 from .repairs import async_create_schema_issue, async_delete_schema_issue
+from .runs import run_event
 from .tracker import SessionTracker
 
 _LOGGER = logging.getLogger(__name__)
@@ -183,3 +186,9 @@ class LookoutManager:
                     }
                 )
                 self.activity.async_fire(root, EVENT_QUESTION_ASKED, details)
+            case RunFinished(session_id=session_id) if session_id in sessions:
+                # Root sessions only: the cache holds no sub-agent sessions.
+                event_type, details = run_event(event, sessions[session_id])
+                self.activity.async_fire(session_id, event_type, details)
+            case UsageUpdated(usage=usage):
+                self.tracker.async_update_usage(usage)

@@ -1,31 +1,35 @@
-"""Run timing: how long a session worked, for the completed and error events."""
+"""Finished runs as the agent reports them, for the event entity and the bus event.
 
-from datetime import datetime
+A run lasts from a session leaving idle/error until it is idle/error again; its
+outcome and duration are the agent's (its clock, its knowledge of aborts): Home
+Assistant derives nothing from state changes. Only root sessions' runs are told:
+a sub-agent's run is part of its root's, which is still working.
+"""
 
-from homeassistant.util import dt as dt_util
+from typing import Any
 
-from .client import Session, State
+from .client import RunFinished, RunOutcome, Session
+from .const import EVENT_COMPLETED, EVENT_ERROR
 
-# States of a run: from leaving idle/error until the session is idle/error again.
-BUSY_STATES = (State.WORKING, State.WAITING_PERMISSION, State.WAITING_INPUT)
+EVENT_ABORTED = "aborted"
+# The event type of each outcome: `completed` and `error` are the names automations
+# used before the agent reported runs; `aborted` is new (never `completed`).
+RUN_EVENTS: dict[RunOutcome, str] = {
+    RunOutcome.COMPLETED: EVENT_COMPLETED,
+    RunOutcome.ABORTED: EVENT_ABORTED,
+    RunOutcome.ERROR: EVENT_ERROR,
+}
 
 
-class RunTimer:
-    """Remember when each session's current run started."""
-
-    def __init__(self) -> None:
-        """Start with no run."""
-        self._busy_since: dict[str, datetime] = {}
-
-    def track(self, session: Session) -> int:
-        """Note when a run starts; return its length in seconds once it ends."""
-        now = dt_util.utcnow()
-        if session.state in BUSY_STATES:
-            self._busy_since.setdefault(session.id, now)
-            return 0
-        started = self._busy_since.pop(session.id, now)
-        return int((now - started).total_seconds())
-
-    def forget(self, session_id: str) -> None:
-        """Drop the run of a removed session."""
-        self._busy_since.pop(session_id, None)
+def run_event(run: RunFinished, session: Session) -> tuple[str, dict[str, Any]]:
+    """Return the event type and details of a root session's finished run."""
+    details: dict[str, Any] = {
+        "title": session.title,
+        # Seconds, as before; the agent measures milliseconds.
+        "duration": run.duration_ms / 1000,
+        "started": run.started.isoformat(),
+        "finished": run.finished.isoformat(),
+    }
+    if run.error is not None:
+        details |= {"name": run.error.name, "message": run.error.message}
+    return RUN_EVENTS[run.outcome], details

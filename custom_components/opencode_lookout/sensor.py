@@ -13,14 +13,16 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import PERCENTAGE, EntityCategory
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .activity import permission_attributes
-from .client import Session, State
+from .client import Session, State, Usage
+from .const import DOMAIN
 from .entity import MachineEntity, SessionEntity, async_setup_session_entities
 from .last_activity import shown_last_activity
-from .models import OpenCodeLookoutConfigEntry
+from .models import OpenCodeLookoutConfigEntry, OpenCodeLookoutData
 
 PARALLEL_UPDATES = 0
 
@@ -29,11 +31,30 @@ CURRENCY_USD = "USD"
 WAITING_STATES = (State.WAITING_PERMISSION, State.WAITING_INPUT)
 
 
+# The machine's cost sum over tracked sessions, replaced by Total spend (it dropped when
+# a session left); its registry entry is removed at setup.
+REMOVED_MACHINE_SENSORS = ("tracked_cost",)
+
+
 @dataclass(frozen=True, kw_only=True)
 class MachineSensorDescription(SensorEntityDescription):
-    """A machine sensor computed from all tracked root sessions."""
+    """A machine sensor computed from the tracked root sessions or the usage."""
 
-    value_fn: Callable[[Iterable[Session]], StateType]
+    value_fn: Callable[[OpenCodeLookoutData], StateType]
+
+
+def _sessions(
+    value_fn: Callable[[Iterable[Session]], StateType],
+) -> Callable[[OpenCodeLookoutData], StateType]:
+    """Return value_fn applied to the tracked root sessions."""
+    return lambda data: value_fn(data.sessions.values())
+
+
+def _usage(
+    value_fn: Callable[[Usage], StateType],
+) -> Callable[[OpenCodeLookoutData], StateType]:
+    """Return value_fn applied to the machine's usage (None before the first)."""
+    return lambda data: None if (u := data.tracker.usage) is None else value_fn(u)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,28 +101,38 @@ MACHINE_SENSORS: tuple[MachineSensorDescription, ...] = (
         key="sessions_working",
         translation_key="sessions_working",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda sessions: sum(s.state == State.WORKING for s in sessions),
+        value_fn=_sessions(lambda ss: sum(s.state == State.WORKING for s in ss)),
     ),
     MachineSensorDescription(
         key="sessions_waiting",
         translation_key="sessions_waiting",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda sessions: sum(s.state in WAITING_STATES for s in sessions),
+        value_fn=_sessions(lambda ss: sum(s.state in WAITING_STATES for s in ss)),
     ),
     MachineSensorDescription(
         key="pending_permissions",
         translation_key="pending_permissions",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda sessions: sum(len(s.pending_permissions) for s in sessions),
+        value_fn=_sessions(lambda ss: sum(len(s.pending_permissions) for s in ss)),
+    ),
+    # Every assistant message counted once by the agent, never decreasing (through
+    # eviction and restarts): HA's statistics give spend per day, week and month.
+    MachineSensorDescription(
+        key="total_spend",
+        translation_key="total_spend",
+        # No monetary device class: HA allows it only with state_class total, which
+        # needs a last_reset; total_increasing is what this counter is.
+        native_unit_of_measurement=CURRENCY_USD,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        suggested_display_precision=2,
+        value_fn=_usage(lambda u: u.cost),
     ),
     MachineSensorDescription(
-        key="tracked_cost",
-        translation_key="tracked_cost",
-        device_class=SensorDeviceClass.MONETARY,
-        native_unit_of_measurement=CURRENCY_USD,
-        state_class=SensorStateClass.TOTAL,
-        suggested_display_precision=2,
-        value_fn=lambda sessions: round(sum(s.cost_total for s in sessions), 6),
+        key="total_tokens",
+        translation_key="total_tokens",
+        native_unit_of_measurement=UNIT_TOKENS,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=_usage(lambda u: u.tokens),
     ),
 )
 
@@ -212,6 +243,11 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the machine sensors and the sensors of every session."""
+    registry = er.async_get(hass)
+    server_id = entry.runtime_data.manager.server_id
+    for key in REMOVED_MACHINE_SENSORS:
+        if old := registry.async_get_entity_id("sensor", DOMAIN, f"{server_id}_{key}"):
+            registry.async_remove(old)
     async_add_entities(MachineSensor(entry, d) for d in MACHINE_SENSORS)
 
     def factory(
@@ -229,15 +265,15 @@ async def async_setup_entry(
 
 
 class MachineSensor(MachineEntity, SensorEntity):
-    """A sensor summing up all tracked sessions of the agent."""
+    """A sensor of the whole machine: its sessions or its usage."""
 
     entity_description: MachineSensorDescription
 
     @property
     @override
     def native_value(self) -> StateType:
-        """Return the value over all tracked root sessions."""
-        return self.entity_description.value_fn(self.data.sessions.values())
+        """Return the value from the entry's data."""
+        return self.entity_description.value_fn(self.data)
 
 
 class SessionSensor(SessionEntity, SensorEntity):

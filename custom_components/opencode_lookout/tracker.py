@@ -1,8 +1,9 @@
-"""Keep the session cache, the session devices and the run timer in step with the agent.
+"""Keep the session cache, the session devices and the machine's usage in step with the agent.
 
-The manager hands every snapshot, session update and removal to the tracker; the
-tracker decides what a change means (a new device, a finished or failed run, a stale
-session) and tells the entities through the dispatcher.
+The manager hands every snapshot, session update, removal and usage to the tracker;
+the tracker decides what a change means (a new device, a stale session) and tells the
+entities through the dispatcher. Runs are the agent's facts (runs.py), never derived
+here from state changes.
 """
 
 from datetime import datetime, timedelta
@@ -12,15 +13,14 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
 from .activity import Activity
-from .client import Session, Snapshot, State
-from .const import CONF_STALE_DAYS, DEFAULT_STALE_DAYS, EVENT_COMPLETED, EVENT_ERROR
+from .client import Session, Snapshot, Usage
+from .const import CONF_STALE_DAYS, DEFAULT_STALE_DAYS
 from .devices import (
     async_remove_session_device,
     async_remove_vanished_devices,
     async_update_session_device,
 )
 from .dispatcher import Dispatcher
-from .runs import RunTimer
 from .sessions import SessionCache
 
 
@@ -44,7 +44,8 @@ class SessionTracker:
         self.sessions = sessions
         self.dispatcher = dispatcher
         self.activity = activity
-        self.runs = RunTimer()
+        # The machine's totals (None until the first snapshot).
+        self.usage: Usage | None = None
 
     @property
     def stale_days(self) -> int:
@@ -61,6 +62,7 @@ class SessionTracker:
     @callback
     def async_apply_snapshot(self, snapshot: Snapshot) -> None:
         """Replace the cache with a snapshot and remove vanished devices."""
+        self.usage = snapshot.usage
         roots = {s.id: s for s in snapshot.sessions if not s.is_child}
         for session_id in [sid for sid in self.sessions if sid not in roots]:
             self.async_remove(session_id)
@@ -72,36 +74,29 @@ class SessionTracker:
 
     @callback
     def async_update(self, session: Session) -> None:
-        """Store a root session; add, update or drop its device; report run ends."""
+        """Store a root session; add, update or drop its device."""
         if self.is_stale(session):
             if session.id in self.sessions:
                 self.async_remove(session.id)
             return
         old = self.sessions.get(session.id)
         self.sessions[session.id] = session
-        duration = self.runs.track(session)
         if old is None or old.title != session.title:
             async_update_session_device(self.hass, self.entry, self.server_id, session)
         if old is None:
             self.dispatcher.async_notify_new_session(session)
-            self.dispatcher.async_notify(session.id)
-            return
         self.dispatcher.async_notify(session.id)
-        if old.state == State.WORKING and session.state == State.IDLE:
-            details = {"title": session.title, "duration": duration}
-            self.activity.async_fire(session.id, EVENT_COMPLETED, details)
-        if session.state == State.ERROR and old.state != State.ERROR and session.error:
-            error = session.error
-            details = {"name": error.name, "message": error.message}
-            self.activity.async_fire(
-                session.id, EVENT_ERROR, details | {"duration": duration}
-            )
+
+    @callback
+    def async_update_usage(self, usage: Usage) -> None:
+        """Store the machine's totals and update the machine entities."""
+        self.usage = usage
+        self.dispatcher.async_notify_machine()
 
     @callback
     def async_remove(self, session_id: str) -> None:
         """Forget a session and remove its device (and so its entities)."""
         self.sessions.pop(session_id, None)
-        self.runs.forget(session_id)
         self.dispatcher.async_drop_session(session_id)
         async_remove_session_device(self.hass, self.entry, self.server_id, session_id)
         self.dispatcher.async_notify(session_id)

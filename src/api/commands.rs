@@ -5,9 +5,9 @@ use crate::{
     hub::{Decision, Hub},
     opencode::api::{Api, CallError},
     protocol::{
-        ApiError, Empty, ErrorCode, MessageText, Messages, PermissionReply, Role, Snapshot,
+        ApiError, Empty, ErrorCode, MessageText, Messages, PermissionReply, Role, Snapshot, State,
     },
-    tracker::rfc3339,
+    tracker::{rfc3339, Input},
 };
 use serde_json::{json, Value};
 
@@ -105,10 +105,18 @@ pub(crate) async fn reply_question(
     Ok(Empty {})
 }
 
-/// `abort_session`.
+/// `abort_session`: only a session with a run to stop; its run then ends `aborted`.
 pub(crate) async fn abort_session(hub: &Hub, session_id: String) -> Result<Empty, ApiError> {
-    let (api, dir) = hub.decide(|d| route(d, &session_id))?;
+    let (api, dir) = hub.decide(|d| {
+        let route = route(d, &session_id)?;
+        if matches!(d.tracker().state(&session_id), Some(State::Idle | State::Error)) {
+            let msg = format!("session {session_id} is not busy: nothing to abort");
+            return Err(ApiError::new(ErrorCode::NotBusy, msg));
+        }
+        Ok(route)
+    })?;
     api.call_ok("POST", format!("/session/{}/abort", enc(&session_id)), None, dir).await?;
+    hub.apply(Input::AbortedViaApi { session_id });
     Ok(Empty {})
 }
 
@@ -158,7 +166,8 @@ fn route(d: &Decision<'_>, session_id: &str) -> Result<(Api, Option<String>), Ap
     })
 }
 
-/// Text-only view of `GET /session/{id}/message`; messages of other roles are skipped.
+/// Text-only view of `GET /session/{id}/message`; messages of other roles, and assistant
+/// messages without text (steps that only ran tools), are skipped.
 fn messages(body: &Value) -> Vec<MessageText> {
     let Some(items) = body.as_array() else { return Vec::new() };
     items
@@ -177,6 +186,9 @@ fn messages(body: &Value) -> Vec<MessageText> {
                 })
                 .unwrap_or_default();
             let text = text.join("\n");
+            if role == Role::Assistant && text.trim().is_empty() {
+                return None;
+            }
             let truncated = text.chars().count() > MAX_TEXT;
             let text = if truncated { text.chars().take(MAX_TEXT).collect() } else { text };
             Some(MessageText {
@@ -207,6 +219,13 @@ mod tests {
             "parts": [{"type": "text", "text": "a"}, {"type": "tool"}, {"type": "text", "text": "b"}]}]);
         let out = messages(&body);
         assert_eq!(out[0].text, "a\nb");
+        let tool_only = json!([
+            {"info": {"id": "u", "role": "user"}, "parts": [{"type": "text", "text": "go"}]},
+            {"info": {"id": "t", "role": "assistant"}, "parts": [{"type": "tool"}]},
+            {"info": {"id": "e", "role": "assistant"}, "parts": [{"type": "text", "text": " "}]},
+        ]);
+        let ids: Vec<String> = messages(&tool_only).into_iter().map(|m| m.id).collect();
+        assert_eq!(ids, ["u"], "assistant messages without text are left out");
         assert_eq!(out[0].created.as_deref(), Some("1970-01-01T00:00:00.000Z"));
         assert_eq!(enc("a/b"), "a%2Fb");
     }

@@ -5,7 +5,11 @@
 //! busy/retry → working; a pending permission anywhere in the tree → waiting_permission;
 //! a pending question → waiting_input; `session.error` is sticky until the next busy (an
 //! abort is not an error); idle drops the session's pending requests, since OpenCode
-//! leaves stale ones behind after an abort.
+//! leaves stale ones behind after an abort. A *run* lasts from a session leaving
+//! idle/error until it is idle/error again; it ends `aborted` when OpenCode reported a
+//! `MessageAbortedError` during the run (as `session.error` when a tool or request was
+//! pending, only on the assistant message when text was streaming), or this agent aborted
+//! it.
 
 pub mod limits;
 mod record;
@@ -19,10 +23,19 @@ use crate::{
     opencode::event::{
         Event, MessageInfo, PartInfo, PermissionInfo, QuestionInfo, SessionInfo, Status,
     },
-    protocol::{ErrorSummary, Instance, Permission, Question, ResolvedBy},
+    persist::UsageRow,
+    protocol::{
+        ErrorSummary, Instance, Permission, Question, ResolvedBy, RunOutcome, Session, State,
+    },
 };
 use record::Record;
-use std::collections::{hash_map::Entry, BTreeMap, HashMap, HashSet};
+use std::{
+    collections::{BTreeMap, HashMap, HashSet},
+    time::Duration,
+};
+
+/// How long a session may stay unavailable before it is removed as `stale`.
+pub const DEFAULT_STALE_AFTER: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// Everything the tracker reacts to.
 // Inputs are moved once into `apply` and never stored, so boxing would only add allocations.
@@ -40,6 +53,12 @@ pub enum Input {
     /// A permission reply that this agent sent and OpenCode accepted, before OpenCode
     /// reported it: its `permission.replied` is then attributed to the API.
     RepliedViaApi { permission_id: String },
+    /// This agent asked OpenCode to abort a session and OpenCode accepted: the running
+    /// runs of its tree end `aborted`, whatever OpenCode reports next.
+    AbortedViaApi { session_id: String },
+    /// Time passed (the service sends one a minute): removes sessions that stayed
+    /// unavailable longer than `stale_after`.
+    Tick,
 }
 
 /// The REST state of one instance.
@@ -90,6 +109,23 @@ pub enum Change {
     },
     InstanceConnected(Instance),
     InstanceDisconnected(String),
+    /// A session left idle/error; `started` is epoch ms.
+    RunStarted {
+        session_id: String,
+        root: String,
+        started: i64,
+    },
+    /// A session is idle/error again.
+    RunFinished {
+        session_id: String,
+        root: String,
+        outcome: RunOutcome,
+        started: i64,
+        finished: i64,
+        error: Option<ErrorSummary>,
+    },
+    /// One assistant message's usage grew (or the message appeared).
+    Usage(UsageRow),
 }
 
 /// Tracker settings.
@@ -98,6 +134,13 @@ pub struct Settings {
     pub hostname: String,
     /// Sessions kept over all instances, busy or not (see `evict`).
     pub max_sessions: usize,
+}
+
+impl Settings {
+    /// Settings with the defaults for everything but the host name and session cap.
+    pub fn new(hostname: impl Into<String>, max_sessions: usize) -> Self {
+        Settings { hostname: hostname.into(), max_sessions }
+    }
 }
 
 /// All sessions and instances the agent knows.
@@ -109,6 +152,7 @@ pub struct Tracker {
     instances: BTreeMap<String, Instance>,
     context_limits: HashMap<String, u64>,
     api_replies: HashSet<String>,
+    stale_after: Duration,
 }
 
 impl Tracker {
@@ -121,7 +165,50 @@ impl Tracker {
             instances: BTreeMap::new(),
             context_limits: HashMap::new(),
             api_replies: HashSet::new(),
+            stale_after: DEFAULT_STALE_AFTER,
         }
+    }
+
+    /// Sets how long a session may stay unavailable before it is removed as `stale`
+    /// (default [`DEFAULT_STALE_AFTER`]).
+    pub fn with_stale_after(mut self, after: Duration) -> Self {
+        self.stale_after = after;
+        self
+    }
+
+    /// Takes sessions and instances remembered from an earlier run of the agent. They are
+    /// served unavailable (instances disconnected) until an OpenCode process reports them
+    /// again: any instance whose resync lists a remembered session takes it over. Sessions
+    /// and instances already known are left alone. Runs are not remembered: a remembered
+    /// session seen busy again starts a new run then.
+    pub fn remember(&mut self, sessions: Vec<Session>, instances: Vec<Instance>) {
+        for mut inst in instances {
+            inst.connected = false;
+            self.instances.entry(inst.id.clone()).or_insert(inst);
+        }
+        for s in sessions {
+            if self.sessions.contains_key(&s.id) {
+                continue;
+            }
+            let rec = Record::remembered(&s);
+            if let Some(m) = s.model.as_ref() {
+                if let Some(limit) = s.context_limit {
+                    self.context_limits.entry(m.clone()).or_insert(limit);
+                }
+            }
+            let parent = rec.parent_id.clone();
+            self.sessions.insert(s.id.clone(), rec);
+            self.reparent(&s.id, None, parent);
+        }
+        // A remembered instance nobody points at is only clutter.
+        let owned: HashSet<&str> = self.sessions.values().map(|r| r.instance.as_str()).collect();
+        self.instances.retain(|id, i| i.connected || owned.contains(id.as_str()));
+    }
+
+    /// The state of one session, as in its snapshot.
+    pub fn state(&self, id: &str) -> Option<State> {
+        self.sessions.get(id)?;
+        Some(self.state_of(&self.tree(id)))
     }
 
     /// Applies one input at time `now` (epoch ms) and says what changed.
@@ -136,7 +223,10 @@ impl Tracker {
                 self.instances
                     .retain(|id, i| i.connected || owned.contains(id.as_str()) || *id == inst.id);
                 self.instances.insert(inst.id.clone(), inst.clone());
+                let owned = self.owned(&inst.id);
                 out.push(Change::InstanceConnected(inst));
+                // A known instance coming back makes its sessions available again.
+                out.extend(owned.into_iter().map(Change::Session));
             }
             Input::Disconnected { instance_id } => {
                 if let Some(i) = self.instances.get_mut(&instance_id) {
@@ -153,8 +243,90 @@ impl Tracker {
                     self.api_replies.insert(permission_id);
                 }
             }
+            Input::AbortedViaApi { session_id } => {
+                for id in self.tree_ids(&session_id) {
+                    if let Some(rec) = self.sessions.get_mut(&id) {
+                        rec.aborted |= rec.run_started.is_some() || rec.busy;
+                    }
+                }
+            }
+            Input::Tick => self.expire(now, &mut out),
         }
+        self.runs(now, &mut out);
         out
+    }
+
+    /// Starts and ends runs of the sessions that may have changed.
+    fn runs(&mut self, now: i64, out: &mut Vec<Change>) {
+        let mut seen = HashSet::new();
+        let ids: Vec<String> = out
+            .iter()
+            .filter_map(|c| match c {
+                Change::Session(id) if seen.insert(id.clone()) => Some(id.clone()),
+                _ => None,
+            })
+            .collect();
+        for id in ids {
+            let Some(state) = self.state(&id) else { continue };
+            let root = self.root(&id);
+            let Some(rec) = self.sessions.get_mut(&id) else { continue };
+            let active = !matches!(state, State::Idle | State::Error);
+            match (active, rec.run_started) {
+                (true, None) => {
+                    rec.run_started = Some(now);
+                    out.push(Change::RunStarted { session_id: id, root, started: now });
+                }
+                (false, Some(started)) => {
+                    let outcome = if rec.aborted {
+                        RunOutcome::Aborted
+                    } else if state == State::Error {
+                        RunOutcome::Error
+                    } else {
+                        RunOutcome::Completed
+                    };
+                    let error = (outcome == RunOutcome::Error).then(|| rec.error.clone()).flatten();
+                    rec.run_started = None;
+                    rec.aborted = false;
+                    out.push(Change::RunFinished {
+                        session_id: id,
+                        root,
+                        outcome,
+                        started,
+                        finished: now.max(started),
+                        error,
+                    });
+                }
+                // Idle with no run: an abort flag has nothing left to end.
+                (false, None) => rec.aborted = false,
+                (true, Some(_)) => {}
+            }
+        }
+    }
+
+    /// Stamps when sessions became unavailable and removes those unavailable for longer
+    /// than `stale_after`.
+    fn expire(&mut self, now: i64, out: &mut Vec<Change>) {
+        let after = i64::try_from(self.stale_after.as_millis()).unwrap_or(i64::MAX);
+        let connected: HashSet<String> =
+            self.instances.values().filter(|i| i.connected).map(|i| i.id.clone()).collect();
+        let mut stale = Vec::new();
+        for rec in self.sessions.values_mut() {
+            if connected.contains(&rec.instance) {
+                rec.unavailable_since = None;
+                continue;
+            }
+            let since = *rec.unavailable_since.get_or_insert(now);
+            if now.saturating_sub(since) > after {
+                stale.push(rec.id.clone());
+            }
+        }
+        stale.sort();
+        for id in stale {
+            // A stale parent takes its children along; skip those already gone.
+            if self.sessions.contains_key(&id) {
+                self.remove(&id, "stale", out);
+            }
+        }
     }
 
     /// The instances, in id order.
@@ -223,7 +395,10 @@ impl Tracker {
                 let old_parent = rec.parent_id.clone();
                 rec.apply_info(&info);
                 let new_parent = rec.parent_id.clone();
-                self.reparent(&sid, old_parent, new_parent);
+                if old_parent != new_parent {
+                    self.reparent(&sid, old_parent.clone(), new_parent);
+                    self.moved(&sid, old_parent.as_deref(), out);
+                }
             }
             Event::SessionStatus { status: Status::Idle, .. } | Event::SessionIdle { .. } => {
                 self.set_idle(&sid, out);
@@ -233,12 +408,24 @@ impl Tracker {
                 rec.error = None;
             }
             Event::SessionError { error, .. } => {
+                if error.as_ref().is_some_and(|e| e.is_abort()) {
+                    rec.aborted |= rec.run_started.is_some() || rec.busy;
+                }
                 rec.error = error.filter(|e| !e.is_abort()).map(|e| ErrorSummary {
                     message: limits::clip(&e.message(), limits::TEXT),
                     name: limits::clip(&e.name, limits::TEXT),
                 });
             }
-            Event::MessageUpdated(m) => rec.apply_message(&m),
+            Event::MessageUpdated(m) => {
+                // An abort while text streams shows only here, not as `session.error`.
+                // Live events only: a resync's recent messages may hold an older abort.
+                if m.error.as_ref().is_some_and(|e| e.is_abort()) {
+                    rec.aborted |= rec.run_started.is_some() || rec.busy;
+                }
+                if let Some(row) = rec.apply_message(&m) {
+                    out.push(Change::Usage(row));
+                }
+            }
             Event::MessageRemoved { message_id, .. } => {
                 rec.messages.remove(&message_id);
             }
@@ -287,7 +474,13 @@ impl Tracker {
             rec.apply_info(info);
             rec.last_activity = rec.last_activity.max(updated);
             let new_parent = rec.parent_id.clone();
-            self.reparent(&info.id, old_parent, new_parent);
+            if old_parent != new_parent {
+                self.reparent(&info.id, old_parent.clone(), new_parent);
+                self.moved(&info.id, old_parent.as_deref(), out);
+            }
+            // Listed sessions another instance runs change too (title, activity), and so
+            // do their ancestors' roll-ups.
+            self.changed(&info.id, out);
         }
         // Ownership is settled now; the steps below only change what the sessions hold.
         let owned = self.owned(instance);
@@ -304,7 +497,9 @@ impl Tracker {
         let live = |r: &Record| r.instance == instance && r.busy;
         for (msg, parts) in &data.messages {
             if let Some(rec) = self.sessions.get_mut(&msg.session_id).filter(|r| live(r)) {
-                rec.apply_message(msg);
+                if let Some(row) = rec.apply_message(msg) {
+                    out.push(Change::Usage(row));
+                }
                 parts.iter().for_each(|p| rec.apply_part(p));
             }
         }
@@ -342,7 +537,10 @@ impl Tracker {
         for q in questions {
             self.add_question(q, now, out);
         }
-        out.extend(owned.into_iter().map(Change::Session));
+        // Ancestors too: their state and current agent roll up what changed here.
+        for sid in &owned {
+            self.changed(sid, out);
+        }
         self.evict(out);
     }
 
@@ -358,11 +556,29 @@ impl Tracker {
         now: i64,
         out: &mut Vec<Change>,
     ) -> &mut Record {
-        match self.sessions.entry(sid.to_owned()) {
-            Entry::Occupied(e) => e.into_mut(),
-            Entry::Vacant(e) => {
-                out.push(Change::Session(sid.to_owned()));
-                e.insert(Record::new(sid, instance, now))
+        if !self.sessions.contains_key(sid) {
+            out.push(Change::Session(sid.to_owned()));
+            self.sessions.insert(sid.to_owned(), Record::new(sid, instance, now));
+            // Sub-agents that named it as parent before it was known: their root changed.
+            self.descendants_changed(sid, out);
+        }
+        self.sessions.entry(sid.to_owned()).or_insert_with(|| Record::new(sid, instance, now))
+    }
+
+    /// After a session changed parents: the old ancestors lost what they rolled up from
+    /// it, and its descendants have a new root.
+    fn moved(&self, sid: &str, old_parent: Option<&str>, out: &mut Vec<Change>) {
+        if let Some(p) = old_parent.filter(|p| self.sessions.contains_key(*p)) {
+            self.changed(p, out);
+        }
+        self.descendants_changed(sid, out);
+    }
+
+    /// Marks a session's descendants as changed: what they derive from it (root) moved.
+    fn descendants_changed(&self, sid: &str, out: &mut Vec<Change>) {
+        for id in self.tree_ids(sid).into_iter().skip(1) {
+            if !out.iter().any(|c| matches!(c, Change::Session(x) if *x == id)) {
+                out.push(Change::Session(id));
             }
         }
     }

@@ -2,9 +2,10 @@
 //! Tree-wide rules (roll-up of children, state precedence) live in `snapshot.rs`.
 
 use super::limits;
+use crate::persist::UsageRow;
 use crate::{
-    opencode::event::{MessageInfo, PartInfo, SessionInfo, Tokens},
-    protocol::{ErrorSummary, Permission, Question},
+    opencode::event::{CacheTokens, MessageInfo, PartInfo, SessionInfo, Tokens},
+    protocol::{ErrorSummary, Permission, Question, Session, State},
 };
 use std::collections::HashMap;
 
@@ -14,6 +15,19 @@ pub struct Usage {
     pub cost: f64,
     pub tokens: Tokens,
     pub created: i64,
+}
+
+impl Usage {
+    /// Whether any counter is larger than in `old`.
+    fn grew_from(&self, old: &Usage) -> bool {
+        let (t, o) = (&self.tokens, &old.tokens);
+        self.cost > old.cost
+            || t.input > o.input
+            || t.output > o.output
+            || t.reasoning > o.reasoning
+            || t.cache.read > o.cache.read
+            || t.cache.write > o.cache.write
+    }
 }
 
 /// A tool call that is pending or running.
@@ -51,6 +65,14 @@ pub struct Record {
     /// Own pending permissions, oldest first.
     pub permissions: Vec<Permission>,
     pub question: Option<Question>,
+    /// When the current run began (agent clock), while the session is busy.
+    pub run_started: Option<i64>,
+    /// The current run was aborted (OpenCode's `MessageAbortedError` or our own abort).
+    pub aborted: bool,
+    /// Since when the session's instance is gone (stamped by the first `Tick` after).
+    pub unavailable_since: Option<i64>,
+    /// Context figures of a remembered snapshot, until messages are seen again.
+    pub remembered_context: (Option<u64>, Option<u64>),
 }
 
 impl Record {
@@ -60,6 +82,47 @@ impl Record {
             id: id.to_owned(),
             instance: instance.to_owned(),
             last_activity: now,
+            ..Default::default()
+        }
+    }
+
+    /// A record rebuilt from a snapshot an earlier run of the agent served: the same
+    /// values, its own pending requests, no messages or tools.
+    pub fn remembered(s: &Session) -> Self {
+        let ms =
+            |t: &str| chrono::DateTime::parse_from_rfc3339(t).ok().map(|d| d.timestamp_millis());
+        Record {
+            id: s.id.clone(),
+            parent_id: s.parent_id.clone(),
+            instance: s.instance_id.clone(),
+            title: s.title.clone(),
+            directory: s.directory.clone(),
+            agent: s.agent.clone(),
+            model: s.model.clone(),
+            version: s.opencode_version.clone(),
+            info_cost: s.cost,
+            info_tokens: Tokens {
+                input: s.tokens_input,
+                output: s.tokens_output,
+                reasoning: s.tokens_reasoning,
+                cache: CacheTokens { read: s.tokens_cache_read, write: s.tokens_cache_write },
+            },
+            files: s.files_changed,
+            additions: s.lines_added,
+            deletions: s.lines_removed,
+            created: s.created.as_deref().and_then(ms),
+            last_activity: ms(&s.last_activity).unwrap_or(0),
+            // Shown as it was last seen; the next resync says what is true now.
+            busy: s.state == State::Working,
+            error: s.error.clone(),
+            permissions: s
+                .pending_permissions
+                .iter()
+                .filter(|p| p.session_id == s.id)
+                .cloned()
+                .collect(),
+            question: s.question.clone().filter(|q| q.session_id == s.id),
+            remembered_context: (s.context_used, s.context_limit),
             ..Default::default()
         }
     }
@@ -90,18 +153,37 @@ impl Record {
         }
     }
 
-    /// Takes usage, model and agent from a message.
-    pub fn apply_message(&mut self, m: &MessageInfo) {
+    /// Takes usage, model and agent from a message; returns the message's usage row when
+    /// it grew (or appeared).
+    pub fn apply_message(&mut self, m: &MessageInfo) -> Option<UsageRow> {
         if m.role == "assistant" {
-            if let (Some(p), Some(id)) = (&m.provider_id, &m.model_id) {
-                self.model = Some(model(p, id));
+            let msg_model = match (&m.provider_id, &m.model_id) {
+                (Some(p), Some(id)) => Some(model(p, id)),
+                _ => None,
+            };
+            if msg_model.is_some() {
+                self.model.clone_from(&msg_model);
             }
             let usage = Usage {
-                cost: m.cost.unwrap_or(0.0),
+                // Finite and non-negative, or sums and JSON break.
+                cost: m.cost.filter(|c| c.is_finite() && *c > 0.0).unwrap_or(0.0),
                 tokens: m.tokens.unwrap_or_default(),
                 created: m.time.created.unwrap_or(0),
             };
+            let grew = self.messages.get(&m.id).is_none_or(|old| usage.grew_from(old));
             self.messages.insert(m.id.clone(), usage);
+            return grew.then(|| UsageRow {
+                message_id: m.id.clone(),
+                session_id: self.id.clone(),
+                model: msg_model,
+                time_ms: usage.created,
+                tokens_input: usage.tokens.input,
+                tokens_output: usage.tokens.output,
+                tokens_reasoning: usage.tokens.reasoning,
+                tokens_cache_read: usage.tokens.cache.read,
+                tokens_cache_write: usage.tokens.cache.write,
+                cost: usage.cost,
+            });
         } else if m.role == "user" {
             set_some(&mut self.agent, &m.agent, limits::TEXT);
             let chosen = m.model.as_ref();
@@ -110,6 +192,7 @@ impl Record {
                 self.model = Some(model(p, id));
             }
         }
+        None
     }
 
     /// Tracks pending and running tool calls; returns the child session a `task` runs.
@@ -172,8 +255,11 @@ impl Record {
 
     /// Tokens in the context window after the latest assistant message.
     pub fn context_used(&self) -> Option<u64> {
-        let last =
-            self.messages.values().filter(|u| u.tokens.input > 0).max_by_key(|u| u.created)?;
+        let Some(last) =
+            self.messages.values().filter(|u| u.tokens.input > 0).max_by_key(|u| u.created)
+        else {
+            return self.remembered_context.0;
+        };
         let t = last.tokens;
         let parts = [t.output, t.reasoning, t.cache.read, t.cache.write];
         Some(parts.into_iter().fold(t.input, u64::saturating_add))

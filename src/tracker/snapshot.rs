@@ -20,21 +20,11 @@ impl Tracker {
         permissions.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
         permissions.truncate(limits::PERMISSIONS);
         let question = tree.iter().find_map(|r| r.question.clone());
-        let busy = tree.iter().any(|r| r.busy);
-        let state = if !permissions.is_empty() {
-            State::WaitingPermission
-        } else if question.is_some() {
-            State::WaitingInput
-        } else if busy {
-            State::Working
-        } else if rec.error.is_some() {
-            State::Error
-        } else {
-            State::Idle
-        };
+        let state = self.state_of(&tree);
         let tokens = rec.tokens();
         let cost_total = tree.iter().fold(0.0, |acc, r| acc + r.cost()).min(f64::MAX);
         let limit = rec.model.as_ref().and_then(|m| self.context_limits.get(m)).copied();
+        let limit = limit.or(rec.remembered_context.1);
         let instance = self.instances.get(&rec.instance);
         let project = rec.directory.as_deref().and_then(|d| d.rsplit('/').find(|s| !s.is_empty()));
         Some(Session {
@@ -78,6 +68,22 @@ impl Tracker {
             error: rec.error.clone(),
             available: instance.is_some_and(|i| i.connected),
         })
+    }
+
+    /// A session's state from its tree (itself first): the precedence of docs/protocol.md.
+    pub(super) fn state_of(&self, tree: &[&Record]) -> State {
+        let Some(rec) = tree.first() else { return State::Idle };
+        if tree.iter().any(|r| !r.permissions.is_empty()) {
+            State::WaitingPermission
+        } else if tree.iter().any(|r| r.question.is_some()) {
+            State::WaitingInput
+        } else if tree.iter().any(|r| r.busy) {
+            State::Working
+        } else if rec.error.is_some() {
+            State::Error
+        } else {
+            State::Idle
+        }
     }
 
     /// All sessions, most recently active first.

@@ -225,10 +225,30 @@ impl Env {
         self.start_agent_in(&self.lookout_dir, extra)
     }
 
+    /// Starts the agent with another coalescing interval than the tests' usual one.
+    pub fn start_agent_coalescing(&self, coalesce_ms: u64, extra: &[&str]) -> (Proc, u16) {
+        self.start_agent_args(&self.lookout_dir, Some(coalesce_ms), extra)
+    }
+
     /// Starts an agent with its own config dir (a second, independent agent).
     pub fn start_agent_in(&self, dir: &Path, extra: &[&str]) -> (Proc, u16) {
+        self.start_agent_args(dir, None, extra)
+    }
+
+    fn start_agent_args(
+        &self,
+        dir: &Path,
+        coalesce_ms: Option<u64>,
+        extra: &[&str],
+    ) -> (Proc, u16) {
+        let mut args = agent_launch_args(dir, 0);
+        if let Some(ms) = coalesce_ms {
+            let at =
+                args.iter().position(|a| a == "--coalesce-ms").expect("launch sets coalescing");
+            args[at + 1] = ms.to_string();
+        }
         let mut cmd = self.command(agent_bin());
-        cmd.args(agent_launch_args(dir, 0));
+        cmd.args(args);
         cmd.args(extra);
         let (proc, line) =
             spawn_until("agent", &mut cmd, "opencode-lookout listening", Duration::from_secs(20));
@@ -346,11 +366,22 @@ impl Opencode {
     }
 }
 
-/// A websocket API client that keeps the latest snapshot of every session.
+/// One event frame as received: when, its size in bytes, and its JSON.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub at: Instant,
+    pub bytes: usize,
+    pub frame: Value,
+}
+
+/// A websocket API client that keeps the latest snapshot of every session, applying
+/// `session_changed` deltas to the session it holds like any client must.
 pub struct Client {
     tx: mpsc::UnboundedSender<Value>,
     pub sessions: Arc<Mutex<HashMap<String, Value>>>,
     pub events: Arc<Mutex<Vec<Value>>>,
+    /// Every event frame, with its arrival time and size.
+    pub received: Arc<Mutex<Vec<Received>>>,
     results: Arc<Mutex<HashMap<u64, Value>>>,
     changed: Arc<Notify>,
     next_id: u64,
@@ -379,13 +410,15 @@ impl Client {
             tx,
             sessions: Arc::default(),
             events: Arc::default(),
+            received: Arc::default(),
             results: Arc::default(),
             changed: Arc::new(Notify::new()),
             next_id: 1,
         };
-        let (sessions, events, results, changed) = (
+        let (sessions, events, received, results, changed) = (
             client.sessions.clone(),
             client.events.clone(),
+            client.received.clone(),
             client.results.clone(),
             client.changed.clone(),
         );
@@ -407,7 +440,19 @@ impl Client {
                         results.lock().unwrap().insert(v["id"].as_u64().unwrap_or(0), v);
                     }
                     Some("event") => {
-                        if v["event"] == "session_updated" {
+                        let r = Received { at: Instant::now(), bytes: t.len(), frame: v.clone() };
+                        received.lock().unwrap().push(r);
+                        if v["event"] == "session_changed" {
+                            let id = v["session_id"].as_str().unwrap_or_default();
+                            let mut all = sessions.lock().unwrap();
+                            let s = all.get_mut(id).unwrap_or_else(|| {
+                                panic!("session_changed for a session never sent whole: {v}")
+                            });
+                            for (k, val) in v["fields"].as_object().expect("fields object") {
+                                assert!(s.get(k).is_some(), "unknown session field {k}: {v}");
+                                s[k] = val.clone();
+                            }
+                        } else if v["event"] == "session_updated" {
                             let s = v["session"].clone();
                             sessions
                                 .lock()

@@ -1,9 +1,11 @@
-"""A fake OpenCode Lookout agent: schema 2 over TLS, every frame built from the golden files.
+"""A fake OpenCode Lookout agent: schema 3 over TLS, every frame built from the golden files.
 
 Frames come from tests/fixtures/protocol/*.json (written by the Rust side): a frame is a
 copy of its golden file with some values changed, never a new key, so the fake cannot
 drift from the real agent. It serves wss:// with a self-signed certificate made here
 (or plaintext when asked, to play a man in the middle) and records what it received.
+Like the agent, it sends a session whole the first time and then only what changed
+(session_changed); every subscriber sees the same frames, so "seen" is shared.
 """
 
 import contextlib
@@ -52,6 +54,7 @@ _QUESTION: dict[str, Any] = next(
     s["question"] for s in _SNAPSHOT["sessions"] if s["question"] is not None
 )
 _INSTANCE: dict[str, Any] = _SNAPSHOT["instances"][0]
+_USAGE: dict[str, Any] = _SNAPSHOT["usage"]
 INSTANCE_ID: str = _INSTANCE["id"]
 # Results of the commands that return more than {} (shape of their golden files).
 _DEFAULT_RESULTS = {
@@ -173,6 +176,10 @@ class FakeAgent:
                 CHILD_ID, parent_id=ROOT_ID, root_id=ROOT_ID, is_child=True
             ),
         }
+        # The machine's totals (the golden ones until changed).
+        self.usage: dict[str, Any] = copy.deepcopy(_USAGE)
+        # Sessions the subscribers were sent whole (the snapshot or session_updated).
+        self.seen: set[str] = set()
         # Every `auth` frame's token, right or wrong: an impostor must see none.
         self.auths: list[str] = []
         # Every command after auth, as sent.
@@ -243,15 +250,71 @@ class FakeAgent:
                 await ws.send_json(frame)
 
     async def update_session(self, session_id: str = ROOT_ID, **changes: Any) -> None:
-        """Change a session and push session_updated."""
+        """Change a session and push it: whole if new, else what changed (if anything)."""
         session = self.sessions.setdefault(session_id, make_session(session_id))
+        before = copy.deepcopy(session)
         session.update(_fill(session, changes))
-        await self.push("session_updated", session=copy.deepcopy(session))
+        if session_id not in self.seen:
+            self.seen.add(session_id)
+            await self.push("session_updated", session=copy.deepcopy(session))
+        elif changed := {k: v for k, v in session.items() if before[k] != v}:
+            await self.push(
+                "session_changed", session_id=session_id, fields=copy.deepcopy(changed)
+            )
 
     async def remove_session(self, session_id: str, reason: str = "deleted") -> None:
         """Forget a session and push session_removed."""
         self.sessions.pop(session_id, None)
+        self.seen.discard(session_id)
         await self.push("session_removed", session_id=session_id, reason=reason)
+
+    async def start_run(
+        self, session_id: str = ROOT_ID, root_id: str = ROOT_ID
+    ) -> None:
+        """A session starts working: its state first, then run_started."""
+        await self.update_session(session_id, state="working", error=None)
+        await self.push(
+            "run_started",
+            session_id=session_id,
+            root_session_id=root_id,
+            started=timestamp(),
+        )
+
+    async def finish_run(
+        self,
+        session_id: str = ROOT_ID,
+        outcome: str = "completed",
+        seconds: float = 1.0,
+        error: dict[str, str] | None = None,
+        root_id: str = ROOT_ID,
+    ) -> None:
+        """A run ends (as the agent measured it): the state first, then run_finished."""
+        await self.update_session(
+            session_id, state="error" if outcome == "error" else "idle", error=error
+        )
+        finished = datetime.now(UTC)
+        await self.push(
+            "run_finished",
+            session_id=session_id,
+            root_session_id=root_id,
+            outcome=outcome,
+            started=timestamp(finished - timedelta(seconds=seconds)),
+            finished=timestamp(finished),
+            duration_ms=round(seconds * 1000),
+            error=error,
+        )
+
+    async def add_usage(self, cost: float = 0.0, **tokens: int) -> None:
+        """Count one more assistant message and push usage_updated."""
+        usage = self.usage
+        counters = {k for k in usage if k.startswith("tokens_")}
+        assert set(tokens) <= counters, f"not a token counter: {sorted(tokens)}"
+        for key, value in tokens.items():
+            usage[key] += value
+        usage["cost"] = round(usage["cost"] + cost, 6)
+        usage["tokens"] = sum(usage[k] for k in usage if k.startswith("tokens_"))
+        usage["messages"] += 1
+        await self.push("usage_updated", usage=copy.deepcopy(usage))
 
     async def request_permission(
         self, root_id: str = ROOT_ID, **permission: Any
@@ -318,6 +381,7 @@ class FakeAgent:
             {
                 "sessions": copy.deepcopy(list(self.sessions.values())),
                 "instances": [copy.deepcopy(_INSTANCE)],
+                "usage": copy.deepcopy(self.usage),
             },
         )
 
@@ -401,6 +465,7 @@ class FakeAgent:
             return
         if kind == "subscribe":
             self.subscribers.add(ws)
+            self.seen = set(self.sessions)
             result: dict[str, Any] = self._snapshot()
         elif kind == "list_sessions":
             result = self._snapshot()

@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import AsyncGenerator, Awaitable, Callable
+import dataclasses
 from typing import Any
 from unittest.mock import patch
 
@@ -9,6 +10,7 @@ from aiohttp import ClientSession, web
 from fake_agent import (
     FINGERPRINT,
     IDENTITY,
+    ROOT_ID,
     TOKEN,
     FakeAgent,
     golden,
@@ -28,6 +30,7 @@ from custom_components.opencode_lookout.client import (
     InvalidAuth,
     InvalidPairing,
     LookoutClient,
+    NotBusy,
     NotPending,
     OpencodeError,
     Pairing,
@@ -35,6 +38,9 @@ from custom_components.opencode_lookout.client import (
     RateLimited,
     ReconnectLogic,
     Reply,
+    SessionChanged,
+    SessionUpdated,
+    Snapshot,
     Timeout,
     TooLarge,
     TooManyRequests,
@@ -42,6 +48,9 @@ from custom_components.opencode_lookout.client import (
     UnknownCommand,
     async_fetch_server_info,
 )
+from custom_components.opencode_lookout.client.codec import decode, encode
+from custom_components.opencode_lookout.client.frames import parse_server_frame
+from custom_components.opencode_lookout.client.sessions import SessionView
 
 type Script = Callable[[web.WebSocketResponse], Awaitable[None]]
 HELLO = golden("hello")
@@ -272,6 +281,7 @@ def test_client_refuses_a_bad_fingerprint(http: ClientSession) -> None:
         (ErrorCode.OPENCODE_ERROR, OpencodeError),
         (ErrorCode.TIMEOUT, Timeout),
         (ErrorCode.TOO_MANY_REQUESTS, TooManyRequests),
+        (ErrorCode.NOT_BUSY, NotBusy),
     ],
 )
 async def test_command_errors_are_typed(
@@ -440,3 +450,74 @@ async def test_reconnect_waits_out_rate_limit(
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+
+
+async def test_session_changed_merges_into_the_session(
+    agent: FakeAgent, http: ClientSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Listeners see whole sessions: each delta merged into what was last sent.
+
+    A delta for a session never sent, or naming something a session has not, is a
+    protocol error: ignored, and logged once (without the frame's content).
+    """
+    client = _client(http, agent.port)
+    _, snapshot = await client.connect()
+    seen: list[SessionUpdated] = []
+    client.add_event_listener(
+        lambda e: seen.append(e) if isinstance(e, SessionUpdated) else None
+    )
+    task = asyncio.create_task(client.listen())
+    root = next(s for s in snapshot.sessions if s.id == ROOT_ID)
+
+    await agent.update_session(state="working", current_tool="bash: ls")
+    await agent.update_session(tokens_output=999)
+    bad = golden("event_session_changed") | {"session_id": ROOT_ID}
+    await agent.push_raw(bad | {"fields": {"secret_field": "content"}})
+    await agent.push_raw(bad | {"fields": {"state": "sleeping"}})
+    await agent.push_raw(bad | {"fields": {"secret_field": "again"}})
+    await agent.push_raw(bad | {"fields": {"id": "ses_other"}})
+    await agent.push_raw(golden("event_session_changed") | {"session_id": "ses_nope"})
+    await agent.update_session(title="Renamed")
+    async with asyncio.timeout(5):
+        while len(seen) < 3:
+            await asyncio.sleep(0.01)
+    assert [s.session.id for s in seen] == [ROOT_ID] * 3
+    assert [
+        (s.session.state, s.session.current_tool, s.session.tokens_output) for s in seen
+    ] == [
+        ("working", "bash: ls", root.tokens_output),
+        ("working", "bash: ls", 999),
+        ("working", "bash: ls", 999),
+    ]
+    assert seen[-1].session.title == "Renamed"
+    # Everything else is the snapshot's session.
+    assert (
+        dataclasses.replace(
+            seen[-1].session,
+            state=root.state,
+            current_tool=root.current_tool,
+            tokens_output=root.tokens_output,
+            title=root.title,
+        )
+        == root
+    )
+    assert caplog.text.count("Protocol error, frame ignored") == 4
+    assert "secret_field" in caplog.text
+    assert "content" not in caplog.text
+    assert "sleeping" not in caplog.text
+    await client.disconnect()
+    await task
+
+
+def test_golden_delta_merges_into_golden_session() -> None:
+    """The golden session_changed applies to the golden snapshot's session."""
+    view = SessionView()
+    snapshot = decode(Snapshot, golden("result_ok_list_sessions")["result"])
+    view.reset(snapshot)
+    delta = parse_server_frame(golden("event_session_changed"))
+    assert isinstance(delta, SessionChanged)
+    merged = view.apply(delta)
+    assert isinstance(merged, SessionUpdated)
+    old = next(s for s in snapshot.sessions if s.id == delta.session_id)
+    as_json = encode(merged.session)
+    assert as_json == encode(old) | delta.fields

@@ -1,4 +1,4 @@
-"""The event entity and the opencode_lookout_event bus event."""
+"""The event entity and the opencode_lookout_event bus event; runs are the agent's facts."""
 
 from common import device, entity_id, wait_for
 from fake_agent import CHILD_ID, ROOT_ID, FakeAgent
@@ -24,6 +24,7 @@ async def test_events(
         "question_asked",
         "completed",
         "error",
+        "aborted",
     ]
 
     await agent.update_session(state="working")
@@ -61,9 +62,12 @@ async def test_events(
         permission_id="per_gone",
     )
     await agent.update_session(state="working", question=None)
-    await agent.update_session(state="idle")
-    await agent.update_session(
-        state="error", error={"name": "APIError", "message": "fake upstream failure"}
+    await agent.finish_run(seconds=12.5)
+    await agent.start_run()
+    await agent.finish_run(
+        outcome="error",
+        seconds=3,
+        error={"name": "APIError", "message": "fake upstream failure"},
     )
     await wait_for(hass, lambda: len(events) == 7)
     types = [e.data["type"] for e in events]
@@ -87,7 +91,18 @@ async def test_events(
         "question_session_id": ROOT_ID,
     }
     assert events[4].data["permission_id"] == "per_gone"
+    assert events[5].data == {
+        "device_id": session_device.id,
+        "session_id": ROOT_ID,
+        "type": "completed",
+        "title": "Fix the build",
+        "duration": 12.5,
+        "started": events[5].data["started"],
+        "finished": events[5].data["finished"],
+    }
     assert events[6].data["message"] == "fake upstream failure"
+    assert events[6].data["name"] == "APIError"
+    assert events[6].data["duration"] == 3
     assert hass.states.get(event_entity).attributes["event_type"] == "error"
 
 
@@ -105,3 +120,37 @@ async def test_events_of_unknown_sessions_ignored(
     await wait_for(hass, lambda: runtime.sessions[ROOT_ID].state == "working")
     assert events == []
     assert CHILD_ID not in runtime.sessions
+
+
+async def test_runs_come_from_the_agent(
+    hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
+) -> None:
+    """Home Assistant derives no run from state changes; an abort is never completed.
+
+    The old integration fired `completed` (duration 0) for working → idle, so an
+    aborted run looked finished; now only run_finished says how a run ended.
+    """
+    events = async_capture_events(hass, EVENT_LOOKOUT)
+    event_entity = entity_id(hass, "event", "activity", ROOT_ID)
+    runtime = init_integration.runtime_data
+
+    # State changes alone (no run_finished): nothing fires.
+    await agent.update_session(state="working")
+    await agent.update_session(state="idle")
+    await agent.update_session(state="error", error={"name": "E", "message": "m"})
+    await wait_for(hass, lambda: runtime.sessions[ROOT_ID].state == "error")
+    assert events == []
+
+    # run_started fires nothing; a sub-agent's run is part of its root's.
+    await agent.start_run()
+    await agent.update_session(CHILD_ID, state="working")
+    await agent.finish_run(CHILD_ID, seconds=4)
+    # The user aborts: the agent reports `aborted`, with its duration.
+    await agent.finish_run(outcome="aborted", seconds=61.25)
+    await wait_for(hass, lambda: len(events) == 1)
+    assert [e.data["type"] for e in events] == ["aborted"]
+    assert events[0].data["duration"] == 61.25
+    state = hass.states.get(event_entity)
+    assert state.attributes["event_type"] == "aborted"
+    assert state.attributes["duration"] == 61.25
+    assert "completed" not in [e.data["type"] for e in events]

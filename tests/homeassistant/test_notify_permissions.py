@@ -52,7 +52,8 @@ async def test_permission_notification(
     def expected(nonce: str) -> dict:
         return {
             "title": "devbox · Fix the build",
-            "message": "bash: rm -rf build && make\nrm -rf build, make\nAsked by a sub-agent.",
+            # The compound command once: its patterns are its parts, in the title.
+            "message": "bash: rm -rf build && make\nAsked by a sub-agent.",
             "data": {
                 "tag": "per_2",
                 "group": f"opencode_lookout_{SERVER_ID}",
@@ -99,6 +100,16 @@ async def test_permission_notification(
     newest = sent(calls, PHONE)[-1]
     assert newest["data"]["tag"] == "per_1"
     assert newest["message"] == "bash: rm -rf build"  # patterns are in the title
+
+    # A title cut short: only the parts it does not show are added.
+    cut = make_permission(
+        id="per_3", title="bash: rm -rf build && ma…", patterns=["rm -rf build", "make"]
+    )
+    await request_permissions(agent, cut)
+    await wait_calls(hass, calls, 10)  # the two above are cleared on both phones
+    assert sent(calls, PHONE)[-1]["message"] == (
+        "bash: rm -rf build && ma…\nmake\nAsked by a sub-agent."
+    )
 
 
 @pytest.mark.parametrize(
@@ -335,4 +346,61 @@ async def test_missing_target_and_offline(
     )  # the agent is offline: the buttons come back
     await wait_calls(hass, calls, 2)
     assert "is not connected" in sent(calls, PHONE)[-1]["message"]
+    await hass.config_entries.async_unload(config_entry.entry_id)
+
+
+async def test_plain_target_gets_one_message(
+    hass: HomeAssistant,
+    agent: FakeAgent,
+    config_entry: MockConfigEntry,
+) -> None:
+    """A notify action that is not the Companion app gets the plain text once.
+
+    No tag, no buttons, and nothing after: neither the re-sent buttons of a failed
+    answer nor a clear_notification (it would arrive as a message of its own).
+    """
+    calls = mock_notify(hass)
+    hass.services.async_register("notify", "family_chat", calls.append)
+    await async_add_phones(hass)
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry, options={CONF_NOTIFY_TARGETS: [PHONE, "notify.family_chat"]}
+    )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    await agent.update_session(state="working")
+    await request_permissions(agent, PERMISSION)
+    await wait_calls(hass, calls, 2)
+    # The answer fails once (the phone gets its buttons back), then arrives.
+    agent.errors["reply_permission"] = {"code": "unavailable", "message": "gone"}
+    await tap(hass, calls, "ONCE", "per_2")
+    await wait_calls(hass, calls, 3)
+    del agent.errors["reply_permission"]
+    await tap(hass, calls, "ONCE", "per_2")
+    await wait_calls(hass, calls, 4)
+    assert cleared(calls, "per_2") == [PHONE]
+    await agent.push(
+        "permission_resolved",
+        session_id=CHILD_ID,
+        root_session_id=ROOT_ID,
+        permission_id="per_2",
+        reply="once",
+        by="api",
+    )
+    await agent.update_session(state="working", pending_permissions=[])
+    await agent.update_session(state="idle")
+    runtime = config_entry.runtime_data
+    await wait_for(hass, lambda: runtime.sessions[ROOT_ID].state == "idle")
+    # A reconnect lists nothing new for it either.
+    await agent.drop_clients()
+    await wait_for(hass, lambda: agent.connections >= 2 and runtime.manager.connected)
+
+    assert sent(calls, "notify.family_chat") == [
+        {
+            "title": "devbox · Fix the build",
+            "message": "bash: rm -rf build && make\nAsked by a sub-agent.",
+        }
+    ]
+    assert len(calls) == 4
     await hass.config_entries.async_unload(config_entry.entry_id)

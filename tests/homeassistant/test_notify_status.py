@@ -1,4 +1,4 @@
-"""Phone notifications of finished and failed runs; the delay before requests."""
+"""Phone notifications of finished and failed runs (never aborted ones); the delay."""
 
 from datetime import timedelta
 from typing import Any
@@ -30,15 +30,11 @@ async def _run(
     seconds: int,
     **end: Any,
 ) -> None:
-    """Let the root session work for a while (backdated), then end the run."""
-    runtime = entry.runtime_data
-    await agent.update_session(state="working", error=None)
-    await wait_for(hass, lambda: runtime.sessions[ROOT_ID].state == "working")
-    runtime.tracker.runs._busy_since[ROOT_ID] = dt_util.utcnow() - timedelta(
-        seconds=seconds
-    )
-    await agent.update_session(**({"state": "idle"} | end))
-    await wait_for(hass, lambda: runtime.sessions[ROOT_ID].state != "working")
+    """Run the root session; the agent reports it finished after `seconds`."""
+    events = async_capture_events(hass, EVENT_LOOKOUT)
+    await agent.start_run()
+    await agent.finish_run(seconds=seconds, **end)
+    await wait_for(hass, lambda: events)
 
 
 async def test_finished_and_error_threshold(
@@ -66,8 +62,8 @@ async def test_finished_and_error_threshold(
     assert [e.data["duration"] for e in events] == [10, 125]
 
     error = {"name": "APIError", "message": "fake upstream failure"}
-    await _run(hass, agent, config_entry, 5, state="error", error=error)
-    await _run(hass, agent, config_entry, 3700, state="error", error=error)
+    await _run(hass, agent, config_entry, 5, outcome="error", error=error)
+    await _run(hass, agent, config_entry, 3700, outcome="error", error=error)
     await wait_calls(hass, calls, 4)
     assert sent(calls, PHONE)[-1]["message"] == (
         "Stopped with an error after 1 h 1 min: APIError: fake upstream failure"
@@ -90,8 +86,21 @@ async def test_status_toggles(
     """Finished and error notifications can be switched off."""
     await _run(hass, agent, config_entry, 500)
     error = {"name": "E", "message": ""}
-    await _run(hass, agent, config_entry, 500, state="error", error=error)
+    await _run(hass, agent, config_entry, 500, outcome="error", error=error)
     assert calls == []
+
+
+async def test_aborted_run_never_notifies(
+    hass: HomeAssistant,
+    calls: list[ServiceCall],
+    agent: FakeAgent,
+    config_entry: MockConfigEntry,
+) -> None:
+    """A run the user stopped is not "finished": no notification, however long."""
+    await _run(hass, agent, config_entry, 500, outcome="aborted")
+    await _run(hass, agent, config_entry, 40)
+    await wait_calls(hass, calls, 2)
+    assert [c.data["message"] for c in calls] == ["Finished after 40 s."] * 2
 
 
 @pytest.mark.parametrize(

@@ -19,15 +19,32 @@ def _state(hass: HomeAssistant, platform: str, key: str, session: str | None = R
 async def test_machine_entities(
     hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
 ) -> None:
-    """The machine device reports connectivity, counts and the tracked cost."""
+    """The machine device reports connectivity, counts and the agent's usage totals."""
     assert _state(hass, "binary_sensor", "connected", None).state == STATE_ON
     assert _state(hass, "sensor", "sessions_working", None).state == "0"
     assert _state(hass, "sensor", "sessions_waiting", None).state == "0"
     assert _state(hass, "sensor", "pending_permissions", None).state == "0"
-    cost = _state(hass, "sensor", "tracked_cost", None)
-    assert cost.state == "0.02292"
-    assert cost.attributes["unit_of_measurement"] == "USD"
-    assert cost.attributes["friendly_name"] == "devbox Cost of tracked sessions"
+    spend = _state(hass, "sensor", "total_spend", None)
+    assert spend.state == str(agent.usage["cost"])
+    assert spend.attributes["unit_of_measurement"] == "USD"
+    assert spend.attributes["state_class"] == "total_increasing"
+    assert "device_class" not in spend.attributes
+    assert spend.attributes["friendly_name"] == "devbox Total spend"
+    tokens = _state(hass, "sensor", "total_tokens", None)
+    assert tokens.state == str(agent.usage["tokens"])
+    assert tokens.attributes["unit_of_measurement"] == "tokens"
+    assert tokens.attributes["state_class"] == "total_increasing"
+    assert tokens.attributes["friendly_name"] == "devbox Total tokens"
+
+    # The agent counts one more message: both totals follow usage_updated.
+    await agent.add_usage(cost=0.5, tokens_input=1000, tokens_output=234)
+    await wait_for(
+        hass, lambda: tokens.state != _state(hass, "sensor", "total_tokens", None).state
+    )
+    assert _state(hass, "sensor", "total_spend", None).state == str(agent.usage["cost"])
+    assert _state(hass, "sensor", "total_tokens", None).state == str(
+        agent.usage["tokens"]
+    )
 
     await agent.update_session(
         state="waiting_permission",
@@ -156,3 +173,34 @@ async def test_commands_and_patterns_not_recorded(
             Event(EVENT_STATE_CHANGED, {"new_state": state}), None
         ).decode()
         assert shown not in recorded, (state.entity_id, recorded)
+
+
+async def test_old_machine_cost_sum_is_removed(
+    hass: HomeAssistant, agent: FakeAgent, config_entry: MockConfigEntry
+) -> None:
+    """The cost sum over tracked sessions (it dropped on eviction) leaves the registry."""
+    registry = er.async_get(hass)
+    config_entry.add_to_hass(hass)
+    old = registry.async_get_or_create(
+        "sensor",
+        "opencode_lookout",
+        f"{config_entry.unique_id}_tracked_cost",
+        config_entry=config_entry,
+    )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert registry.async_get(old.entity_id) is None
+    assert hass.states.get(old.entity_id) is None
+    await hass.config_entries.async_unload(config_entry.entry_id)
+
+
+async def test_stale_session_leaves(
+    hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
+) -> None:
+    """A session the agent drops as stale (unavailable too long) loses its entities."""
+    state = entity_id(hass, "sensor", "state", ROOT_ID)
+    await agent.remove_session(ROOT_ID, reason="stale")
+    runtime = init_integration.runtime_data
+    await wait_for(hass, lambda: ROOT_ID not in runtime.sessions)
+    assert er.async_get(hass).async_get(state) is None
+    assert hass.states.get(state) is None

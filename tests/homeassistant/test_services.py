@@ -190,7 +190,7 @@ async def test_action_errors(
 
     await _pending(hass, agent)
     agent.errors["reply_permission"] = {"code": "not_found", "message": "not pending"}
-    with pytest.raises(HomeAssistantError) as err:
+    with pytest.raises(ServiceValidationError) as err:
         await call("reply_permission", reply="once")
     assert err.value.translation_key == "not_found"
     agent.errors["abort_session"] = {"code": "unavailable", "message": "gone"}
@@ -301,3 +301,38 @@ async def test_service_descriptions(
     }
     field = descriptions[DOMAIN]["reply_permission"]["fields"]["device_id"]
     assert field["selector"]["device"]["filter"][0]["integration"] == DOMAIN
+
+
+async def test_unknown_request_and_idle_abort_are_validation_errors(
+    hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
+) -> None:
+    """The caller's mistake, not a failure: translated validation errors.
+
+    An unknown permission id (the agent answers not_found without asking OpenCode)
+    and aborting a session that is not working (not_busy).
+    """
+    session = device_id(hass, init_integration, ROOT_ID)
+    agent.errors["reply_permission"] = {"code": "not_found", "message": "per_nope"}
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "reply_permission",
+            {"device_id": session, "reply": "once", "permission_id": "per_nope"},
+            blocking=True,
+        )
+    assert err.value.translation_key == "not_found"
+    assert str(err.value) == (
+        "The request is no longer pending (already answered, expired or unknown):"
+        " per_nope"
+    )
+    assert agent.commands("reply_permission")[0]["permission_id"] == "per_nope"
+
+    agent.errors["abort_session"] = {"code": "not_busy", "message": "session is idle"}
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN, "abort_session", {"device_id": session}, blocking=True
+        )
+    assert err.value.translation_key == "not_busy"
+    assert str(err.value) == (
+        "The session is not working, there is nothing to abort: session is idle"
+    )

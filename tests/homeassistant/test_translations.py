@@ -16,7 +16,6 @@ from custom_components.opencode_lookout import (
 from custom_components.opencode_lookout.const import (
     CONF_NOTIFY,
     CONF_NOTIFY_TARGETS,
-    EVENT_TYPES,
     NOTIFY_DEFAULTS,
 )
 
@@ -53,7 +52,9 @@ def test_entity_translation_keys() -> None:
             if description.device_class is None and key != "connected":
                 assert key in icons[platform], key
     event_states = STRINGS["entity"]["event"]["activity"]["state_attributes"]
-    assert set(event_states["event_type"]["state"]) == set(EVENT_TYPES)
+    assert set(event_states["event_type"]["state"]) == set(
+        event.SESSION_EVENT.event_types or ()
+    )
 
 
 def test_exception_and_error_keys() -> None:

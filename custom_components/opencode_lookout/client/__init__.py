@@ -1,10 +1,11 @@
-"""Client of the OpenCode Lookout agent (schema 2, pinned wss://); no Home Assistant imports.
+"""Client of the OpenCode Lookout agent (schema 3, pinned wss://); no Home Assistant imports.
 
 Layout: `wire` (the protocol's names and numbers), `models` and `frames` (every object and
 frame as a dataclass, decoded and encoded by `codec`), `errors` (one exception per thing
 the agent can say), `pairing` (the pasted pairing string), `handshake` (open a pinned
 websocket, read the public hello), `connection` (one authenticated websocket),
-`reconnect` (keep it open).
+`reconnect` (keep it open), `sessions` (apply session_changed deltas: listeners
+always see whole sessions).
 """
 
 from .codec import DecodeError
@@ -17,6 +18,7 @@ from .errors import (
     FingerprintMismatch,
     IncompatibleSchema,
     InvalidAuth,
+    NotBusy,
     NotPending,
     OpencodeError,
     ProtocolError,
@@ -35,9 +37,13 @@ from .frames import (
     PermissionResolved,
     QuestionAsked,
     QuestionResolved,
+    RunFinished,
+    RunStarted,
     ServerInfo,
+    SessionChanged,
     SessionRemoved,
     SessionUpdated,
+    UsageUpdated,
 )
 from .handshake import async_fetch_server_info
 from .models import (
@@ -50,6 +56,7 @@ from .models import (
     Session,
     SessionError,
     Snapshot,
+    Usage,
 )
 from .pairing import InvalidPairing, Pairing
 from .reconnect import ReconnectLogic
@@ -69,6 +76,7 @@ from .wire import (
     Reply,
     ResolvedBy,
     Role,
+    RunOutcome,
     State,
 )
 
@@ -98,6 +106,7 @@ __all__ = [
     "InvalidPairing",
     "LookoutClient",
     "Message",
+    "NotBusy",
     "NotPending",
     "OpencodeError",
     "Pairing",
@@ -117,8 +126,12 @@ __all__ = [
     "Reply",
     "ResolvedBy",
     "Role",
+    "RunFinished",
+    "RunOutcome",
+    "RunStarted",
     "ServerInfo",
     "Session",
+    "SessionChanged",
     "SessionError",
     "SessionRemoved",
     "SessionUpdated",
@@ -129,5 +142,7 @@ __all__ = [
     "TooManyRequests",
     "Unavailable",
     "UnknownCommand",
+    "Usage",
+    "UsageUpdated",
     "async_fetch_server_info",
 ]

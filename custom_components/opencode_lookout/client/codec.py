@@ -32,6 +32,13 @@ def decode[T](cls: type[T], value: object) -> T:
     return cast("T", _decode(cls, value, cls.__name__))
 
 
+def decode_field(cls: type, name: str, value: object) -> Any:
+    """Decode the value of one field of dataclass cls; DecodeError if not its field."""
+    if (tp := _hints(cls).get(name)) is None:
+        raise DecodeError(f"{cls.__name__}: no field {name!r}")
+    return _decode(tp, value, f"{cls.__name__}.{name}")
+
+
 def _decode(tp: Any, value: object, where: str) -> Any:
     """Decode value as type tp (`where` names the place for errors)."""
     origin = get_origin(tp)

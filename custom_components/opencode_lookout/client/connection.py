@@ -1,4 +1,4 @@
-"""One pinned wss:// connection to an OpenCode Lookout agent (schema 2)."""
+"""One pinned wss:// connection to an OpenCode Lookout agent (schema 3)."""
 
 import asyncio
 from collections.abc import Callable
@@ -6,6 +6,7 @@ import contextlib
 import itertools
 import json
 import logging
+from typing import Literal, overload
 
 import aiohttp
 
@@ -41,6 +42,7 @@ from .frames import (
 from .handshake import open_pinned, read_hello, receive_frame, url_of
 from .models import Empty, Message, Messages, Snapshot
 from .pairing import is_fingerprint
+from .sessions import SessionView
 from .wire import AuthFailureReason, Reply
 
 _LOGGER = logging.getLogger(__name__)
@@ -56,7 +58,7 @@ type EventCallback = Callable[[Event], None]
 
 
 class LookoutClient:
-    """Speak schema 2 to one agent over a shared aiohttp session."""
+    """Speak schema 3 to one agent over a shared aiohttp session."""
 
     def __init__(
         self,
@@ -78,6 +80,9 @@ class LookoutClient:
         self._ids = itertools.count(1)
         self._pending: dict[int, asyncio.Future[Result]] = {}
         self._listeners: list[EventCallback] = []
+        self._sessions = SessionView()
+        # Reasons of frames ignored as unreadable, each logged once per client.
+        self._logged: set[str] = set()
         self.server_info: ServerInfo | None = None
 
     @property
@@ -95,7 +100,17 @@ class LookoutClient:
         self._listeners.append(callback)
         return lambda: self._listeners.remove(callback)
 
-    async def connect(self, *, subscribe: bool = True) -> tuple[ServerInfo, Snapshot]:
+    @overload
+    async def connect(self) -> tuple[ServerInfo, Snapshot]: ...
+
+    @overload
+    async def connect(
+        self, *, subscribe: Literal[False]
+    ) -> tuple[ServerInfo, None]: ...
+
+    async def connect(
+        self, *, subscribe: bool = True
+    ) -> tuple[ServerInfo, Snapshot | None]:
         """Open (pinned), check the schema, authenticate and (optionally) subscribe."""
         if self._ws is not None:
             await self.disconnect()
@@ -116,7 +131,7 @@ class LookoutClient:
 
     async def _handshake(
         self, ws: aiohttp.ClientWebSocketResponse, subscribe: bool
-    ) -> tuple[ServerInfo, Snapshot]:
+    ) -> tuple[ServerInfo, Snapshot | None]:
         """Run hello, auth and subscribe on a fresh, pinned websocket."""
         info = await read_hello(ws)
         await ws.send_json(command_json(Auth(token=self._token), None))
@@ -128,13 +143,16 @@ class LookoutClient:
         if not isinstance(answer, AuthOk):
             raise ProtocolError(f"expected auth_ok, got {type(answer).__name__}")
         if not subscribe:
-            return info, Snapshot(sessions=[], instances=[])
+            return info, None
         cmd_id = next(self._ids)
         await ws.send_json(command_json(Subscribe(), cmd_id))
         while True:
             frame = await receive_frame(ws)
             if isinstance(frame, Result) and frame.id == cmd_id:
-                return info, self._unwrap(frame, Snapshot)
+                snapshot = self._unwrap(frame, Snapshot)
+                # Deltas from now on are against what this snapshot holds.
+                self._sessions.reset(snapshot)
+                return info, snapshot
 
     @staticmethod
     def _unwrap[T](frame: Result, model: type[T]) -> T:
@@ -169,7 +187,10 @@ class LookoutClient:
                         "Ignoring an unreadable frame: %s", type(err).__name__
                     )
                     continue
-                self._dispatch(frame)
+                try:
+                    self._dispatch(frame)
+                except DecodeError as err:
+                    self._log_once(str(err))
         finally:
             pinger.cancel()
             _LOGGER.debug("Connection to %s closed (%s)", self.url, ws.close_code)
@@ -197,8 +218,15 @@ class LookoutClient:
             if fut is not None and not fut.done():
                 fut.set_result(frame)
         elif isinstance(frame, Event):
+            event = self._sessions.apply(frame)
             for callback in list(self._listeners):
-                callback(frame)
+                callback(event)
+
+    def _log_once(self, reason: str) -> None:
+        """Warn about a frame that cannot be applied, once per reason (no content)."""
+        if reason not in self._logged:
+            self._logged.add(reason)
+            _LOGGER.warning("Protocol error, frame ignored: %s", reason)
 
     async def disconnect(self) -> None:
         """Close the websocket, if open."""

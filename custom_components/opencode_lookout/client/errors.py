@@ -95,6 +95,12 @@ class NotPending(CommandError):
     code = ErrorCode.NOT_FOUND
 
 
+class NotBusy(CommandError):
+    """abort_session on a session that is idle or in error: nothing to abort."""
+
+    code = ErrorCode.NOT_BUSY
+
+
 class Unavailable(CommandError):
     """The OpenCode instance that owns the session is not connected."""
 
@@ -130,6 +136,7 @@ COMMAND_ERRORS: dict[ErrorCode, type[CommandError]] = {
         OpencodeError,
         Timeout,
         TooManyRequests,
+        NotBusy,
     )
     if cls.code is not None
 }

@@ -1,10 +1,11 @@
 """Every frame of the protocol as a dataclass: what the agent sends and what we send."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, ClassVar
 
 from .codec import OMIT_NONE, DecodeError, decode, encode
-from .models import Instance, Session
+from .models import Instance, Session, SessionError, Usage
 from .wire import (
     AuthFailureReason,
     CommandType,
@@ -15,6 +16,7 @@ from .wire import (
     RemovedReason,
     Reply,
     ResolvedBy,
+    RunOutcome,
 )
 
 # ------------------------------------------------------------------ agent → client
@@ -96,10 +98,26 @@ class Event:
 
 @dataclass(frozen=True, kw_only=True)
 class SessionUpdated(Event):
-    """The full session after a change (sent before any event it explains)."""
+    """The full session: when it first appears (or reappears after removal).
+
+    The client also hands every session_changed to its listeners as the merged
+    session_updated: above the client, a session is always whole.
+    """
 
     EVENT: ClassVar[EventType] = EventType.SESSION_UPDATED
     session: Session
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionChanged(Event):
+    """The fields of a session seen before whose values changed (never its id).
+
+    Sent before any event it explains, like session_updated.
+    """
+
+    EVENT: ClassVar[EventType] = EventType.SESSION_CHANGED
+    session_id: str
+    fields: dict[str, Any]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -171,6 +189,38 @@ class InstanceDisconnected(Event):
     instance_id: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class RunStarted(Event):
+    """A session left idle/error (the agent's clock); sub-agents have their own runs."""
+
+    EVENT: ClassVar[EventType] = EventType.RUN_STARTED
+    session_id: str
+    root_session_id: str
+    started: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunFinished(Event):
+    """A run ended: completed, aborted (from anywhere) or error (with the error)."""
+
+    EVENT: ClassVar[EventType] = EventType.RUN_FINISHED
+    session_id: str
+    root_session_id: str
+    outcome: RunOutcome
+    started: datetime
+    finished: datetime
+    duration_ms: int
+    error: SessionError | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class UsageUpdated(Event):
+    """The machine's totals grew (at most once per coalesce interval)."""
+
+    EVENT: ClassVar[EventType] = EventType.USAGE_UPDATED
+    usage: Usage
+
+
 type ServerFrame = ServerInfo | AuthOk | AuthFailed | Refused | Result | Event
 
 _FRAMES: dict[str, type[ServerFrame]] = {
@@ -180,6 +230,7 @@ EVENTS: dict[EventType, type[Event]] = {
     cls.EVENT: cls
     for cls in (
         SessionUpdated,
+        SessionChanged,
         SessionRemoved,
         PermissionRequested,
         PermissionResolved,
@@ -187,6 +238,9 @@ EVENTS: dict[EventType, type[Event]] = {
         QuestionResolved,
         InstanceConnected,
         InstanceDisconnected,
+        RunStarted,
+        RunFinished,
+        UsageUpdated,
     )
 }
 

@@ -129,11 +129,31 @@ class Instance:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Usage:
+    """The machine's spend and tokens: every assistant message counted once.
+
+    Never decreasing (across session eviction and restarts of the agent or its
+    clients); counted since `since`, when the agent's store was created.
+    """
+
+    cost: float
+    tokens: int
+    tokens_input: int
+    tokens_output: int
+    tokens_reasoning: int
+    tokens_cache_read: int
+    tokens_cache_write: int
+    messages: int
+    since: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
 class Snapshot:
     """The full state: the result of subscribe and list_sessions."""
 
     sessions: list[Session]
     instances: list[Instance]
+    usage: Usage
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,11 +1,11 @@
-"""The protocol's names and numbers (schema 2), checked against constants.json by the tests."""
+"""The protocol's names and numbers (schema 3), checked against constants.json by the tests."""
 
 from enum import IntEnum, StrEnum
 from typing import Final
 
 # The schema this client speaks; the agent serves it iff min_schema <= SCHEMA <= schema.
-SCHEMA: Final = 2
-MIN_SCHEMA: Final = 2
+SCHEMA: Final = 3
+MIN_SCHEMA: Final = 3
 DEFAULT_PORT: Final = 7420
 # Frames above MAX_FRAME get a too_large result; above HARD_FRAME_LIMIT the agent closes.
 MAX_FRAME: Final = 1024 * 1024
@@ -37,6 +37,7 @@ class EventType(StrEnum):
     """The `event` name of an event frame."""
 
     SESSION_UPDATED = "session_updated"
+    SESSION_CHANGED = "session_changed"
     SESSION_REMOVED = "session_removed"
     PERMISSION_REQUESTED = "permission_requested"
     PERMISSION_RESOLVED = "permission_resolved"
@@ -44,6 +45,9 @@ class EventType(StrEnum):
     QUESTION_RESOLVED = "question_resolved"
     INSTANCE_CONNECTED = "instance_connected"
     INSTANCE_DISCONNECTED = "instance_disconnected"
+    RUN_STARTED = "run_started"
+    RUN_FINISHED = "run_finished"
+    USAGE_UPDATED = "usage_updated"
 
 
 class ErrorCode(StrEnum):
@@ -57,6 +61,7 @@ class ErrorCode(StrEnum):
     OPENCODE_ERROR = "opencode_error"
     TIMEOUT = "timeout"
     TOO_MANY_REQUESTS = "too_many_requests"
+    NOT_BUSY = "not_busy"
 
 
 class AuthFailureReason(StrEnum):
@@ -89,6 +94,15 @@ class RemovedReason(StrEnum):
 
     DELETED = "deleted"
     EVICTED = "evicted"
+    STALE = "stale"
+
+
+class RunOutcome(StrEnum):
+    """How a run (from leaving idle/error until idle/error again) ended."""
+
+    COMPLETED = "completed"
+    ABORTED = "aborted"
+    ERROR = "error"
 
 
 class InstanceKind(StrEnum):

@@ -89,9 +89,10 @@ def permission_payload(
 ) -> dict[str, Any]:
     """Return the notify call of a permission request: Approve, Always, Reject."""
     lines = [permission.title]
-    patterns = ", ".join(permission.patterns)
-    if patterns and patterns not in permission.title:
-        lines.append(patterns)
+    # The title already quotes the command; a compound one (`a && b`) comes with one
+    # pattern per part. Add only what the title does not show (e.g. cut off).
+    if unseen := [p for p in permission.patterns if p not in permission.title]:
+        lines.append(", ".join(unseen))
     if permission.session_id not in ("", origin.session_id):
         lines.append(texts("sub_agent"))
     if note:
@@ -182,6 +183,11 @@ def status_payload(
 def notice_payload(title: str, tag: str, message: str) -> dict[str, Any]:
     """Return a short notice replacing the notification of a request."""
     return {"title": title, "message": message, "data": {"tag": tag, "timeout": 60}}
+
+
+def plain_payload(payload: dict[str, Any]) -> dict[str, Any]:
+    """Return a notification as plain text, for notify actions other than the app."""
+    return {"title": payload["title"], "message": payload["message"]}
 
 
 def clear_payload(tag: str) -> dict[str, Any]:

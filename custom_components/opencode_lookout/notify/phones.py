@@ -1,9 +1,19 @@
-"""Which notify targets are the phones (mobile_app devices) of a user."""
+"""Which notify targets are Companion-app phones, and whose."""
 
 from homeassistant.core import HomeAssistant
 from homeassistant.util import slugify
 
 MOBILE_APP = "mobile_app"
+COMPANION_PREFIX = f"notify.{MOBILE_APP}_"
+
+
+def is_companion(target: str) -> bool:
+    """Return True for a Companion app's notify action (tags, actions, clearing work).
+
+    Any other notify action (e-mail, Telegram, persistent notification...) would show
+    our data as text or reject it, and a later clear_notification as a new message.
+    """
+    return target.startswith(COMPANION_PREFIX)
 
 
 def phones_of_user(hass: HomeAssistant, user_id: str | None) -> set[str]:

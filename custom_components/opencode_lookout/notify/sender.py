@@ -2,7 +2,9 @@
 
 Requests are sent from the session cache (the agent reports session_updated before
 permission_requested), so what the phones show always follows what is pending: a
-request answered anywhere, expired or gone is cleared on every target.
+request answered anywhere, expired or gone is cleared on every phone. Only Companion
+app targets (phones.is_companion) get tags, buttons and clearing; any other notify
+action gets the plain text of each request once and nothing after.
 """
 
 from datetime import datetime
@@ -36,9 +38,11 @@ from .payloads import (
     Origin,
     clear_payload,
     permission_payload,
+    plain_payload,
     question_payload,
     status_payload,
 )
+from .phones import is_companion
 from .state import Sent
 from .texts import Texts
 
@@ -64,6 +68,8 @@ class PhoneNotifier:
         self.texts = texts
         self.options: dict[str, Any] = {**NOTIFY_DEFAULTS, **entry.options}
         self.targets: list[str] = list(self.options.get(CONF_NOTIFY_TARGETS) or [])
+        self.phones = [t for t in self.targets if is_companion(t)]
+        self.plain = [t for t in self.targets if not is_companion(t)]
         self._timers: dict[str, CALLBACK_TYPE] = {}
 
     @callback
@@ -154,18 +160,28 @@ class PhoneNotifier:
             return
         session, item = request
         origin = self.origin(session.id)
-        for target in self.targets:
+        payload: dict[str, Any] = {}
+        for target in self.phones:
             nonce = self.state.grant(tag, session.id, [target])
-            if isinstance(item, Permission):
-                payload = permission_payload(self.texts, origin, item, nonce, note)
-            else:
-                payload = question_payload(self.texts, origin, item, nonce, note)
+            payload = self._request_payload(origin, item, nonce, note)
             self.send([target], payload)
-        self.state.sent[tag] = Sent(session_id=session.id, targets=list(self.targets))
+        if self.plain and self.state.tell_once(tag):
+            # The plain text only: these targets can neither answer nor clear it.
+            payload = self._request_payload(origin, item, "", None)
+            self.send(self.plain, plain_payload(payload))
+        self.state.sent[tag] = Sent(session_id=session.id, targets=list(self.phones))
+
+    def _request_payload(
+        self, origin: Origin, item: Permission | Question, nonce: str, note: str | None
+    ) -> dict[str, Any]:
+        """Return the notification of a permission or question."""
+        if isinstance(item, Permission):
+            return permission_payload(self.texts, origin, item, nonce, note)
+        return question_payload(self.texts, origin, item, nonce, note)
 
     def clear(self, tag: str) -> None:
         """Remove the notification of a request from the phones it was sent to."""
-        if (sent := self.state.sent.pop(tag, None)) is not None:
+        if (sent := self.state.sent.pop(tag, None)) is not None and sent.targets:
             self.send(sent.targets, clear_payload(tag))
 
     def send(self, targets: list[str], payload: dict[str, Any]) -> None:
@@ -205,4 +221,5 @@ class PhoneNotifier:
         ):
             origin = self.origin(session_id)
             payload = status_payload(self.texts, origin, event_type, details)
-            self.send(self.targets, payload)
+            self.send(self.phones, payload)
+            self.send(self.plain, plain_payload(payload))

@@ -19,7 +19,7 @@ class Grant:
 
 @dataclass(kw_only=True)
 class Sent:
-    """A request notification on the phones: its root session and targets."""
+    """A request notification on the phones: its root session and the app targets."""
 
     session_id: str
     targets: list[str]
@@ -32,6 +32,17 @@ class NotifyState:
     sent: dict[str, Sent] = field(default_factory=dict)
     done: set[str] = field(default_factory=set)
     grants: dict[str, Grant] = field(default_factory=dict)
+    # Requests the plain targets were told about (in order): they hear of each once.
+    told: dict[str, None] = field(default_factory=dict)
+
+    def tell_once(self, tag: str) -> bool:
+        """Return True the first time a request is to be told to the plain targets."""
+        if tag in self.told:
+            return False
+        self.told[tag] = None
+        while len(self.told) > MAX_GRANTS:
+            del self.told[next(iter(self.told))]
+        return True
 
     def grant(self, tag: str, session_id: str, targets: list[str]) -> str:
         """Return a new random nonce for the buttons of one notification."""

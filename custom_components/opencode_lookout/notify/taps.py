@@ -189,7 +189,7 @@ class TapHandler:
         _LOGGER.info("%s on %s was already answered", tag, self.entry.title)
         self.state.done.add(tag)
         phones = [
-            t for t in self.notifier.targets if t in phones_of_user(self.hass, user_id)
+            t for t in self.notifier.phones if t in phones_of_user(self.hass, user_id)
         ]
         if (sent := self.state.sent.pop(tag, None)) is not None:
             others = [t for t in sent.targets if t not in phones]
