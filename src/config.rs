@@ -1,6 +1,7 @@
 //! Settings: command-line flags, `OPENCODE_LOOKOUT_*` environment variables and the
 //! TOML config file, in that order of precedence, resolved into one `Config`.
 
+use crate::store::Retention;
 use anyhow::{Context, Result};
 use serde::Deserialize;
 use std::{
@@ -36,12 +37,24 @@ pub struct RunArgs {
     /// Sessions kept in total, busy or not; the least recently active go first [default: 200]
     #[arg(long, env = "OPENCODE_LOOKOUT_MAX_SESSIONS")]
     pub max_sessions: Option<usize>,
-    /// Minimum interval between counter-only updates of one session, ms [default: 250]
+    /// Minimum interval between non-urgent updates of one session (counters, streamed text,
+    /// model, ...), ms; state, requests and availability go out at once [default: 1000]
     #[arg(long, env = "OPENCODE_LOOKOUT_COALESCE_MS")]
     pub coalesce_ms: Option<u64>,
     /// Maximum simultaneous API clients [default: 32]
     #[arg(long, env = "OPENCODE_LOOKOUT_MAX_CLIENTS")]
     pub max_clients: Option<usize>,
+    /// Days a session no longer active stays in the agent's store [default: 30]
+    #[arg(long, env = "OPENCODE_LOOKOUT_RETENTION_DAYS")]
+    pub retention_days: Option<u32>,
+    /// Days a session may stay unavailable (its OpenCode gone) before it is removed
+    /// [default: 7]
+    #[arg(long, env = "OPENCODE_LOOKOUT_STALE_AFTER_DAYS")]
+    pub stale_after_days: Option<u32>,
+    /// Days of per-message usage kept; older days are kept as daily sums, and the totals
+    /// never drop [default: 400]
+    #[arg(long, env = "OPENCODE_LOOKOUT_USAGE_RETENTION_DAYS")]
+    pub usage_retention_days: Option<u32>,
     /// Do not advertise the API over mDNS
     #[arg(long, env = "OPENCODE_LOOKOUT_NO_MDNS")]
     pub no_mdns: bool,
@@ -65,6 +78,9 @@ pub struct FileConfig {
     pub max_clients: Option<usize>,
     pub mdns: Option<bool>,
     pub insecure_plaintext: Option<bool>,
+    pub retention_days: Option<u32>,
+    pub stale_after_days: Option<u32>,
+    pub usage_retention_days: Option<u32>,
 }
 
 /// Resolved settings of the service.
@@ -80,6 +96,10 @@ pub struct Config {
     pub max_clients: usize,
     pub mdns: bool,
     pub insecure_plaintext: bool,
+    /// What the store keeps (`retention_days`, `max_sessions`, `usage_retention_days`).
+    pub retention: Retention,
+    /// How long a session may stay unavailable before it is removed as stale.
+    pub stale_after: Duration,
 }
 
 /// Default API port.
@@ -138,6 +158,22 @@ impl Config {
             .unwrap_or_else(|| "opencode".into());
         let max_sessions = args.max_sessions.or(file.max_sessions).unwrap_or(200);
         anyhow::ensure!(max_sessions > 0, "max_sessions must be at least 1");
+        let days = |flag: Option<u32>, file: Option<u32>, default: u32, name: &str| {
+            let d = flag.or(file).unwrap_or(default);
+            anyhow::ensure!(d > 0, "{name} must be at least 1");
+            Ok(d)
+        };
+        let retention = Retention {
+            session_days: days(args.retention_days, file.retention_days, 30, "retention_days")?,
+            max_sessions,
+            usage_days: days(
+                args.usage_retention_days,
+                file.usage_retention_days,
+                400,
+                "usage_retention_days",
+            )?,
+        };
+        let stale_days = days(args.stale_after_days, file.stale_after_days, 7, "stale_after_days")?;
         Ok(Config {
             dir,
             listen: args
@@ -148,10 +184,12 @@ impl Config {
             opencode,
             opencode_auth: password.map(|p| (username, p)),
             max_sessions,
-            coalesce: Duration::from_millis(args.coalesce_ms.or(file.coalesce_ms).unwrap_or(250)),
+            coalesce: Duration::from_millis(args.coalesce_ms.or(file.coalesce_ms).unwrap_or(1000)),
             max_clients: args.max_clients.or(file.max_clients).unwrap_or(32).max(1),
             mdns: !args.no_mdns && file.mdns.unwrap_or(true),
             insecure_plaintext: args.insecure_plaintext || file.insecure_plaintext.unwrap_or(false),
+            retention,
+            stale_after: Duration::from_secs(u64::from(stale_days) * 86_400),
         })
     }
 
@@ -181,5 +219,25 @@ mod tests {
         assert!(toml::from_str::<FileConfig>("bogus = 1").is_err());
         let bad = FileConfig { opencode: vec!["ftp://x".into()], ..Default::default() };
         assert!(Config::resolve(PathBuf::from("/x"), RunArgs::default(), bad).is_err());
+    }
+
+    #[test]
+    fn retention_settings() {
+        let c = Config::resolve(PathBuf::from("/x"), RunArgs::default(), FileConfig::default())
+            .unwrap();
+        assert_eq!(c.retention, Retention { session_days: 30, max_sessions: 200, usage_days: 400 });
+        assert_eq!(c.stale_after, Duration::from_secs(7 * 86_400));
+        assert_eq!(c.coalesce, Duration::from_millis(1000), "one frame per session per second");
+        let file: FileConfig = toml::from_str(
+            "retention_days = 3\nstale_after_days = 2\nusage_retention_days = 90\nmax_sessions = 9",
+        )
+        .unwrap();
+        let args = RunArgs { retention_days: Some(5), ..Default::default() };
+        let c = Config::resolve(PathBuf::from("/x"), args, file).unwrap();
+        assert_eq!(c.retention, Retention { session_days: 5, max_sessions: 9, usage_days: 90 });
+        assert_eq!(c.stale_after, Duration::from_secs(2 * 86_400));
+        let zero = FileConfig { stale_after_days: Some(0), ..Default::default() };
+        let err = Config::resolve(PathBuf::from("/x"), RunArgs::default(), zero).unwrap_err();
+        assert!(err.to_string().contains("stale_after_days must be at least 1"), "{err}");
     }
 }

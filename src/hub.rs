@@ -332,7 +332,17 @@ impl Inner {
                         continue;
                     }
                     let reason = RemovedReason::parse(reason).unwrap_or(RemovedReason::Deleted);
-                    EventMsg::SessionRemoved { session_id, reason }
+                    self.broadcast(EventMsg::SessionRemoved {
+                        session_id: session_id.clone(),
+                        reason,
+                    });
+                    // Removed and back within one input (evicted, then its event re-created
+                    // it): clients get it whole again.
+                    if let Some(s) = self.tracker.snapshot(&session_id) {
+                        self.dirty.remove(&session_id);
+                        self.send_session(s);
+                    }
+                    continue;
                 }
                 // Thin: the session frame sent above already carries the details.
                 Change::PermissionRequested { root, permission } => EventMsg::PermissionRequested {

@@ -23,7 +23,9 @@
 //!   pinned client config.
 //! - `client`: the connecting side of the API socket (the CLI, the tests, the bench).
 //! - `mdns`: the DNS-SD advertisement of the API.
-//! - `persist`: what the hub hands to the store (`store/`) and gets back at start.
+//! - `persist`: what the hub hands to the store and gets back at start.
+//! - `store/`: the agent's memory (SQLite): sessions, instances, the usage ledger and its
+//!   totals, retention; the `usage` command's report.
 //! - `config`, `secrets`, `paths`: settings, the files holding secrets, their names.
 //! - `service`: `run` wires all of the above; `install`: plugin and service files.
 
@@ -40,5 +42,6 @@ pub mod persist;
 pub mod protocol;
 pub mod secrets;
 pub mod service;
+pub mod store;
 pub mod tls;
 pub mod tracker;

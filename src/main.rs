@@ -5,9 +5,9 @@ use clap::{Parser, Subcommand};
 use opencode_lookout::{
     client,
     config::{self, Config, RunArgs},
-    install,
+    install, paths,
     protocol::{Command, CommandResult, Pairing, PermissionReply},
-    secrets, service, tls,
+    secrets, service, store, tls,
 };
 use std::{path::PathBuf, process::ExitCode};
 
@@ -62,6 +62,16 @@ enum Cmd {
         /// Agent URL [default: wss://127.0.0.1:<port from the config>]
         #[arg(long)]
         url: Option<String>,
+    },
+    /// Spend and tokens per day and model, from the agent's usage ledger (works while the
+    /// agent runs)
+    Usage {
+        /// Start of the period: `7d`, `24h` or a day `YYYY-MM-DD` (UTC) [default: everything]
+        #[arg(long)]
+        since: Option<String>,
+        /// Print JSON instead of a table
+        #[arg(long)]
+        json: bool,
     },
     /// Install a user service (systemd on Linux, launchd on macOS) that runs the agent
     InstallService,
@@ -191,6 +201,23 @@ fn real_main(cli: Cli) -> Result<()> {
             };
             runtime()?.block_on(client::request(&addr, &trust, &service::token(&dir)?, cmd))?;
             println!("{permission_id}: {}", reply.as_str());
+            Ok(())
+        }
+        Cmd::Usage { since, json } => {
+            let now = store::now_ms();
+            let since_ms = match since {
+                Some(s) => Some(store::report::parse_since(&s, now).with_context(|| {
+                    format!("--since {s:?}: give a number of days (7d), hours (24h) or a day (2026-11-01)")
+                })?),
+                None => None,
+            };
+            let conn = store::file::open_read_only(&dir.join(paths::STORE))?;
+            let report = store::report::report(&conn, since_ms)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", store::report::table(&report));
+            }
             Ok(())
         }
         Cmd::InstallService => install::install_service(&dir),

@@ -20,3 +20,6 @@ pub const AGENT_LOCK: &str = "agent.lock";
 pub const TLS_CERT: &str = "tls.crt";
 /// Secret: the API's TLS private key.
 pub const TLS_KEY: &str = "tls.key";
+/// The agent's store (SQLite, 0600): remembered sessions, instances and the usage ledger
+/// (`store/`). SQLite keeps `-wal` and `-shm` files next to it.
+pub const STORE: &str = "lookout.sqlite3";

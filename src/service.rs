@@ -1,5 +1,6 @@
-//! `opencode-lookout run`: wires the config, the secrets, the hub, both feeds, the
-//! websocket API and the mDNS advertisement together, and stops them on a signal.
+//! `opencode-lookout run`: wires the config, the secrets, the store, the hub, both feeds,
+//! the websocket API and the mDNS advertisement together, and stops them on a signal
+//! (writing what the store has not yet got before exiting).
 
 use crate::{
     api,
@@ -10,18 +11,43 @@ use crate::{
     },
     hub::Hub,
     mdns, paths,
+    persist::{Persist, Remembered},
     secrets::{self, load_or_create, load_or_create_public, random_id, random_token},
+    store::{self, Store},
     tls,
-    tracker::{Settings, Tracker},
+    tracker::{Input, Settings, Tracker},
 };
 use anyhow::{Context, Result};
-use std::path::Path;
-use tokio::net::TcpListener;
+use std::{path::Path, time::Duration};
+use tokio::{
+    net::TcpListener,
+    sync::{mpsc, oneshot},
+    task::JoinHandle,
+};
 
-/// The API token, which the agent's `run` creates; client commands only read it.
+/// How often time-based removal (stale sessions) is checked.
+const TICK: Duration = Duration::from_secs(60);
+/// How long shutdown waits for the store's last write.
+const STORE_FLUSH_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The API token, which the agent's `run` creates; client commands only read it. While
+/// the file is missing they wait up to `TOKEN_WAIT` for it, so a command started together
+/// with the agent (right after `install-service`, say) gets its token instead of an error.
 pub fn token(dir: &Path) -> Result<String> {
-    secrets::load(&Config::token_path(dir))
+    let path = Config::token_path(dir);
+    let deadline = std::time::Instant::now() + TOKEN_WAIT;
+    loop {
+        match secrets::load(&path) {
+            Err(_) if !path.exists() && std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            done => return done,
+        }
+    }
 }
+
+/// How long a client command waits for the agent to create the token.
+const TOKEN_WAIT: Duration = Duration::from_secs(2);
 
 /// This machine's name as shown in Home Assistant.
 pub fn hostname() -> String {
@@ -54,9 +80,18 @@ pub async fn run(config: Config) -> Result<()> {
     )?;
 
     let tracker =
-        Tracker::new(Settings { hostname: hostname.clone(), max_sessions: config.max_sessions });
-    let hub = Hub::new(tracker);
+        Tracker::new(Settings { hostname: hostname.clone(), max_sessions: config.max_sessions })
+            .with_stale_after(config.stale_after);
+    let (hub, writer) = match open_store(&config) {
+        Some((store, remembered)) => {
+            let (tx, rx) = mpsc::unbounded_channel();
+            let writer = Writer::spawn(store, rx);
+            (Hub::with_store(tracker, remembered, tx), Some(writer))
+        }
+        None => (Hub::new(tracker), None),
+    };
     tokio::spawn(hub.clone().run_flusher(config.coalesce));
+    tokio::spawn(tick(hub.clone()));
     tokio::spawn(feeds::plugin_link::run(
         hub.clone(),
         plugin_listener,
@@ -95,9 +130,76 @@ pub async fn run(config: Config) -> Result<()> {
     if !config.insecure_plaintext {
         settings.tls = Some(tls::server_config(&identity)?);
     }
-    api::run(api_listener, hub, settings, shutdown_signal()).await;
+    api::run(api_listener, hub.clone(), settings, shutdown_signal()).await;
     tracing::info!("shutting down");
+    // What waited for the next flush goes to the store too.
+    hub.flush();
+    if let Some(writer) = writer {
+        writer.finish().await;
+    }
     Ok(())
+}
+
+/// Opens the store in the config dir; without one (it cannot even be created) the agent
+/// runs and remembers nothing, with a warning.
+fn open_store(config: &Config) -> Option<(Store, Remembered)> {
+    let path = config.dir.join(paths::STORE);
+    let opened = Store::open(&path, config.retention.clone(), store::now_ms())
+        .and_then(|s| s.remembered(store::now_ms()).map(|r| (s, r)));
+    match opened {
+        Ok((s, r)) => {
+            tracing::info!(
+                path = %path.display(),
+                sessions = r.sessions.len(),
+                instances = r.instances.len(),
+                "store opened"
+            );
+            Some((s, r))
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "no store: this run remembers nothing");
+            None
+        }
+    }
+}
+
+/// The store's writer task and how to stop it.
+struct Writer {
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<Option<Store>>,
+}
+
+impl Writer {
+    fn spawn(store: Store, rx: mpsc::UnboundedReceiver<Persist>) -> Writer {
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(store::writer::run(store, rx, async move {
+            let _ = stopped.await;
+        }));
+        Writer { stop, task }
+    }
+
+    /// Writes what is queued and waits for it (bounded: a stuck disk must not hold the
+    /// shutdown forever).
+    async fn finish(self) {
+        let _ = self.stop.send(());
+        match tokio::time::timeout(STORE_FLUSH_TIMEOUT, self.task).await {
+            Ok(Ok(_)) => tracing::debug!("store flushed"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "the store writer failed"),
+            Err(_) => tracing::warn!("the store did not finish writing in time"),
+        }
+    }
+}
+
+/// Drives time-based removal (`Input::Tick`) once a minute.
+async fn tick(hub: Hub) {
+    let mut every = tokio::time::interval(TICK);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // The first tick completes at once; the tracker has nothing to expire at start.
+    every.tick().await;
+    loop {
+        every.tick().await;
+        hub.apply(Input::Tick);
+    }
 }
 
 /// Takes the config dir's agent lock (`paths::AGENT_LOCK`), or says another agent has it.
