@@ -269,7 +269,9 @@ impl Tracker {
         for id in ids {
             let Some(state) = self.state(&id) else { continue };
             let root = self.root(&id);
-            let Some(rec) = self.sessions.get_mut(&id) else { continue };
+            let Some(rec) = self.sessions.get_mut(&id).filter(|r| !r.remembered) else {
+                continue;
+            };
             let active = !matches!(state, State::Idle | State::Error);
             match (active, rec.run_started) {
                 (true, None) => {
@@ -389,6 +391,7 @@ impl Tracker {
         let rec = self.record(&sid, instance, now, out);
         // The live bus is per process, so whoever emits events for a session runs it.
         rec.instance = instance.to_owned();
+        rec.remembered = false;
         rec.last_activity = rec.last_activity.max(now);
         match event {
             Event::SessionUpsert(info) => {
@@ -488,6 +491,7 @@ impl Tracker {
             let busy = data.statuses.contains_key(sid);
             let Some(rec) = self.sessions.get_mut(sid) else { continue };
             rec.busy = busy;
+            rec.remembered = false;
             rec.tools.clear();
             if !busy {
                 self.set_idle(sid, out);

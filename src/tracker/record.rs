@@ -73,6 +73,9 @@ pub struct Record {
     pub unavailable_since: Option<i64>,
     /// Context figures of a remembered snapshot, until messages are seen again.
     pub remembered_context: (Option<u64>, Option<u64>),
+    /// Known only from an earlier run of the agent: its state is as last seen, not live,
+    /// so it starts no run until OpenCode reports it.
+    pub remembered: bool,
 }
 
 impl Record {
@@ -123,6 +126,7 @@ impl Record {
                 .collect(),
             question: s.question.clone().filter(|q| q.session_id == s.id),
             remembered_context: (s.context_used, s.context_limit),
+            remembered: true,
             ..Default::default()
         }
     }

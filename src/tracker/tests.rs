@@ -465,3 +465,72 @@ fn wire_text_is_truncated_so_frames_stay_small() {
     let s = t.snapshot("ses_a").expect("tracked");
     assert_eq!(s.pending_permissions.last().map(|p| p.id.as_str()), Some("per_08"));
 }
+
+/// Events of one busy session `ses_<n>` on `INSTANCE`.
+fn busy(t: &mut Tracker, n: u32, now: i64) {
+    let line = format!(
+        r#"{{"type":"session.status","properties":{{"sessionID":"ses_{n}","status":{{"type":"busy"}}}}}}"#
+    );
+    let event = decode_line(&line).expect("status decodes");
+    t.apply(Input::Event { instance_id: INSTANCE.into(), event }, now);
+}
+
+fn runs(out: &[Change]) -> Vec<String> {
+    out.iter()
+        .filter_map(|c| match c {
+            Change::RunStarted { session_id, .. } => Some(format!("started {session_id}")),
+            Change::RunFinished { session_id, outcome, .. } => {
+                Some(format!("{outcome} {session_id}"))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn remembered_sessions_start_runs_only_when_seen_busy_again() {
+    // An earlier run of the agent: two sessions working when it stopped.
+    let mut before = tracker(10);
+    busy(&mut before, 1, 100);
+    busy(&mut before, 2, 100);
+    let (sessions, instances) = (before.sessions(), before.instances());
+    assert!(sessions.iter().all(|s| s.state == State::Working));
+
+    let mut t = Tracker::new(Settings { hostname: "devbox".into(), max_sessions: 10 });
+    t.remember(sessions, instances);
+    assert!(t.sessions().iter().all(|s| !s.available && s.state == State::Working));
+    // The same instance id comes back (as `opencode serve`'s feed does): no run yet.
+    let out = t.apply(Input::Connected(instance(INSTANCE)), 1_000);
+    assert_eq!(runs(&out), Vec::<String>::new());
+    // Its resync: ses_1 idle (how its run ended is unknown: nothing), ses_2 busy (a run
+    // starts now).
+    let info = |id: &str| SessionInfo { id: id.into(), ..Default::default() };
+    let data = Resync {
+        sessions: vec![info("ses_1"), info("ses_2")],
+        statuses: [("ses_2".to_owned(), Status::Busy)].into_iter().collect(),
+        ..Default::default()
+    };
+    let out = t.apply(Input::Resync { instance_id: INSTANCE.into(), data: Box::new(data) }, 2_000);
+    assert_eq!(runs(&out), ["started ses_2"]);
+    assert!(matches!(
+        out.iter().find(|c| matches!(c, Change::RunStarted { .. })),
+        Some(Change::RunStarted { started: 2_000, .. })
+    ));
+    let line = r#"{"type":"session.idle","properties":{"sessionID":"ses_2"}}"#;
+    let event = decode_line(line).expect("idle decodes");
+    let out = t.apply(Input::Event { instance_id: INSTANCE.into(), event }, 5_000);
+    assert_eq!(runs(&out), ["completed ses_2"]);
+}
+
+#[test]
+fn sessions_unavailable_longer_than_stale_after_are_removed() {
+    let mut t = tracker(10).with_stale_after(std::time::Duration::from_secs(60));
+    busy(&mut t, 1, 100);
+    t.apply(Input::Disconnected { instance_id: INSTANCE.into() }, 1_000);
+    // The first tick stamps when it was seen unavailable; time counts from there.
+    assert!(t.apply(Input::Tick, 2_000).is_empty());
+    assert!(t.apply(Input::Tick, 62_000).is_empty());
+    let out = t.apply(Input::Tick, 62_001);
+    assert_eq!(out, [Change::Removed { session_id: "ses_1".into(), reason: "stale" }]);
+    assert!(t.is_empty());
+}
