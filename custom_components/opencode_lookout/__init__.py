@@ -6,7 +6,8 @@ Where each job lives:
 - client/: the protocol client (no Home Assistant imports);
 - manager.py: the connection (reconnect with backoff) and translating agent events;
 - tracker.py: applying session changes (sessions.py the cache, runs.py run timing,
-  devices.py the device registry); activity.py: event entity and bus events;
+  devices.py the device registry, retention.py which sessions have a device);
+  activity.py: event entity and bus events;
   dispatcher.py: the listeners of entities and the notifier;
 - commands.py: actions, buttons and taps to the agent (steering.py who may,
   agent.py + errors.py the client calls and their translated errors, audit.py +
@@ -35,7 +36,7 @@ from homeassistant.helpers.typing import ConfigType
 from .activity import Activity
 from .agent import Agent
 from .client import LookoutClient
-from .const import CONF_FINGERPRINT, DOMAIN, STALE_CHECK_INTERVAL
+from .const import CONF_FINGERPRINT, DOMAIN, RETENTION_CHECK_INTERVAL
 from .devices import session_id_of_device
 from .dispatcher import Dispatcher
 from .errors import setup_errors
@@ -49,9 +50,9 @@ from .repairs import (
     async_delete_plaintext_issue,
     async_delete_schema_issue,
 )
+from .retention import RetainingTracker
 from .services import async_setup_services
 from .sessions import SessionCache
-from .tracker import SessionTracker
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.EVENT, Platform.SENSOR]
 
@@ -99,7 +100,7 @@ async def _async_connect(
     server_id = info.server_id
     sessions, dispatcher = SessionCache(), Dispatcher()
     activity = Activity(hass, entry, server_id, dispatcher)
-    tracker = SessionTracker(
+    tracker = RetainingTracker(
         hass,
         entry,
         server_id=server_id,
@@ -143,7 +144,9 @@ async def async_setup_entry(
     )
     entry.async_on_unload(
         async_track_time_interval(
-            hass, entry.runtime_data.tracker.async_remove_stale, STALE_CHECK_INTERVAL
+            hass,
+            entry.runtime_data.tracker.async_remove_stale,
+            RETENTION_CHECK_INTERVAL,
         )
     )
     await async_setup_notify(hass, entry)

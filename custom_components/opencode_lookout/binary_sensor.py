@@ -34,16 +34,20 @@ CONNECTED = BinarySensorEntityDescription(
     entity_category=EntityCategory.DIAGNOSTIC,
 )
 
+# Both say what the State sensor says: disabled by default, so that each request
+# writes two state changes fewer (enable them for a simple on/off in a dashboard).
 SESSION_BINARY_SENSORS: tuple[SessionBinarySensorDescription, ...] = (
     SessionBinarySensorDescription(
         key="permission_pending",
         translation_key="permission_pending",
+        entity_registry_enabled_default=False,
         is_on_fn=lambda s: bool(s.pending_permissions),
     ),
     SessionBinarySensorDescription(
         key="working",
         translation_key="working",
         device_class=BinarySensorDeviceClass.RUNNING,
+        entity_registry_enabled_default=False,
         is_on_fn=lambda s: s.state == State.WORKING,
     ),
 )

@@ -1,14 +1,20 @@
-"""Buttons of a session: answer the pending permission, abort the session."""
+"""Buttons of a session: answer the pending permission, abort the session.
+
+The buttons stay available while the session is: a press with nothing to answer (or
+nothing to abort) is refused with a translated error. Availability that followed every
+request made each request write eight state changes and eight logbook lines
+("Approve once became unavailable") that told nobody anything.
+"""
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, override
+from typing import override
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .client import Reply, Session, State
+from .client import Reply, Session
 from .commands import async_abort, async_reply_permission
 from .entity import SessionEntity, async_setup_session_entities
 from .models import OpenCodeLookoutConfigEntry
@@ -22,14 +28,7 @@ type PressFn = Callable[[OpenCodeLookoutConfigEntry, str, Context], Awaitable[No
 class SessionButtonDescription(ButtonEntityDescription):
     """A button acting on a root session."""
 
-    available_fn: Callable[[Session], bool]
     press_fn: PressFn
-    attr_fn: Callable[[Session], dict[str, Any] | None] = lambda _: None
-
-
-def _has_permission(session: Session) -> bool:
-    """Return True while a permission is pending."""
-    return bool(session.pending_permissions)
 
 
 def _reply(reply: Reply) -> PressFn:
@@ -50,37 +49,25 @@ async def _abort(
     await async_abort(entry, session_id, context=context)
 
 
-def _always_patterns(session: Session) -> dict[str, Any] | None:
-    """Return the patterns Approve always would allow from now on."""
-    if (permission := session.permission) is None:
-        return None
-    return {"patterns": permission.always}
-
-
 SESSION_BUTTONS: tuple[SessionButtonDescription, ...] = (
     SessionButtonDescription(
         key="approve_once",
         translation_key="approve_once",
-        available_fn=_has_permission,
         press_fn=_reply(Reply.ONCE),
     ),
     SessionButtonDescription(
         key="approve_always",
         translation_key="approve_always",
-        available_fn=_has_permission,
         press_fn=_reply(Reply.ALWAYS),
-        attr_fn=_always_patterns,
     ),
     SessionButtonDescription(
         key="reject",
         translation_key="reject",
-        available_fn=_has_permission,
         press_fn=_reply(Reply.REJECT),
     ),
     SessionButtonDescription(
         key="abort",
         translation_key="abort",
-        available_fn=lambda s: s.state == State.WORKING,
         press_fn=_abort,
     ),
 )
@@ -106,27 +93,6 @@ class SessionButton(SessionEntity, ButtonEntity):
     """A button of one root session."""
 
     entity_description: SessionButtonDescription
-    # Patterns quote commands and paths: shown, never recorded.
-    _unrecorded_attributes = frozenset({"patterns"})
-
-    @property
-    @override
-    def available(self) -> bool:
-        """Return True only when the action makes sense now."""
-        session = self.session
-        return (
-            super().available
-            and session is not None
-            and self.entity_description.available_fn(session)
-        )
-
-    @property
-    @override
-    def extra_state_attributes(self) -> dict[str, Any] | None:
-        """Return what the button would allow (Approve always: the patterns)."""
-        if (session := self.session) is None:
-            return None
-        return self.entity_description.attr_fn(session)
 
     @override
     async def async_press(self) -> None:

@@ -5,9 +5,17 @@ from typing import Final
 
 DOMAIN: Final = "opencode_lookout"
 
+# Which sessions have a device (retention.py): the busy ones, then the most recently
+# active within the age, up to the number. The rest stay in the agent.
+CONF_SESSION_MAX_AGE_HOURS: Final = "session_max_age_hours"
+DEFAULT_SESSION_MAX_AGE_HOURS: Final = 24
+CONF_MAX_SESSION_DEVICES: Final = "max_session_devices"
+DEFAULT_MAX_SESSION_DEVICES: Final = 20
+RETENTION_CHECK_INTERVAL: Final = timedelta(minutes=10)
+# Replaced by the two options above (an old entry's value is ignored); kept until the
+# tracker no longer reads it.
 CONF_STALE_DAYS: Final = "stale_days"
 DEFAULT_STALE_DAYS: Final = 7
-STALE_CHECK_INTERVAL: Final = timedelta(hours=1)
 
 # Built-in phone notifications (options; see notifications.py).
 CONF_NOTIFY: Final = "notifications"  # the options-flow section

@@ -1,16 +1,36 @@
 """Base entities: the machine device and the per-session devices."""
 
+import asyncio
 from collections.abc import Callable, Iterable
 from typing import override
 
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.entity_platform import (
+    AddConfigEntryEntitiesCallback,
+    EntityPlatform,
+)
+from homeassistant.util import slugify
 
 from .client import Session
 from .const import DOMAIN
 from .devices import session_identifier
 from .models import OpenCodeLookoutConfigEntry, OpenCodeLookoutData
+
+# A session without a project directory (rare) still gets a readable id.
+NO_PROJECT = "opencode"
+SHORT_ID_LENGTH = 6
+
+
+def session_object_id(session: Session, key: str) -> str:
+    """Return the object id of a session entity: <project>_<short id>_<key>.
+
+    Known the moment a session appears and never from its title: OpenCode names new
+    sessions "New session - <timestamp>" until it has generated a title.
+    """
+    short = session.id[-SHORT_ID_LENGTH:].lower()
+    return slugify(f"{session.project or NO_PROJECT} {short} {key}")
 
 
 class LookoutEntity(Entity):
@@ -79,6 +99,23 @@ class SessionEntity(LookoutEntity):
     def session(self) -> Session | None:
         """Return the latest state of the session."""
         return self.data.sessions.get(self.session_id)
+
+    @override
+    def add_to_platform_start(
+        self,
+        hass: HomeAssistant,
+        platform: EntityPlatform,
+        parallel_updates: asyncio.Semaphore | None,
+    ) -> None:
+        """Suggest the entity id once the platform's domain is known.
+
+        Used only when the entity is registered; the registry keeps it (and any
+        rename by the user) afterwards.
+        """
+        super().add_to_platform_start(hass, platform, parallel_updates)
+        if (session := self.session) is not None:
+            key = self.entity_description.key
+            self.entity_id = f"{platform.domain}.{session_object_id(session, key)}"
 
     @property
     @override

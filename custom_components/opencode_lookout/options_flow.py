@@ -1,4 +1,4 @@
-"""Options flow: who may steer, stale sessions and the built-in phone notifications."""
+"""Options flow: who may steer, which sessions have devices, phone notifications."""
 
 from typing import Any
 
@@ -9,32 +9,38 @@ from homeassistant.data_entry_flow import section
 from homeassistant.helpers import selector
 
 from .const import (
+    CONF_MAX_SESSION_DEVICES,
     CONF_NOTIFY,
     CONF_NOTIFY_DELAY,
     CONF_NOTIFY_MIN_DURATION,
     CONF_NOTIFY_TARGETS,
+    CONF_SESSION_MAX_AGE_HOURS,
     CONF_STALE_DAYS,
     CONF_STEER_USERS,
-    DEFAULT_STALE_DAYS,
+    DEFAULT_MAX_SESSION_DEVICES,
+    DEFAULT_SESSION_MAX_AGE_HOURS,
     NOTIFY_DEFAULTS,
 )
+
+# Whole numbers (the number selector returns floats).
+INTEGER_OPTIONS = (CONF_SESSION_MAX_AGE_HOURS, CONF_MAX_SESSION_DEVICES)
 
 NOTIFY_DOMAIN = "notify"
 # Entity-based notify.send_message takes no data (no actions, no tag).
 EXCLUDED_SERVICES = {"send_message"}
 
 
-def _number(maximum: int, unit: str, step: int = 1) -> selector.NumberSelector:
-    """Return a box number selector."""
-    return selector.NumberSelector(
-        selector.NumberSelectorConfig(
-            min=0 if unit == "s" else 1,
-            max=maximum,
-            step=step,
-            unit_of_measurement=unit,
-            mode=selector.NumberSelectorMode.BOX,
-        )
+def _number(maximum: int, unit: str | None, step: int = 1) -> selector.NumberSelector:
+    """Return a box number selector (seconds may be 0, anything else starts at 1)."""
+    config = selector.NumberSelectorConfig(
+        min=0 if unit == "s" else 1,
+        max=maximum,
+        step=step,
+        mode=selector.NumberSelectorMode.BOX,
     )
+    if unit is not None:
+        config["unit_of_measurement"] = unit
+    return selector.NumberSelector(config)
 
 
 def _normalize(targets: list[str]) -> list[str]:
@@ -115,9 +121,17 @@ class OpenCodeLookoutOptionsFlow(OptionsFlowWithReload):
                     )
                 ),
                 probatio.Required(
-                    CONF_STALE_DAYS,
-                    default=values.get(CONF_STALE_DAYS, DEFAULT_STALE_DAYS),
-                ): _number(365, "d"),
+                    CONF_SESSION_MAX_AGE_HOURS,
+                    default=values.get(
+                        CONF_SESSION_MAX_AGE_HOURS, DEFAULT_SESSION_MAX_AGE_HOURS
+                    ),
+                ): _number(24 * 365, "h"),
+                probatio.Required(
+                    CONF_MAX_SESSION_DEVICES,
+                    default=values.get(
+                        CONF_MAX_SESSION_DEVICES, DEFAULT_MAX_SESSION_DEVICES
+                    ),
+                ): _number(500, None),
                 probatio.Optional(CONF_NOTIFY): section(
                     probatio.Schema(notify), {"collapsed": not targets}
                 ),
@@ -134,8 +148,11 @@ class OpenCodeLookoutOptionsFlow(OptionsFlowWithReload):
         if user_input is not None:
             options |= user_input
             options[CONF_STEER_USERS] = list(user_input.get(CONF_STEER_USERS) or [])
-            if CONF_STALE_DAYS in user_input:
-                options[CONF_STALE_DAYS] = int(user_input[CONF_STALE_DAYS])
+            # Replaced by the session age in hours.
+            options.pop(CONF_STALE_DAYS, None)
+            for key in INTEGER_OPTIONS:
+                if key in user_input:
+                    options[key] = int(user_input[key])
             if (notify := options.pop(CONF_NOTIFY, None)) is not None:
                 options |= notify
                 targets = _normalize(notify.get(CONF_NOTIFY_TARGETS) or [])

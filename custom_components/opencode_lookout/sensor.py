@@ -21,6 +21,7 @@ from .activity import permission_attributes
 from .client import Session, State, Usage
 from .const import DOMAIN
 from .entity import MachineEntity, SessionEntity, async_setup_session_entities
+from .last_activity import shown_last_activity
 from .models import OpenCodeLookoutConfigEntry, OpenCodeLookoutData
 
 PARALLEL_UPDATES = 0
@@ -135,6 +136,11 @@ MACHINE_SENSORS: tuple[MachineSensorDescription, ...] = (
     ),
 )
 
+# Enabled by default: what a user watches or automates on (state, cost, context, last
+# activity). The rest is one click away: each enabled entity is rewritten when the
+# session's device is renamed after its title, and the pending permission and current
+# tool would add two logbook lines per request each (the Activity event entity and the
+# bus event carry the permission's details; the dashboard card shows the tool).
 SESSION_SENSORS: tuple[SessionSensorDescription, ...] = (
     SessionSensorDescription(
         key="state",
@@ -144,32 +150,44 @@ SESSION_SENSORS: tuple[SessionSensorDescription, ...] = (
         value_fn=lambda s: s.state,
     ),
     SessionSensorDescription(
-        key="model", translation_key="model", value_fn=lambda s: s.model
+        key="model",
+        translation_key="model",
+        entity_registry_enabled_default=False,
+        value_fn=lambda s: s.model,
     ),
     SessionSensorDescription(
-        key="agent", translation_key="agent", value_fn=lambda s: s.agent
+        key="agent",
+        translation_key="agent",
+        entity_registry_enabled_default=False,
+        value_fn=lambda s: s.agent,
     ),
     SessionSensorDescription(
         key="current_agent",
         translation_key="current_agent",
+        entity_registry_enabled_default=False,
         value_fn=lambda s: s.current_agent,
     ),
     SessionSensorDescription(
         key="current_tool",
         translation_key="current_tool",
+        entity_registry_enabled_default=False,
         value_fn=lambda s: s.current_tool,
     ),
     SessionSensorDescription(
-        key="title", translation_key="title", value_fn=lambda s: s.title
+        key="title",
+        translation_key="title",
+        entity_registry_enabled_default=False,
+        value_fn=lambda s: s.title,
     ),
     SessionSensorDescription(
         key="permission",
         translation_key="permission",
+        entity_registry_enabled_default=False,
         value_fn=lambda s: s.permission.title if s.permission else None,
         attr_fn=_permission_attrs,
     ),
-    _tokens("tokens_input", lambda s: s.tokens_input),
-    _tokens("tokens_output", lambda s: s.tokens_output),
+    _tokens("tokens_input", lambda s: s.tokens_input, enabled=False),
+    _tokens("tokens_output", lambda s: s.tokens_output, enabled=False),
     _tokens("tokens_reasoning", lambda s: s.tokens_reasoning, enabled=False),
     _tokens("tokens_cache_read", lambda s: s.tokens_cache_read, enabled=False),
     _tokens("tokens_cache_write", lambda s: s.tokens_cache_write, enabled=False),
@@ -199,18 +217,21 @@ SESSION_SENSORS: tuple[SessionSensorDescription, ...] = (
         key="files_changed",
         translation_key="files_changed",
         state_class=SensorStateClass.MEASUREMENT,
+        entity_registry_enabled_default=False,
         value_fn=lambda s: s.files_changed,
     ),
     SessionSensorDescription(
         key="hostname",
         translation_key="hostname",
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         value_fn=lambda s: s.hostname,
     ),
     SessionSensorDescription(
         key="directory",
         translation_key="directory",
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         value_fn=lambda s: s.directory,
     ),
 )
@@ -233,7 +254,12 @@ async def async_setup_entry(
         entry: OpenCodeLookoutConfigEntry, session: Session
     ) -> list[SessionSensor]:
         """Create the sensors of one session."""
-        return [SessionSensor(entry, d, session.id) for d in SESSION_SENSORS]
+        return [
+            (LastActivitySensor if d.key == "last_activity" else SessionSensor)(
+                entry, d, session.id
+            )
+            for d in SESSION_SENSORS
+        ]
 
     async_setup_session_entities(entry, async_add_entities, factory)
 
@@ -272,3 +298,18 @@ class SessionSensor(SessionEntity, SensorEntity):
         if (session := self.session) is None:
             return None
         return self.entity_description.attr_fn(session)
+
+
+class LastActivitySensor(SessionSensor):
+    """Last activity, written at most once a minute while working (last_activity.py)."""
+
+    _shown: datetime | None = None
+
+    @property
+    @override
+    def native_value(self) -> datetime | None:
+        """Return the last activity to show now."""
+        if (session := self.session) is None:
+            return None
+        self._shown = shown_last_activity(self._shown, session)
+        return self._shown

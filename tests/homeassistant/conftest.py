@@ -13,9 +13,9 @@ def auto_enable_custom_integrations(enable_custom_integrations):
 
 # --- OpenCode Lookout fixtures: a fake agent on 127.0.0.1 and a set-up entry. ---
 
-from collections.abc import AsyncGenerator  # noqa: E402
+from collections.abc import AsyncGenerator, Generator  # noqa: E402
 from typing import Any  # noqa: E402
-from unittest.mock import patch  # noqa: E402
+from unittest.mock import PropertyMock, patch  # noqa: E402
 
 from fake_agent import FINGERPRINT, SERVER_ID, TOKEN, FakeAgent  # noqa: E402
 from notify_common import async_setup_notify, mock_notify  # noqa: E402
@@ -95,3 +95,14 @@ async def calls(
     if config_entry.state.recoverable:
         await hass.config_entries.async_unload(config_entry.entry_id)
         await hass.async_block_till_done()
+
+
+@pytest.fixture
+def all_entities_enabled() -> Generator[None]:
+    """Enable the entities that are disabled by default (as HA core's tests do)."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        new_callable=PropertyMock,
+        return_value=True,
+    ):
+        yield

@@ -28,9 +28,18 @@ OFFLINE: dict[str, str] = SETUP["env"]
 LAUNCH = REPO / "tests/agent_launch.json"
 
 
-def agent_args(config_dir: Path, port: int = 0) -> list[str]:
-    """Return the agent's arguments from tests/agent_launch.json, placeholders filled."""
+def agent_args(
+    config_dir: Path, port: int = 0, *, default_coalesce: bool = False
+) -> list[str]:
+    """Return the agent's arguments from tests/agent_launch.json, placeholders filled.
+
+    ``default_coalesce`` drops the launch file's short ``--coalesce-ms`` so the agent
+    coalesces as it does for users (the noise budgets are about that).
+    """
     args: list[str] = json.loads(LAUNCH.read_text())
+    if default_coalesce and "--coalesce-ms" in args:
+        at = args.index("--coalesce-ms")
+        del args[at : at + 2]
     values = {"{config_dir}": str(config_dir), "{port}": str(port)}
     filled = []
     for arg in args:
@@ -109,6 +118,9 @@ class RealStack:
     server_id: str = ""
     fingerprint: str = ""
     llm_port: int = 0
+    # True: the agent coalesces with its own default interval (see agent_args).
+    default_coalesce: bool = False
+    agent: subprocess.Popen | None = None
 
     @property
     def project(self) -> Path:
@@ -156,23 +168,14 @@ class RealStack:
         llm_port = self.llm_port = int(line.rsplit(":", 1)[1])
         self.project.mkdir(parents=True, exist_ok=True)
         (self.project / "opencode.json").write_text(opencode_config(llm_port))
-        lookout = self.root / "lookout"
+        lookout = self.lookout
         subprocess.run(
             [agent, "--config-dir", str(lookout), "install-plugin"],
             env=env,
             check=True,
             capture_output=True,
         )
-        proc, line = _spawn(
-            [agent, *agent_args(lookout)],
-            env,
-            REPO,
-            "opencode-lookout listening",
-            20,
-        )
-        self.procs.append(proc)
-        api = next(w for w in line.split() if w.startswith("api="))
-        self.api_port = int(api.rsplit(":", 1)[1])
+        self.start_agent()
         self.token = (lookout / "token").read_text().strip()
         self.server_id = (lookout / "server_id").read_text().strip()
         self.fingerprint = fingerprint(lookout / "tls.crt")
@@ -190,11 +193,47 @@ class RealStack:
         return self
 
     @property
+    def lookout(self) -> Path:
+        """The agent's config (and data) directory."""
+        return self.root / "lookout"
+
+    def start_agent(self) -> None:
+        """Start the agent; again on the same API port after stop_agent()."""
+        binary = _binary(
+            "OPENCODE_LOOKOUT_AGENT_BIN", "run the tests through scripts/test"
+        )
+        args = agent_args(
+            self.lookout, self.api_port, default_coalesce=self.default_coalesce
+        )
+        proc, line = _spawn(
+            [binary, *args], self.env(), REPO, "opencode-lookout listening", 20
+        )
+        self.agent = proc
+        self.procs.append(proc)
+        api = next(w for w in line.split() if w.startswith("api="))
+        self.api_port = int(api.rsplit(":", 1)[1])
+
+    def stop_agent(self) -> None:
+        """Stop the agent the way a service manager does (SIGTERM), then wait."""
+        proc = self.agent
+        assert proc is not None
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        self.procs.remove(proc)
+        self.agent = None
+
+    @property
     def pairing(self) -> str:
         """Return the pairing string (what `opencode-lookout pair` prints)."""
         return f"lookout1:{self.api_port}:{self.fingerprint}:{self.token}"
 
-    def request(self, method: str, path: str, body: dict | None = None):
+    def request(
+        self, method: str, path: str, body: dict | None = None, timeout: float = 30
+    ):
         """Call OpenCode's REST API (as a user's TUI would act)."""
         data = None if body is None else json.dumps(body).encode()
         req = urllib.request.Request(
@@ -207,7 +246,7 @@ class RealStack:
         deadline = time.monotonic() + 20
         while True:
             try:
-                with urllib.request.urlopen(req, timeout=30) as resp:
+                with urllib.request.urlopen(req, timeout=timeout) as resp:
                     raw = resp.read()
                 break
             except urllib.error.HTTPError:
@@ -220,7 +259,8 @@ class RealStack:
 
     def new_session(self) -> str:
         """Create an OpenCode session (this boots the instance and so the plugin)."""
-        return self.request("POST", "/session", {})["id"]
+        # The first one boots OpenCode's instance: slow on a loaded machine.
+        return self.request("POST", "/session", {}, timeout=120)["id"]
 
     def prompt(self, session_id: str, text: str) -> None:
         """Send a prompt without waiting."""

@@ -19,10 +19,16 @@ from fake_agent import (
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.opencode_lookout.client import MDNS_SERVICE_TYPE, ClientError
+from custom_components.opencode_lookout.client import (
+    MDNS_SERVICE_TYPE,
+    SCHEMA,
+    ClientError,
+)
 from custom_components.opencode_lookout.config_flow import CONF_PAIRING
 from custom_components.opencode_lookout.const import (
     CONF_FINGERPRINT,
+    CONF_MAX_SESSION_DEVICES,
+    CONF_SESSION_MAX_AGE_HOURS,
     CONF_STALE_DAYS,
     CONF_STEER_USERS,
     DOMAIN,
@@ -126,7 +132,10 @@ async def test_user_pairs(hass: HomeAssistant, agent: FakeAgent) -> None:
     [
         ({"pairing": "lookout1:nope"}, {CONF_PAIRING: "invalid_pairing"}),
         ({"token": OTHER_TOKEN}, {"base": "invalid_auth"}),
-        ({"schema": 3, "min_schema": 3}, {"base": "incompatible_schema"}),
+        (
+            {"schema": SCHEMA + 1, "min_schema": SCHEMA + 1},
+            {"base": "incompatible_schema"},
+        ),
         ({"stopped": True}, {"base": "cannot_connect"}),
         ({"fingerprint": "0" * 64}, {"base": "fingerprint_mismatch"}),
         ({"rate_limited": 30}, {"base": "rate_limited"}),
@@ -162,7 +171,7 @@ async def test_user_errors(
         assert agent.connections == 0
     if change.get("stopped"):
         await agent.start()
-    agent.hello.update(schema=2, min_schema=2)
+    agent.hello.update(schema=SCHEMA, min_schema=SCHEMA)
     agent.rate_limited = None
     result = await hass.config_entries.flow.async_configure(
         flow_id, {CONF_HOST: "127.0.0.1", CONF_PAIRING: agent.pairing}
@@ -425,15 +434,27 @@ async def test_reconfigure_legacy_entry(hass: HomeAssistant) -> None:
 
 
 async def test_options(hass: HomeAssistant, agent: FakeAgent) -> None:
-    """The options flow stores the stale-days option and an empty allow-list."""
+    """The options flow stores the device options as numbers; stale_days goes."""
     entry = _entry(hass, agent.port)
+    hass.config_entries.async_update_entry(entry, options={CONF_STALE_DAYS: 7})
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["step_id"] == "init"
+    defaults = {
+        str(k): k.default()
+        for k in result["data_schema"].schema
+        if str(k) in (CONF_SESSION_MAX_AGE_HOURS, CONF_MAX_SESSION_DEVICES)
+    }
+    assert defaults == {CONF_SESSION_MAX_AGE_HOURS: 24, CONF_MAX_SESSION_DEVICES: 20}
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_STALE_DAYS: 3.0}
+        result["flow_id"],
+        {CONF_SESSION_MAX_AGE_HOURS: 48.0, CONF_MAX_SESSION_DEVICES: 5.0},
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options == {CONF_STALE_DAYS: 3, CONF_STEER_USERS: []}
+    assert entry.options == {
+        CONF_SESSION_MAX_AGE_HOURS: 48,
+        CONF_MAX_SESSION_DEVICES: 5,
+        CONF_STEER_USERS: [],
+    }
     await hass.async_block_till_done()
 
 
@@ -459,7 +480,7 @@ async def test_options_steer_users(
     )
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {CONF_STEER_USERS: [hass_read_only_user.id], CONF_STALE_DAYS: 7},
+        {CONF_STEER_USERS: [hass_read_only_user.id]},
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options[CONF_STEER_USERS] == [hass_read_only_user.id]
@@ -476,7 +497,7 @@ async def test_options_steer_users(
     # Only offered people can be chosen.
     with pytest.raises(InvalidData):
         await hass.config_entries.options.async_configure(
-            result["flow_id"], {CONF_STEER_USERS: ["nobody"], CONF_STALE_DAYS: 7}
+            result["flow_id"], {CONF_STEER_USERS: ["nobody"]}
         )
     assert entry.options[CONF_STEER_USERS] == [hass_read_only_user.id]
 

@@ -1,4 +1,4 @@
-"""Session devices: dynamic add/remove, title sync, stale sessions, user removal."""
+"""Session devices: dynamic add/remove, title sync, age and number caps, user removal."""
 
 from datetime import UTC, datetime, timedelta
 from unittest.mock import patch
@@ -10,7 +10,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.opencode_lookout.const import CONF_STALE_DAYS, DOMAIN
+from custom_components.opencode_lookout.const import CONF_MAX_SESSION_DEVICES, DOMAIN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
@@ -52,36 +52,95 @@ async def test_dynamic_add_remove_and_title(
     assert hass.states.get(entity) is None
 
 
-async def test_stale_sessions(
+def _ago(**delta: float) -> str:
+    """Return an RFC 3339 time this long ago."""
+    return (datetime.now(UTC) - timedelta(**delta)).isoformat()
+
+
+async def test_session_max_age(
     hass: HomeAssistant, agent: FakeAgent, config_entry: MockConfigEntry
 ) -> None:
-    """Sessions older than stale_days get no device; they are removed later."""
-    now = datetime.now(UTC)
-    old = (now - timedelta(days=8)).isoformat()
-    agent.sessions["ses_old"] = make_session("ses_old", last_activity=old)
+    """Sessions inactive for longer than the age get no device; busy ones keep theirs."""
+    agent.sessions["ses_old"] = make_session("ses_old", last_activity=_ago(hours=25))
+    agent.sessions["ses_busy"] = make_session(
+        "ses_busy", state="waiting_permission", last_activity=_ago(days=3)
+    )
     agent.sessions["ses_aging"] = make_session(
-        "ses_aging", last_activity=(now - timedelta(days=2, hours=23)).isoformat()
+        "ses_aging", last_activity=_ago(hours=23)
     )
     config_entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(config_entry, options={CONF_STALE_DAYS: 3})
     await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     assert device(hass, config_entry, "ses_old") is None
+    assert device(hass, config_entry, "ses_busy") is not None
     assert device(hass, config_entry, "ses_aging") is not None
     assert device(hass, config_entry, ROOT_ID) is not None
 
-    later = now + timedelta(hours=2)
+    # Two hours later the periodic check drops the aging session's device.
+    later = datetime.now(UTC) + timedelta(hours=2)
     with patch(
-        "custom_components.opencode_lookout.tracker.dt_util.utcnow", return_value=later
+        "custom_components.opencode_lookout.retention.dt_util.utcnow",
+        return_value=later,
     ):
         async_fire_time_changed(hass, later)
         await hass.async_block_till_done()
     assert device(hass, config_entry, "ses_aging") is None
+    assert device(hass, config_entry, "ses_busy") is not None
     assert device(hass, config_entry, ROOT_ID) is not None
+    # It stays in the agent, and gets its device back once it is active again.
+    assert "ses_aging" in agent.sessions
+    await agent.update_session(
+        "ses_aging", state="working", last_activity=_ago(seconds=1)
+    )
+    await wait_for(hass, lambda: device(hass, config_entry, "ses_aging") is not None)
 
-    # A stale update of a tracked session removes it too.
-    await agent.update_session(last_activity=old)
+    # An old idle update of a session with a device removes it too.
+    await agent.update_session(last_activity=_ago(hours=30))
     await wait_for(hass, lambda: device(hass, config_entry, ROOT_ID) is None)
+    await hass.config_entries.async_unload(config_entry.entry_id)
+
+
+async def test_max_session_devices(
+    hass: HomeAssistant, agent: FakeAgent, config_entry: MockConfigEntry
+) -> None:
+    """At most max_session_devices, newest first; working and waiting always have one."""
+    agent.sessions.clear()
+    for n in range(6):
+        sid = f"ses_{n}"
+        agent.sessions[sid] = make_session(sid, last_activity=_ago(minutes=10 * n + 1))
+    agent.sessions["ses_working"] = make_session(
+        "ses_working", state="working", last_activity=_ago(hours=5)
+    )
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry, options={CONF_MAX_SESSION_DEVICES: 3}
+    )
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    def with_device() -> set[str]:
+        return {
+            sid
+            for sid in [*agent.sessions, "ses_new"]
+            if device(hass, config_entry, sid) is not None
+        }
+
+    assert with_device() == {"ses_working", "ses_0", "ses_1"}
+    # A new session pushes the oldest idle one out.
+    await agent.update_session("ses_new", last_activity=_ago(seconds=0))
+    await wait_for(hass, lambda: "ses_new" in with_device())
+    assert with_device() == {"ses_working", "ses_new", "ses_0"}
+    # An old session that starts working gets its device back; it counts.
+    await agent.update_session("ses_5", state="working", last_activity=_ago(seconds=0))
+    await wait_for(hass, lambda: "ses_5" in with_device())
+    assert with_device() == {"ses_working", "ses_new", "ses_5"}
+    # More busy sessions than the cap: all keep their devices.
+    await agent.update_session("ses_new", state="waiting_input")
+    await agent.update_session("ses_3", state="waiting_permission")
+    await wait_for(hass, lambda: "ses_3" in with_device())
+    assert with_device() == {"ses_working", "ses_new", "ses_5", "ses_3"}
+    # The sessions without a device are still the agent's.
+    assert len(agent.sessions) == 8
     await hass.config_entries.async_unload(config_entry.entry_id)
 
 

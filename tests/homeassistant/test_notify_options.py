@@ -6,6 +6,7 @@ import probatio
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.opencode_lookout.const import (
+    CONF_MAX_SESSION_DEVICES,
     CONF_NOTIFY,
     CONF_NOTIFY_DELAY,
     CONF_NOTIFY_ERRORS,
@@ -14,7 +15,7 @@ from custom_components.opencode_lookout.const import (
     CONF_NOTIFY_PERMISSIONS,
     CONF_NOTIFY_QUESTIONS,
     CONF_NOTIFY_TARGETS,
-    CONF_STALE_DAYS,
+    CONF_SESSION_MAX_AGE_HOURS,
     CONF_STEER_USERS,
 )
 from homeassistant.config_entries import ConfigEntryState
@@ -55,17 +56,19 @@ async def test_options_notifications(
     )
     assert [f["name"] for f in fields] == [
         CONF_STEER_USERS,
-        CONF_STALE_DAYS,
+        CONF_SESSION_MAX_AGE_HOURS,
+        CONF_MAX_SESSION_DEVICES,
         CONF_NOTIFY,
     ]
-    assert fields[2]["type"] == "expandable"
-    assert [f["name"] for f in fields[2]["schema"]][:2] == [
+    assert fields[3]["type"] == "expandable"
+    assert [f["name"] for f in fields[3]["schema"]][:2] == [
         CONF_NOTIFY_TARGETS,
         CONF_NOTIFY_PERMISSIONS,
     ]
 
     answer = {
-        CONF_STALE_DAYS: 7.0,
+        CONF_SESSION_MAX_AGE_HOURS: 24.0,
+        CONF_MAX_SESSION_DEVICES: 20.0,
         CONF_NOTIFY: {
             CONF_NOTIFY_TARGETS: ["mobile_app_test", PHONE, "notify.nope"],
             CONF_NOTIFY_PERMISSIONS: True,
@@ -94,7 +97,8 @@ async def test_options_notifications(
     await hass.async_block_till_done()
     assert config_entry.options == {
         CONF_STEER_USERS: [],
-        CONF_STALE_DAYS: 7,
+        CONF_SESSION_MAX_AGE_HOURS: 24,
+        CONF_MAX_SESSION_DEVICES: 20,
         CONF_NOTIFY_TARGETS: [PHONE],
         CONF_NOTIFY_PERMISSIONS: True,
         CONF_NOTIFY_QUESTIONS: False,

@@ -8,34 +8,18 @@ fired exactly as the companion app fires them (with the phone owner's user), ste
 real session. The connection is the pinned wss:// one, paired with the pairing string.
 """
 
-import asyncio
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from real_ha import entity_lookup, setup_entry, wait_until
 from real_stack import RealStack
 
-from custom_components.opencode_lookout.const import (
-    CONF_NOTIFY,
-    CONF_NOTIFY_TARGETS,
-    DOMAIN,
-)
-from homeassistant.config_entries import SOURCE_USER
-from homeassistant.const import CONF_HOST
+from custom_components.opencode_lookout.const import CONF_NOTIFY, CONF_NOTIFY_TARGETS
 from homeassistant.core import Context, HomeAssistant, ServiceCall, callback
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
-
-
-async def _wait(what: str, check: Callable[[], object], timeout: float = 45) -> object:
-    """Poll until ``check`` returns something truthy."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while loop.time() < deadline:
-        if value := check():
-            return value
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
@@ -46,62 +30,56 @@ async def stack(hass: HomeAssistant, socket_enabled: None) -> AsyncGenerator[Rea
     await hass.async_add_executor_job(real.stop)
 
 
-async def _setup(hass: HomeAssistant, stack: RealStack) -> str:
-    """Add the agent through the config flow; return the entry id."""
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER}
-    )
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
-        {CONF_HOST: "127.0.0.1", "pairing": stack.pairing},
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY, result
-    assert result["result"].unique_id == stack.server_id
-    await hass.async_block_till_done()
-    return result["result"].entry_id
-
-
-def _entity(hass: HomeAssistant, platform: str, uid: str) -> Callable[[], str | None]:
-    """Look up an entity id by unique id."""
-    return lambda: er.async_get(hass).async_get_entity_id(platform, DOMAIN, uid)
-
-
 async def test_approve_from_home_assistant(
     hass: HomeAssistant, stack: RealStack
 ) -> None:
     """A permission from a real OpenCode session is approved with the HA button."""
-    entry_id = await _setup(hass, stack)
+    entry_id = await setup_entry(hass, stack)
     sid = await hass.async_add_executor_job(stack.new_session)
     await hass.async_add_executor_job(stack.prompt, sid, "RUN: echo ha > ha.txt")
 
     uid = f"{stack.server_id}_{sid}"
-    state_id = await _wait("state sensor", _entity(hass, "sensor", f"{uid}_state"))
-    await _wait(
+    state_id = await wait_until(
+        "state sensor", entity_lookup(hass, "sensor", f"{uid}_state")
+    )
+    await wait_until(
         "waiting_permission",
         lambda: hass.states.get(state_id).state == "waiting_permission",
     )
-    permission_id = _entity(hass, "sensor", f"{uid}_permission")()
-    assert hass.states.get(permission_id).state == "bash: echo ha > ha.txt"
+    # The Activity event entity carries the request (the Pending permission sensor is
+    # disabled by default).
+    activity_id = entity_lookup(hass, "event", f"{uid}_activity")()
+    activity = await wait_until(
+        "permission_requested event",
+        lambda: (
+            (state := hass.states.get(activity_id))
+            and state.attributes.get("event_type") == "permission_requested"
+            and state
+        ),
+        timeout=10,
+    )
+    assert activity.attributes["title"] == "bash: echo ha > ha.txt"
     device_id = er.async_get(hass).async_get(state_id).device_id
     device = dr.async_get(hass).async_get(device_id)
     assert device.model == "OpenCode session"
     assert device.name == "Fake Title" or device.name.startswith("New session")
 
-    button_id = _entity(hass, "button", f"{uid}_approve_once")()
+    button_id = entity_lookup(hass, "button", f"{uid}_approve_once")()
     assert hass.states.get(button_id).state != "unavailable"
     await hass.services.async_call(
         "button", "press", {"entity_id": button_id}, blocking=True
     )
     assert await hass.async_add_executor_job(stack.wait_file, "ha.txt")
-    await _wait("idle", lambda: hass.states.get(state_id).state == "idle")
-    await _wait(
-        "approve button unavailable",
-        lambda: hass.states.get(button_id).state == "unavailable",
-        timeout=10,
-    )
-    cost_id = _entity(hass, "sensor", f"{uid}_cost")()
+    await wait_until("idle", lambda: hass.states.get(state_id).state == "idle")
+    # The button stays available (no logbook noise); with nothing pending it refuses.
+    assert hass.states.get(button_id).state != "unavailable"
+    with pytest.raises(ServiceValidationError):
+        await hass.services.async_call(
+            "button", "press", {"entity_id": button_id}, blocking=True
+        )
+    cost_id = entity_lookup(hass, "sensor", f"{uid}_cost")()
     expected = (1800 * 3 + 400 * 15 + 200 * 0.3) / 1e6
-    await _wait(
+    await wait_until(
         "final cost",
         lambda: abs(float(hass.states.get(cost_id).state) - expected) < 1e-6,
         timeout=10,
@@ -126,7 +104,7 @@ async def test_approve_and_reject_from_the_phone(
     MockConfigEntry(
         domain="mobile_app", data={"device_name": "test", "user_id": owner.id}
     ).add_to_hass(hass)
-    entry_id = await _setup(hass, stack)
+    entry_id = await setup_entry(hass, stack)
     flow = await hass.config_entries.options.async_init(entry_id)
     flow = await hass.config_entries.options.async_configure(
         flow["flow_id"],
@@ -152,7 +130,7 @@ async def test_approve_and_reject_from_the_phone(
 
     sid = await hass.async_add_executor_job(stack.new_session)
     await hass.async_add_executor_job(stack.prompt, sid, "RUN: echo phone > phone.txt")
-    note = await _wait("permission notification", request)
+    note = await wait_until("permission notification", request)
     assert "echo phone > phone.txt" in note["message"]
     actions = {a["title"]: a for a in note["data"]["actions"]}
     assert actions["Approve"]["authenticationRequired"] is True
@@ -164,14 +142,14 @@ async def test_approve_and_reject_from_the_phone(
         context=Context(user_id=owner.id),
     )
     assert await hass.async_add_executor_job(stack.wait_file, "phone.txt")
-    await _wait("approve notification cleared", lambda: cleared(tag), timeout=15)
+    await wait_until("approve notification cleared", lambda: cleared(tag), timeout=15)
 
     uid = f"{stack.server_id}_{sid}"
-    state_id = _entity(hass, "sensor", f"{uid}_state")()
-    await _wait("idle", lambda: hass.states.get(state_id).state == "idle")
+    state_id = entity_lookup(hass, "sensor", f"{uid}_state")()
+    await wait_until("idle", lambda: hass.states.get(state_id).state == "idle")
     calls.clear()
     await hass.async_add_executor_job(stack.prompt, sid, "RUN: touch refused.txt")
-    note = await _wait("second permission notification", request)
+    note = await wait_until("second permission notification", request)
     reject = next(a for a in note["data"]["actions"] if a["title"] == "Reject")
     assert reject.get("destructive") is True
     assert reject.get("behavior") == "textInput"
@@ -184,10 +162,10 @@ async def test_approve_and_reject_from_the_phone(
         },
         context=Context(user_id=owner.id),
     )
-    await _wait(
+    await wait_until(
         "reject notification cleared", lambda: cleared(note["data"]["tag"]), timeout=15
     )
-    await _wait("idle again", lambda: hass.states.get(state_id).state == "idle")
+    await wait_until("idle again", lambda: hass.states.get(state_id).state == "idle")
     assert not (stack.project / "refused.txt").exists()
     assert await hass.async_add_executor_job(stack.llm_saw, "use the staging db")
     assert await hass.config_entries.async_unload(entry_id)

@@ -2,16 +2,11 @@
 
 from common import entity_id, wait_for
 from fake_agent import CHILD_ID, ROOT_ID, FakeAgent, make_permission, make_question
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from homeassistant.components.recorder.db_schema import StateAttributes
-from homeassistant.const import (
-    EVENT_STATE_CHANGED,
-    STATE_OFF,
-    STATE_ON,
-    STATE_UNAVAILABLE,
-    STATE_UNKNOWN,
-)
+from homeassistant.const import EVENT_STATE_CHANGED, STATE_OFF, STATE_ON, STATE_UNKNOWN
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import entity_registry as er
 
@@ -63,6 +58,7 @@ async def test_machine_entities(
     assert _state(hass, "sensor", "pending_permissions", None).state == "2"
 
 
+@pytest.mark.usefixtures("all_entities_enabled")
 async def test_session_entities(
     hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
 ) -> None:
@@ -97,14 +93,12 @@ async def test_session_entities(
     assert _state(hass, "sensor", "last_activity").state != STATE_UNKNOWN
     assert _state(hass, "binary_sensor", "permission_pending").state == STATE_OFF
     assert _state(hass, "binary_sensor", "working").state == STATE_OFF
-    for key in ("tokens_reasoning", "tokens_cache_read", "tokens_cache_write"):
-        entry = registry.async_get(entity_id(hass, "sensor", key, ROOT_ID))
-        assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
     for key in ("hostname", "directory"):
         entry = registry.async_get(entity_id(hass, "sensor", key, ROOT_ID))
         assert entry.entity_category == "diagnostic"
 
 
+@pytest.mark.usefixtures("all_entities_enabled")
 async def test_session_states(
     hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
 ) -> None:
@@ -116,8 +110,6 @@ async def test_session_states(
     assert _state(hass, "binary_sensor", "working").state == STATE_ON
     assert _state(hass, "sensor", "current_agent").state == "general"
     assert _state(hass, "sensor", "current_tool").state == "bash: ls"
-    assert _state(hass, "button", "abort").state != STATE_UNAVAILABLE
-    assert _state(hass, "button", "approve_once").state == STATE_UNAVAILABLE
 
     await agent.update_session(
         state="waiting_permission",
@@ -134,9 +126,6 @@ async def test_session_states(
     assert permission.attributes["always"] == ["rm *"]
     assert permission.attributes["permission_session_id"] == CHILD_ID
     assert _state(hass, "binary_sensor", "permission_pending").state == STATE_ON
-    for key in ("approve_once", "approve_always", "reject"):
-        assert _state(hass, "button", key).state != STATE_UNAVAILABLE
-    assert _state(hass, "button", "abort").state == STATE_UNAVAILABLE
 
     await agent.update_session(
         state="waiting_input",
@@ -156,6 +145,7 @@ async def test_session_states(
     assert _state(hass, "sensor", "context_usage").state == STATE_UNKNOWN
 
 
+@pytest.mark.usefixtures("all_entities_enabled")
 async def test_commands_and_patterns_not_recorded(
     hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
 ) -> None:
@@ -170,12 +160,12 @@ async def test_commands_and_patterns_not_recorded(
             == "question_asked"
         ),
     )
-    always = _state(hass, "button", "approve_always")
-    # The Always button says which patterns it would allow from now on.
-    assert always.attributes["patterns"] == ["rm *"]
+    permission = _state(hass, "sensor", "permission")
+    # The pending permission says which patterns Approve always would allow.
+    assert permission.attributes["always"] == ["rm *"]
     for state, shown in (
         (_state(hass, "sensor", "permission"), "rm -rf build"),
-        (always, "rm *"),
+        (permission, "rm *"),
         (_state(hass, "event", "activity"), "Which database?"),
     ):
         assert shown in str(state.attributes)
