@@ -294,7 +294,8 @@ async function startHass(root) {
   const port = await freePort();
   haConfig(dir, port);
   const base = `http://127.0.0.1:${port}`;
-  const env = { ...process.env, _OPENCODE_LOOKOUT_PY314_NO_SETUP: "1" };
+  // Import-only stand-ins for two C++ voice packages with no Python 3.14 wheel (stubs/README.md).
+  const env = { ...process.env, _OPENCODE_LOOKOUT_PY314_NO_SETUP: "1", PYTHONPATH: join(REPO, "tests/browser/stubs") };
   start("hass", join(REPO, "scripts/py314"), ["hass", "-c", dir, "--skip-pip", "--log-no-color"], {
     env,
     cwd: REPO,
