@@ -575,7 +575,10 @@ async function marks(page, name, sessionIds, timeoutMs = 30_000) {
       for (const id of sessionIds) {
         const asked = states[id].find((s) => s.state === "waiting_permission");
         if (rows[id]?.frame === undefined || !asked) return null;
-        out[id] = { effect: states[id][0].ha, ha: asked.ha, page: asked.page, ...rows[id] };
+        // No state before the request (the agent never skips "working"; should it, the
+        // 2 s check below falls back to counting from the prompt itself).
+        const effect = states[id][0] === asked ? undefined : states[id][0].ha;
+        out[id] = { effect, ha: asked.ha, page: asked.page, ...rows[id] };
       }
       return out;
     },
@@ -709,6 +712,7 @@ async function main() {
       const sent = Date.now();
       await prompt(stack, approveSession, "RUN: echo approved-from-card > approved.txt");
       const { [approveSession]: at } = await marks(page, "first", [approveSession]);
+      at.effect ??= sent;
       // Where the time went: OpenCode's own timestamps (the fake LLM logs its requests).
       const created = await page.locator("opencode-lookout-card").evaluate(
         (card, id) => card._machines.flatMap((m) => m.sessions).find((s) => s.id === id)?.pending_permissions[0]?.created,
