@@ -8,9 +8,9 @@
 // with a reason reaches the model; a question is answered by tapping an option; a user
 // who may not steer sees no steering buttons; with 50 sessions, ten requests (two a
 // second) each reach the card within 300 ms of reaching HA and no render of the card
-// takes over 100 ms. Saves screenshots (light/dark, 390/1280 px) and timings.json (where the
-// time went) in $OUT. Times come from the page (a MutationObserver, no polling) and
-// Home Assistant's own timestamps, on the one clock of this machine.
+// takes over 100 ms. Saves screenshots (light/dark, 390/1280 px) and timings.json
+// (where the time went) in $OUT. Times come from the page (a MutationObserver, no
+// polling) and Home Assistant's own timestamps, on the one clock of this machine.
 
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -242,10 +242,12 @@ async function startStack(root) {
   // asks for a permission (about a second on a busy machine), which is no part of
   // what the timed prompt measures. Answered on OpenCode's own API.
   await prompt(stack, warm, "RUN: true");
-  const [request] = await until("the warm-up permission request", async () => {
-    const pending = await http("GET", `${stack.opencode}/permission`);
-    return pending.filter((p) => p.sessionID === warm).length ? pending.filter((p) => p.sessionID === warm) : null;
-  }, 60_000, 100);
+  const request = await until(
+    "the warm-up permission request",
+    async () => (await http("GET", `${stack.opencode}/permission`)).find((p) => p.sessionID === warm),
+    60_000,
+    100,
+  );
   await opencode(stack, "POST", `/permission/${request.id}/reply`, { reply: "once" });
   await until("the warm-up command's result", async () =>
     (await llmRequests(stack)).some((req) => (req.body?.messages ?? []).some((m) => m.role === "tool")),
