@@ -2,8 +2,7 @@
 // the real OpenCode and the fake LLM. Run it through tests/browser/run (which makes the
 // loopback-only network namespace this needs); see docs/card.md.
 //
-// Checks: a permission request appears in the card within 2 s of the prompt (counted
-// from the prompt's first effect reaching Lookout, see below) and within 300 ms of
+// Checks: a permission request appears in the card within 2 s of the prompt and within 300 ms of
 // reaching Home Assistant; Approve runs the command and the row returns to idle; Reject
 // with a reason reaches the model; a question is answered by tapping an option; a user
 // who may not steer sees no steering buttons; with 50 sessions, ten requests (two a
@@ -317,8 +316,7 @@ async function startHass(root) {
   const port = await freePort();
   haConfig(dir, port);
   const base = `http://127.0.0.1:${port}`;
-  // Import-only stand-ins for two C++ voice packages with no Python 3.14 wheel (stubs/README.md).
-  const env = { ...process.env, _OPENCODE_LOOKOUT_PY314_NO_SETUP: "1", PYTHONPATH: join(REPO, "tests/browser/stubs") };
+  const env = { ...process.env, _OPENCODE_LOOKOUT_PY314_NO_SETUP: "1" };
   start("hass", join(REPO, "scripts/py314"), ["hass", "-c", dir, "--skip-pip", "--log-no-color"], {
     env,
     cwd: REPO,
@@ -735,11 +733,10 @@ async function main() {
         "HA → permission in the card (ms)": ms(at.frame - at.ha),
       });
       log(`permission shown ${ms(at.frame - sent)} ms after the prompt, ${ms(at.frame - at.effect)} ms after its first effect reached HA, ${ms(at.frame - at.ha)} ms after the request reached HA`);
-      // The 2 s run from the prompt's first effect reaching Lookout: what OpenCode does
-      // before its session turns busy (it reads the project, snapshots it) depends on
-      // OpenCode and the machine's load only, and has taken over 2 s on a busy machine.
-      if (at.frame - at.effect > PERMISSION_DEADLINE_MS) {
-        fail(`permission request took ${ms(at.frame - at.effect)} ms to appear (limit ${PERMISSION_DEADLINE_MS} ms): ${JSON.stringify(timings)}`);
+      // The issue's 2 s count from the prompt itself (OpenCode's share included; the
+      // warm-ups above keep its one-time costs out of this prompt).
+      if (at.frame - sent > PERMISSION_DEADLINE_MS) {
+        fail(`permission request took ${ms(at.frame - sent)} ms to appear (limit ${PERMISSION_DEADLINE_MS} ms): ${JSON.stringify(timings)}`);
       }
       if (at.frame - at.ha > HA_TO_CARD_MS) {
         fail(`the update took ${ms(at.frame - at.ha)} ms from HA to the card (limit ${HA_TO_CARD_MS} ms): ${JSON.stringify(timings)}`);
