@@ -5,6 +5,7 @@ import { repeat } from "lit/directives/repeat.js";
 
 import { rowActions, subAgent } from "./actions";
 import { contextPercent, formatCost, formatTokens, timeInState } from "./format";
+import { hassChangeMatters, language } from "./hass";
 import { applyMessage } from "./state";
 import { localize, type StringKey } from "./strings";
 import { cardStyles } from "./styles";
@@ -106,12 +107,15 @@ export class OpenCodeLookoutCard extends LitElement {
     this._unsubscribeNow();
   }
 
-  protected updated(changed: PropertyValues): void {
-    if (changed.has("hass")) this._subscribe();
+  protected shouldUpdate(changed: PropertyValues): boolean {
+    if (!changed.has("hass")) return true;
+    this._subscribe();
+    // A new hass object comes with every state change anywhere in Home Assistant.
+    return changed.size > 1 || hassChangeMatters(changed.get("hass") as Hass | undefined, this.hass);
   }
 
   private _t(key: StringKey, vars?: Record<string, string | number>): string {
-    return localize(this.hass?.locale?.language ?? this.hass?.language, key, vars);
+    return localize(language(this.hass), key, vars);
   }
 
   private _subscribe(): void {
@@ -269,7 +273,7 @@ export class OpenCodeLookoutCard extends LitElement {
     const title = session.title || this._t("untitled");
     const expanded = this._expanded.has(session.id);
     const agent = subAgent(session);
-    const cost = formatCost(session.cost_total, this.hass?.locale?.language);
+    const cost = formatCost(session.cost_total, language(this.hass));
     const detailsId = `details-${session.id}`;
     const stateLabel = online ? this._t(`state_${session.state}` as StringKey) : this._t("session_offline");
     return html`
@@ -452,7 +456,7 @@ export class OpenCodeLookoutCard extends LitElement {
             removed: session.lines_removed,
           })}
         </dd>
-        ${session.cost_total ? html`<dt>${this._t("cost")}</dt><dd>${formatCost(session.cost_total, this.hass?.locale?.language)}</dd>` : nothing}
+        ${session.cost_total ? html`<dt>${this._t("cost")}</dt><dd>${formatCost(session.cost_total, language(this.hass))}</dd>` : nothing}
       </dl>
       ${session.error ? html`<div class="error-text">${session.error.name}: ${session.error.message}</div>` : nothing}
       ${canRead ? this._renderMessages(messages) : nothing}

@@ -82,6 +82,10 @@ class CardSubscription:
         # Per session: the state last sent and since when (a state change seen live
         # starts now; a state first seen starts when the agent says it began).
         self._states: dict[str, tuple[str, str]] = {}
+        # Per (entry, session): the session object last encoded and its JSON. Sessions
+        # are immutable and replaced when they change, so a flush encodes only the
+        # ones that changed, not all of them (50 sessions cost ~15 ms per flush).
+        self._encoded: dict[tuple[str, str], tuple[Session, Json]] = {}
         # Whether this connection's user may steer, per entry (options can change it).
         self._can_steer: dict[str, bool] = {}
         self._flush_pending = False
@@ -208,6 +212,7 @@ class CardSubscription:
         dev_reg = dr.async_get(self.hass)
         machines: dict[str, Json] = {}
         sessions: dict[str, dict[str, Json]] = {}
+        encoded: dict[tuple[str, str], tuple[Session, Json]] = {}
         for entry in self.hass.config_entries.async_entries(DOMAIN):
             if entry.disabled_by is not None:
                 continue
@@ -216,27 +221,34 @@ class CardSubscription:
                 (DOMAIN, server_id), entry.entry_id
             )
             loaded = entry.state is ConfigEntryState.LOADED
-            data = entry.runtime_data if loaded else None
+            runtime = entry.runtime_data if loaded else None
             machines[entry.entry_id] = {
                 "entry_id": entry.entry_id,
                 "device_id": device.id if device else None,
                 "name": entry.title,
-                "available": data is not None and data.manager.connected,
+                "available": runtime is not None and runtime.manager.connected,
                 "can_steer": self._can_steer.get(entry.entry_id, False),
             }
             sessions[entry.entry_id] = {}
-            if data is None:
+            if runtime is None:
                 continue
-            for session in data.sessions.values():
+            for session in runtime.sessions.values():
+                key = (entry.entry_id, session.id)
+                cached = self._encoded.get(key)
+                if cached is None or cached[0] is not session:
+                    cached = (session, encode(session))
+                encoded[key] = cached
                 device = dev_reg.async_get_device_by_identifier(
                     (DOMAIN, f"{server_id}_{session.id}"), entry.entry_id
                 )
-                data = encode(session)
-                data["device_id"] = device.id if device else None
-                data["state_since"] = self._state_since(session)
-                sessions[entry.entry_id][session.id] = data
+                sessions[entry.entry_id][session.id] = {
+                    **cached[1],
+                    "device_id": device.id if device else None,
+                    "state_since": self._state_since(session),
+                }
         live = {sid for by_id in sessions.values() for sid in by_id}
         self._states = {k: v for k, v in self._states.items() if k in live}
+        self._encoded = encoded
         self._machines = machines
         self._sessions = sessions
         return machines

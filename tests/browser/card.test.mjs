@@ -2,10 +2,14 @@
 // the real OpenCode and the fake LLM. Run it through tests/browser/run (which makes the
 // loopback-only network namespace this needs); see docs/card.md.
 //
-// Checks: a permission request appears in the card within 2 s of the prompt; Approve
-// runs the command and the row returns to idle; Reject with a reason reaches the model;
-// a question is answered by tapping an option; a user who may not steer sees no steering
-// buttons. Saves screenshots (light/dark, 390/1280 px) and timings in $OUT.
+// Checks: a permission request appears in the card within 2 s of the prompt and within 300 ms of
+// reaching Home Assistant; Approve runs the command and the row returns to idle; Reject
+// with a reason reaches the model; a question is answered by tapping an option; a user
+// who may not steer sees no steering buttons; with 50 sessions, ten requests (two a
+// second) each reach the card within 300 ms of reaching HA and no render of the card
+// takes over 100 ms. Saves screenshots (light/dark, 390/1280 px) and timings.json
+// (where the time went) in $OUT. Times come from the page (a MutationObserver, no
+// polling) and Home Assistant's own timestamps, on the one clock of this machine.
 
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -26,6 +30,16 @@ const OPENCODE = process.env.OPENCODE_BIN;
 const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
 const DOMAIN = "opencode_lookout";
 const PERMISSION_DEADLINE_MS = 2000;
+// "An update reaches the card within 300 ms of reaching HA" (issue 11).
+const HA_TO_CARD_MS = 300;
+const MANY_SESSIONS = 50;
+// Prompts in the 50-session check, one every UPDATE_SPACING_MS: each makes a row wait.
+const MANY_UPDATES = 10;
+const UPDATE_SPACING_MS = 500;
+// Longest one render of the card may take with 50 rows: a 100 ms hitch is the most a
+// user does not notice. (Frame gaps and long tasks are recorded too, but they measure
+// the whole page and the machine's load as much as the card.)
+const MAX_RENDER_MS = 100;
 const START = Date.now();
 const timings = {};
 const children = [];
@@ -144,7 +158,8 @@ async function http(method, url, { json, form, token } = {}) {
 // OpenCode installs its plugins' npm dependencies into XDG_CONFIG_HOME when an instance
 // boots; without a network (the namespace) that waits over a minute for timeouts. So
 // config and cache live in a folder that --warm-up fills once, with the host's network.
-const WARM = resolve(process.env.CARD_TEST_WARM ?? join(process.env.HOME ?? tmpdir(), ".cache/opencode-lookout/card-test-opencode"));
+const CACHE = process.env.OPENCODE_LOOKOUT_CACHE ?? join(process.env.HOME ?? tmpdir(), ".cache/opencode-lookout");
+const WARM = resolve(process.env.CARD_TEST_WARM ?? join(CACHE, "card-test-opencode"));
 
 function stackEnv(root) {
   const setup = JSON.parse(readFileSync(join(REPO, "tests/opencode_project.json"), "utf8"));
@@ -219,9 +234,24 @@ async function startStack(root) {
   });
   const stack = { env, project, configDir, apiPort, llm: `http://127.0.0.1:${llmPort}`, opencode: opencodeUrl.replace(/\/$/, "") };
   // A first prompt loads OpenCode's provider code: do it now, not in the timed prompt.
-  const warm = await newSession(stack);
+  const warm = await newSession(stack, "Warm up the provider");
   await prompt(stack, warm, "warm up");
   await until("the warm-up reply", async () => JSON.stringify(await llmRequests(stack)).includes("warm up"), 60_000, 100);
+  // And a first shell command: OpenCode loads its shell parser when the bash tool first
+  // asks for a permission (about a second on a busy machine), which is no part of
+  // what the timed prompt measures. Answered on OpenCode's own API.
+  await prompt(stack, warm, "RUN: true");
+  const request = await until(
+    "the warm-up permission request",
+    async () => (await http("GET", `${stack.opencode}/permission`)).find((p) => p.sessionID === warm),
+    60_000,
+    100,
+  );
+  await opencode(stack, "POST", `/permission/${request.id}/reply`, { reply: "once" });
+  await until("the warm-up command's result", async () =>
+    (await llmRequests(stack)).some((req) => (req.body?.messages ?? []).some((m) => m.role === "tool")),
+    60_000, 100,
+  );
   return stack;
 }
 
@@ -230,8 +260,12 @@ async function opencode(stack, method, path, json) {
   return until(`OpenCode ${method} ${path}`, () => http(method, stack.opencode + path, { json }).then((r) => r ?? true), 20_000, 250);
 }
 
-async function newSession(stack) {
-  return (await opencode(stack, "POST", "/session", {})).id;
+/**
+ * A session with a title, as one is once its first prompt has run: OpenCode then asks
+ * the model for no title, which would compete with the timed prompts for the CPU.
+ */
+async function newSession(stack, title) {
+  return (await opencode(stack, "POST", "/session", { title })).id;
 }
 
 async function prompt(stack, sessionId, text) {
@@ -251,18 +285,6 @@ function haConfig(dir, port) {
     recursive: true,
     filter: (src) => !src.includes("__pycache__"),
   });
-  // Until the integration's async_setup calls the card's setup itself (the lead adds
-  // that line), add it to this copy.
-  const init = join(component, "__init__.py");
-  const source = readFileSync(init, "utf8");
-  if (!source.includes("async_setup_card")) {
-    const patched = source.replace(
-      /(async def async_setup\([^)]*\) -> bool:\n    """[^\n]*"""\n)/,
-      `$1    from .frontend import async_setup_card  # added by tests/browser\n\n    await async_setup_card(hass)\n`,
-    );
-    if (patched === source) fail("cannot add the card hook to __init__.py");
-    writeFileSync(init, patched);
-  }
   // No default_config: it would load zeroconf/ssdp/dhcp, which multicast.
   writeFileSync(
     join(dir, "configuration.yaml"),
@@ -445,6 +467,170 @@ function row(page, sessionId) {
   return page.locator(`opencode-lookout-card li.row[data-session="${sessionId}"]`);
 }
 
+// What a row shows when it waits for a permission a steerer can answer.
+const APPROVABLE = 'li.row[data-state="waiting_permission"] .request button.action.primary';
+
+/**
+ * Record, in the page, when each row first matches `selector` (a match inside the
+ * card's shadow root, attributed to its row): when the card's DOM had it (a
+ * MutationObserver: exact, no polling) and the next animation frame. Times are epoch
+ * ms, the clock Home Assistant's timestamps use. Read them with rowMarks().
+ */
+async function watchRows(page, name, selector) {
+  const card = await page.locator("opencode-lookout-card").elementHandle();
+  await card.evaluate(
+    (el, [name, selector]) => {
+      const now = () => performance.timeOrigin + performance.now();
+      const seen = {};
+      (window.__lookoutRows ??= {})[name] = seen;
+      const check = () => {
+        const t = now();
+        const fresh = [];
+        for (const hit of el.shadowRoot.querySelectorAll(selector)) {
+          const id = hit.closest("li.row")?.dataset.session;
+          if (id && !(id in seen)) {
+            seen[id] = { dom: t };
+            fresh.push(id);
+          }
+        }
+        if (fresh.length) {
+          requestAnimationFrame(() => {
+            const frame = now();
+            for (const id of fresh) seen[id].frame = frame;
+          });
+        }
+      };
+      new MutationObserver(check).observe(el.shadowRoot, { subtree: true, childList: true, attributes: true });
+      check();
+    },
+    [name, selector],
+  );
+}
+
+function rowMarks(page, name) {
+  return page.evaluate((name) => window.__lookoutRows[name], name);
+}
+
+/** The state sensor of each session (its unique id ends in `_<session id>_state`). */
+async function stateSensors(page, sessionIds) {
+  return until("the sessions' state sensors", async () => {
+    const entries = await callWS(page, { type: "config/entity_registry/list" });
+    const found = {};
+    for (const entry of entries) {
+      if (entry.platform !== DOMAIN || !entry.entity_id.startsWith("sensor.")) continue;
+      const id = sessionIds.find((sid) => entry.unique_id.endsWith(`_${sid}_state`));
+      if (id) found[entry.entity_id] = id;
+    }
+    return Object.keys(found).length === sessionIds.length ? found : null;
+  });
+}
+
+/**
+ * Record, in the page, every state Home Assistant writes to each session's state sensor
+ * after now: the state, its last_changed (when the agent's update reached HA, in the same
+ * dispatch that schedules the card's push) and when that reached the page. Subscribes to
+ * those entities only, so the measuring adds next to no traffic. Read with stateMarks().
+ */
+async function watchStates(page, name, sensors) {
+  await page.evaluate(
+    async ([name, sensors]) => {
+      const seen = Object.fromEntries(Object.values(sensors).map((id) => [id, []]));
+      (window.__lookoutStates ??= {})[name] = seen;
+      const { connection } = document.querySelector("home-assistant").hass;
+      // subscribe_entities' compressed states: `a` adds (the current state, skipped),
+      // `c` changes (`+` holds what changed: `s` the state, `lc` last_changed in s).
+      await connection.subscribeMessage(
+        (message) => {
+          const at = performance.timeOrigin + performance.now();
+          for (const [entityId, change] of Object.entries(message.c ?? {})) {
+            const plus = change["+"];
+            if (entityId in sensors && plus?.s !== undefined && plus.lc !== undefined) {
+              seen[sensors[entityId]].push({ state: plus.s, ha: plus.lc * 1000, page: at });
+            }
+          }
+        },
+        { type: "subscribe_entities", entity_ids: Object.keys(sensors) },
+      );
+    },
+    [name, sensors],
+  );
+}
+
+function stateMarks(page, name) {
+  return page.evaluate((name) => window.__lookoutStates[name], name);
+}
+
+/**
+ * Wait until every session is drawn waiting for a permission; return per session:
+ * `effect` (HA got the prompt's first effect: the session's first new state), `ha` (HA
+ * got the permission request), `page` (that reached the page), `dom` and `frame` (the
+ * card had it, and the next frame).
+ */
+async function marks(page, name, sessionIds, timeoutMs = 30_000) {
+  return until(
+    `the card and Home Assistant to show ${sessionIds.length} session(s) waiting`,
+    async () => {
+      const [rows, states] = await Promise.all([rowMarks(page, name), stateMarks(page, name)]);
+      const out = {};
+      for (const id of sessionIds) {
+        const asked = states[id].find((s) => s.state === "waiting_permission");
+        if (rows[id]?.frame === undefined || !asked) return null;
+        // No state before the request (the agent never skips "working"; should it, the
+        // 2 s check below falls back to counting from the prompt itself).
+        const effect = states[id][0] === asked ? undefined : states[id][0].ha;
+        out[id] = { effect, ha: asked.ha, page: asked.page, ...rows[id] };
+      }
+      return out;
+    },
+    timeoutMs,
+  );
+}
+
+/**
+ * Time every render of the card (Lit's update(): template, diff and DOM writes) from
+ * now on; the returned function reads the durations in ms.
+ */
+async function watchRenders(page) {
+  const card = await page.locator("opencode-lookout-card").elementHandle();
+  await card.evaluate((el) => {
+    const durations = [];
+    window.__lookoutRenders = durations;
+    const update = el.update;
+    el.update = function (changed) {
+      const t = performance.now();
+      update.call(this, changed);
+      durations.push(performance.now() - t);
+    };
+  });
+  return () => page.evaluate(() => window.__lookoutRenders);
+}
+
+/** Start recording the page's frames and long tasks; stop() returns the worst of them. */
+async function watchFrames(page) {
+  await page.evaluate(() => {
+    const rec = { last: performance.now(), maxGap: 0, frames: 0, running: true, longTasks: [] };
+    window.__lookoutFrames = rec;
+    const frame = (t) => {
+      rec.maxGap = Math.max(rec.maxGap, t - rec.last);
+      rec.last = t;
+      rec.frames++;
+      if (rec.running) requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+    rec.observer = new PerformanceObserver((list) => rec.longTasks.push(...list.getEntries().map((e) => e.duration)));
+    rec.observer.observe({ type: "longtask" });
+  });
+  return {
+    stop: () =>
+      page.evaluate(() => {
+        const rec = window.__lookoutFrames;
+        rec.running = false;
+        rec.observer.disconnect();
+        return { maxGap: rec.maxGap, frames: rec.frames, longTasks: rec.longTasks };
+      }),
+  };
+}
+
 async function screenshots(page, name) {
   const files = [];
   for (const scheme of ["light", "dark"]) {
@@ -515,30 +701,47 @@ async function main() {
       return login(hass.base, "viewer", "viewer-password-1");
     });
 
-    // 1. A permission request shows up within 2 s; a viewer sees it without buttons; Approve runs it.
-    const approveSession = await newSession(stack);
+    // 1. A permission request shows up within 2 s of the prompt and 300 ms of reaching
+    // HA; a viewer sees it without buttons; Approve runs it.
+    const approveSession = await newSession(stack, "Release notes for 2.4");
     await row(page, approveSession).waitFor({ timeout: 30_000 });
     const approveRow = row(page, approveSession);
-    const shown = await step("permission request appears in the card", async () => {
+    await step("permission request appears in the card", async () => {
+      await watchRows(page, "first", APPROVABLE);
+      await watchStates(page, "first", await stateSensors(page, [approveSession]));
+      const sent = Date.now();
       await prompt(stack, approveSession, "RUN: echo approved-from-card > approved.txt");
-      // From OpenCode's acceptance of the prompt (prompt_async returned).
-      const t = Date.now();
-      await approveRow.getByRole("button", { name: "Approve" }).waitFor({ timeout: 30_000 });
-      const at = Date.now();
-      // Where the time went: OpenCode's own timestamp of the permission request.
+      const { [approveSession]: at } = await marks(page, "first", [approveSession]);
+      at.effect ??= sent;
+      // Where the time went: OpenCode's own timestamps (the fake LLM logs its requests).
       const created = await page.locator("opencode-lookout-card").evaluate(
         (card, id) => card._machines.flatMap((m) => m.sessions).find((s) => s.id === id)?.pending_permissions[0]?.created,
         approveSession,
       );
-      if (created) {
-        timings["prompt → OpenCode asks (ms)"] = Date.parse(created) - t;
-        timings["OpenCode asks → shown in the card (ms)"] = at - Date.parse(created);
+      const called = (await llmRequests(stack)).find((r) => r.time * 1000 >= sent && JSON.stringify(r.body ?? "").includes("approved-from-card"));
+      const ms = (x) => Math.round(x);
+      Object.assign(timings, {
+        "prompt → HA sees its first effect (OpenCode starts, agent, HA client) (ms)": ms(at.effect - sent),
+        "prompt → OpenCode calls the LLM (ms)": called ? ms(called.time * 1000 - sent) : null,
+        "prompt → OpenCode asks (ms)": ms(Date.parse(created) - sent),
+        "OpenCode asks → HA (agent, plugin link, HA client) (ms)": ms(at.ha - Date.parse(created)),
+        "HA → its state_changed in the page (ms)": ms(at.page - at.ha),
+        "HA → card DOM (ms)": ms(at.dom - at.ha),
+        "card DOM → next frame (ms)": ms(at.frame - at.dom),
+        "prompt → permission in the card (ms)": ms(at.frame - sent),
+        "first effect in HA → permission in the card (ms)": ms(at.frame - at.effect),
+        "HA → permission in the card (ms)": ms(at.frame - at.ha),
+      });
+      log(`permission shown ${ms(at.frame - sent)} ms after the prompt, ${ms(at.frame - at.effect)} ms after its first effect reached HA, ${ms(at.frame - at.ha)} ms after the request reached HA`);
+      // The issue's 2 s count from the prompt itself (OpenCode's share included; the
+      // warm-ups above keep its one-time costs out of this prompt).
+      if (at.frame - sent > PERMISSION_DEADLINE_MS) {
+        fail(`permission request took ${ms(at.frame - sent)} ms to appear (limit ${PERMISSION_DEADLINE_MS} ms): ${JSON.stringify(timings)}`);
       }
-      return at - t;
+      if (at.frame - at.ha > HA_TO_CARD_MS) {
+        fail(`the update took ${ms(at.frame - at.ha)} ms from HA to the card (limit ${HA_TO_CARD_MS} ms): ${JSON.stringify(timings)}`);
+      }
     });
-    timings["prompt → permission in the card (ms)"] = shown;
-    log(`permission shown ${shown} ms after the prompt (${JSON.stringify(timings)})`);
-    if (shown > PERMISSION_DEADLINE_MS) fail(`permission request took ${shown} ms to appear (limit ${PERMISSION_DEADLINE_MS} ms)`);
     const request = await approveRow.locator("pre").textContent();
     if (!request.includes("echo approved-from-card > approved.txt")) fail(`the row shows ${JSON.stringify(request)}, not the command`);
 
@@ -564,7 +767,7 @@ async function main() {
     // 2. Reject with a reason: the reason reaches the model.
     const reason = "Not now: use the staging database instead";
     await step("Reject with a reason reaches the model", async () => {
-      const session = await newSession(stack);
+      const session = await newSession(stack, "Clean up the build folder");
       await prompt(stack, session, "RUN: touch rejected.txt");
       const r = row(page, session);
       await r.getByRole("button", { name: "Reject" }).waitFor({ timeout: 30_000 });
@@ -577,7 +780,7 @@ async function main() {
 
     // 3. A question answered by tapping an option.
     await step("a question is answered by tapping an option", async () => {
-      const session = await newSession(stack);
+      const session = await newSession(stack, "Pick a theme colour");
       await prompt(stack, session, "ASK_QUESTION");
       const r = row(page, session);
       await r.getByRole("button", { name: "Green" }).waitFor({ timeout: 30_000 });
@@ -618,8 +821,52 @@ async function main() {
       if (!info.picker || info.editor !== "opencode-lookout-card-editor" || !info.form) fail(`picker/editor: ${JSON.stringify(info)}`);
     });
 
+    // 5. Fifty sessions: all rows drawn; requests in ten of them still reach the card
+    // within 300 ms of reaching HA each, and every render of the card stays short.
+    await step(`${MANY_SESSIONS} sessions stay smooth`, async () => {
+      const card = page.locator("opencode-lookout-card");
+      const have = await card.evaluate((el) => el._machines.flatMap((m) => m.sessions).length);
+      const added = [];
+      while (have + added.length < MANY_SESSIONS) {
+        const batch = Math.min(10, MANY_SESSIONS - have - added.length);
+        added.push(...(await Promise.all(Array.from({ length: batch }, (_, i) => newSession(stack, `Session ${have + added.length + i + 1}`)))));
+      }
+      const t = Date.now();
+      await until(`${MANY_SESSIONS} rows in the card`, async () => (await card.locator("li.row").count()) >= MANY_SESSIONS, 180_000, 250);
+      timings[`${MANY_SESSIONS} sessions: last created → all rows shown (ms)`] = Date.now() - t;
+      const chosen = added.slice(-MANY_UPDATES);
+      await watchRows(page, "many", APPROVABLE);
+      await watchStates(page, "many", await stateSensors(page, chosen));
+      const frames = await watchFrames(page);
+      const renders = await watchRenders(page);
+      // Paced, not all in one instant: ten requests in one burst queue behind each
+      // other's entity writes in HA's event loop, and the frontend's handling of those
+      // ~25 entities per session keeps the page busy, before any reaches the card
+      // (timings.json keeps HA's own state_changed delivery for comparison).
+      await Promise.all(
+        chosen.map((id, i) => new Promise((r) => setTimeout(r, i * UPDATE_SPACING_MS)).then(() => prompt(stack, id, `RUN: echo many-${i}`))),
+      );
+      const at = await marks(page, "many", chosen, 60_000);
+      const seen = await frames.stop();
+      const renderMs = (await renders()).sort((a, b) => a - b);
+      const latencies = chosen.map((id) => Math.round(at[id].frame - at[id].ha)).sort((a, b) => a - b);
+      const perUpdate = (from, to) => chosen.map((id) => Math.round(at[id][to] - at[id][from])).sort((a, b) => a - b);
+      Object.assign(timings, {
+        [`${MANY_SESSIONS} sessions: HA → card per update, sorted (ms)`]: latencies,
+        [`${MANY_SESSIONS} sessions: HA → its state_changed in the page (ms)`]: perUpdate("ha", "page"),
+        [`${MANY_SESSIONS} sessions: HA → card DOM (ms)`]: perUpdate("ha", "dom"),
+        [`${MANY_SESSIONS} sessions: longest gap between frames (ms)`]: Math.round(seen.maxGap),
+        [`${MANY_SESSIONS} sessions: frames drawn`]: seen.frames,
+        [`${MANY_SESSIONS} sessions: long tasks (ms)`]: seen.longTasks.map(Math.round),
+        [`${MANY_SESSIONS} sessions: card renders`]: renderMs.length,
+        [`${MANY_SESSIONS} sessions: card render, median and longest (ms)`]: [renderMs[renderMs.length >> 1], renderMs.at(-1)].map((x) => Math.round(x ?? 0)),
+      });
+      await page.screenshot({ path: join(OUT, `card-${MANY_SESSIONS}-sessions-light-1280.png`), fullPage: true });
+      if (latencies.at(-1) > HA_TO_CARD_MS) fail(`with ${MANY_SESSIONS} sessions an update took ${latencies.at(-1)} ms from HA to the card (limit ${HA_TO_CARD_MS} ms): ${latencies}`);
+      if (renderMs.at(-1) > MAX_RENDER_MS) fail(`with ${MANY_SESSIONS} sessions one render of the card took ${Math.round(renderMs.at(-1))} ms (limit ${MAX_RENDER_MS} ms)`);
+    });
+
     timings.total = Date.now() - START;
-    writeFileSync(join(OUT, "timings.json"), `${JSON.stringify(timings, null, 2)}\n`);
     log(`passed in ${(timings.total / 1000).toFixed(1)} s; screenshots: ${shots.join(", ")}`);
   } catch (err) {
     // What the browser showed when it failed.
@@ -652,6 +899,8 @@ async function main() {
     }
     throw err;
   } finally {
+    // Also when a check failed: where the time went is what to look at then.
+    writeFileSync(join(OUT, "timings.json"), `${JSON.stringify(timings, null, 2)}\n`);
     await browser?.close().catch(() => undefined);
     await stopAll();
     rmSync(root, { recursive: true, force: true });
@@ -688,7 +937,7 @@ async function openDashboardSetup(browser, base, admin) {
   await callWS(page, {
     type: "lovelace/config/save",
     url_path: "opencode-lookout",
-    config: { title: "Lookout", views: [{ title: "Sessions", cards: [{ type: "custom:opencode-lookout-card" }] }] },
+    config: { title: "Lookout", views: [{ title: "Sessions", cards: [{ type: "custom:opencode-lookout-card", idle_count: MANY_SESSIONS }] }] },
   });
   return { context, page };
 }

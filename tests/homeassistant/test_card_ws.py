@@ -14,6 +14,9 @@ from pytest_homeassistant_custom_component.typing import (
     WebSocketGenerator,
 )
 
+from custom_components.opencode_lookout import websocket_api
+from custom_components.opencode_lookout.client import Session
+from custom_components.opencode_lookout.client.codec import encode
 from custom_components.opencode_lookout.const import (
     CONF_STEER_USERS as STEER_USERS,
     DOMAIN,
@@ -163,6 +166,37 @@ async def test_unchanged_sessions_are_not_resent(
     event = await _next_event(ws, "session")
     assert event["session"]["id"] == "ses_other"
     assert event["session"]["title"] == "Other, renamed"
+
+
+async def test_a_change_encodes_only_that_session(
+    hass: HomeAssistant,
+    ws: MockHAClientWebSocket,
+    agent: FakeAgent,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With many sessions, a flush encodes the one that changed, not all of them."""
+    for n in range(20):
+        await agent.update_session(f"ses_many{n:02}", title=f"Many {n}", state="idle")
+    await wait_for(
+        hass,
+        lambda: (
+            len(hass.config_entries.async_entries(DOMAIN)[0].runtime_data.sessions) > 20
+        ),
+    )
+    await _subscribe(ws)
+    encoded: list[str] = []
+
+    def counting_encode(value: Any) -> Any:
+        if isinstance(value, Session):
+            encoded.append(value.id)
+        return encode(value)
+
+    monkeypatch.setattr(websocket_api, "encode", counting_encode)
+    await agent.update_session("ses_many07", title="Renamed", state="idle")
+    event = await _next_event(ws, "session")
+    assert event["session"]["id"] == "ses_many07"
+    assert event["session"]["title"] == "Renamed"
+    assert encoded == ["ses_many07"]
 
 
 async def test_unsubscribe_stops_pushes(
