@@ -54,12 +54,14 @@ EVENT_PERMISSION_REQUESTED: Final = "permission_requested"
 EVENT_PERMISSION_RESOLVED: Final = "permission_resolved"
 EVENT_QUESTION_ASKED: Final = "question_asked"
 EVENT_COMPLETED: Final = "completed"
+EVENT_ABORTED: Final = "aborted"
 EVENT_ERROR: Final = "error"
 EVENT_TYPES: Final = [
     EVENT_PERMISSION_REQUESTED,
     EVENT_PERMISSION_RESOLVED,
     EVENT_QUESTION_ASKED,
     EVENT_COMPLETED,
+    EVENT_ABORTED,
     EVENT_ERROR,
 ]
 

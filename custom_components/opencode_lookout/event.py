@@ -10,14 +10,13 @@ from .client import Session
 from .const import EVENT_TYPES
 from .entity import SessionEntity, async_setup_session_entities
 from .models import OpenCodeLookoutConfigEntry
-from .runs import EVENT_ABORTED
 
 PARALLEL_UPDATES = 0
 
 SESSION_EVENT = EventEntityDescription(
     key="activity",
     translation_key="activity",
-    event_types=[*EVENT_TYPES, EVENT_ABORTED],
+    event_types=EVENT_TYPES,
 )
 
 

@@ -9,9 +9,8 @@ a sub-agent's run is part of its root's, which is still working.
 from typing import Any
 
 from .client import RunFinished, RunOutcome, Session
-from .const import EVENT_COMPLETED, EVENT_ERROR
+from .const import EVENT_ABORTED, EVENT_COMPLETED, EVENT_ERROR
 
-EVENT_ABORTED = "aborted"
 # The event type of each outcome: `completed` and `error` are the names automations
 # used before the agent reported runs; `aborted` is new (never `completed`).
 RUN_EVENTS: dict[RunOutcome, str] = {
