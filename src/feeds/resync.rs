@@ -1,7 +1,7 @@
 //! The REST state of one OpenCode instance, fetched after every (re)connect through
 //! whichever feed carries it. The tracker reconciles it with what it already knows.
 
-use crate::opencode::api::Api;
+use crate::opencode::api::{Api, CallError};
 use crate::{
     opencode::event::{
         decode_status, MessageInfo, PartInfo, PermissionInfo, QuestionInfo, SessionInfo,
@@ -34,8 +34,7 @@ pub async fn fetch(api: &Api, max_sessions: usize) -> Result<Resync, ApiError> {
     // Older servers have no question API; that is not an error.
     let questions: Vec<QuestionInfo> =
         api.call_ok("GET", "/question", None, None).await.map(list).unwrap_or_default();
-    let context_limits =
-        api.call_ok("GET", "/config/providers", None, None).await.map(limits).unwrap_or_default();
+    let context_limits = providers(api).await.map(limits).unwrap_or_default();
     let mut messages = Vec::new();
     for sid in statuses.keys() {
         let path = format!("/session/{sid}/message?limit={RECENT_MESSAGES}");
@@ -50,6 +49,18 @@ pub async fn fetch(api: &Api, max_sessions: usize) -> Result<Resync, ApiError> {
     }
     let version = health.get("version").and_then(Value::as_str).map(str::to_owned);
     Ok(Resync { sessions, statuses, permissions, questions, messages, context_limits, version })
+}
+
+/// `GET /config/providers`, tried again once when OpenCode was only slow or unreachable:
+/// without it sessions have no context limit until the next reconnect. An answer (even an
+/// error status, as from servers without the endpoint) is final.
+async fn providers(api: &Api) -> Result<Value, CallError> {
+    match api.call_ok("GET", "/config/providers", None, None).await {
+        Err(CallError::Timeout | CallError::Transport(_)) => {
+            api.call_ok("GET", "/config/providers", None, None).await
+        }
+        other => other,
+    }
 }
 
 /// Decodes the items of a JSON array that decode, skipping the rest.
@@ -85,6 +96,33 @@ mod tests {
     //! Parsing of REST payloads.
     use super::*;
     use serde_json::json;
+
+    /// OpenCode answering `/config/providers` with a transport failure once (as under load)
+    /// still yields the context limits.
+    #[tokio::test]
+    async fn providers_are_tried_again_after_a_failed_call() {
+        let (api, mut calls) = Api::channel();
+        tokio::spawn(async move {
+            let mut failed_once = false;
+            while let Some(call) = calls.recv().await {
+                let body = match call.path.as_str() {
+                    "/global/health" => json!({"healthy": true, "version": "1.18.33"}),
+                    "/config/providers" if !failed_once => {
+                        failed_once = true;
+                        let _ = call.reply.send(Err("connection reset".into()));
+                        continue;
+                    }
+                    "/config/providers" => json!({"providers": [{"id": "fake",
+                        "models": {"m": {"limit": {"context": 100000}}}}]}),
+                    "/session/status" => json!({}),
+                    _ => json!([]),
+                };
+                let _ = call.reply.send(Ok(crate::opencode::api::Response { status: 200, body }));
+            }
+        });
+        let resync = fetch(&api, 10).await.expect("resync");
+        assert_eq!(resync.context_limits.get("fake/m"), Some(&100000));
+    }
 
     #[test]
     fn reads_context_limits() {
