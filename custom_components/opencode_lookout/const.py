@@ -61,8 +61,8 @@ EVENT_TYPES: Final = [
     EVENT_PERMISSION_RESOLVED,
     EVENT_QUESTION_ASKED,
     EVENT_COMPLETED,
-    EVENT_ABORTED,
     EVENT_ERROR,
+    EVENT_ABORTED,
 ]
 
 # Fired for every command sent from Home Assistant (the audit trail; logbook.py).

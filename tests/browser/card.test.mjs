@@ -393,6 +393,21 @@ async function addIntegration(base, admin, stack) {
   return step.result;
 }
 
+/** Save the options form with its defaults, except for `values`. */
+async function setOptions(base, admin, entryId, values) {
+  const auth = { token: admin.access_token };
+  const form = await http("POST", `${base}/api/config/config_entries/options/flow`, { ...auth, json: { handler: entryId } });
+  if (form.type !== "form") fail(`options flow opened with ${JSON.stringify(form)}`);
+  const data = {};
+  for (const field of form.data_schema) {
+    if (field.name in values) data[field.name] = values[field.name];
+    else if (field.required && field.default !== undefined) data[field.name] = field.default;
+  }
+  for (const key of Object.keys(values)) if (!(key in data)) fail(`the options form has no ${key}`);
+  const done = await http("POST", `${base}/api/config/config_entries/options/flow/${form.flow_id}`, { ...auth, json: data });
+  if (done.type !== "create_entry") fail(`options flow ended with ${JSON.stringify(done)}`);
+}
+
 function pairingString(stack) {
   const run = spawnSync(AGENT, ["--config-dir", stack.configDir, "pair"], { env: stack.env, encoding: "utf8" });
   const line = `${run.stdout}`.split("\n").find((l) => l.trim().startsWith("lookout1:"));
@@ -670,7 +685,12 @@ async function main() {
       Promise.all([startStack(root), startHass(root)]),
     );
     const admin = await step("onboard Home Assistant", () => onboard(hass.base));
-    await step("add the integration (config flow)", () => addIntegration(hass.base, admin, stack));
+    const entry = await step("add the integration (config flow)", () => addIntegration(hass.base, admin, stack));
+    // By default HA keeps devices (and so card rows) for 20 sessions per machine; the card
+    // must stay smooth with MANY_SESSIONS rows, so raise the cap through the options flow.
+    await step("raise the session device cap (options flow)", () =>
+      setOptions(hass.base, admin, entry.entry_id, { max_session_devices: MANY_SESSIONS + 10 }),
+    );
 
     browser = await chromium.launch({
       executablePath: CHROMIUM,
