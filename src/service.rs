@@ -46,8 +46,10 @@ pub fn token(dir: &Path) -> Result<String> {
     }
 }
 
-/// How long a client command waits for the agent to create the token.
-const TOKEN_WAIT: Duration = Duration::from_secs(2);
+/// How long a client command waits for the agent to create the token. Generous: a loaded
+/// machine can take seconds to start the agent's process; with no agent at all the
+/// command fails after this long with a clear message.
+const TOKEN_WAIT: Duration = Duration::from_secs(10);
 
 /// This machine's name as shown in Home Assistant.
 pub fn hostname() -> String {
