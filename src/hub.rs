@@ -541,50 +541,18 @@ impl Inner {
 /// The fields of `new` whose values differ from `old`, by wire name (never `id`). Compared
 /// field by field so that only what changed is serialised (this runs for every frame).
 fn changed(old: &Session, new: &Session) -> SessionFields {
-    // Destructured without `..`: a field added to `Session` must be added here too.
-    let Session {
-        id: _,
-        parent_id,
-        root_id,
-        is_child,
-        instance_id,
-        title,
-        directory,
-        project,
-        state,
-        model,
-        agent,
-        current_agent,
-        current_tool,
-        tokens_input,
-        tokens_output,
-        tokens_reasoning,
-        tokens_cache_read,
-        tokens_cache_write,
-        cost,
-        cost_total,
-        context_used,
-        context_limit,
-        files_changed,
-        lines_added,
-        lines_removed,
-        created,
-        last_activity,
-        hostname,
-        opencode_version,
-        pending_permissions,
-        question,
-        error,
-        available,
-    } = new;
     let mut out = SessionFields::new();
+    // Destructured without `..`: a field added to `Session` must be listed here too.
     macro_rules! diff {
-        ($($f:ident),*) => {$(
-            if old.$f != *$f {
-                // Our own types serialise without error.
-                out.insert(stringify!($f).to_owned(), serde_json::to_value($f).unwrap_or_default());
-            }
-        )*};
+        ($($f:ident),*) => {
+            let Session { id: _, $($f),* } = new;
+            $(
+                if old.$f != *$f {
+                    // Our own types serialise without error.
+                    out.insert(stringify!($f).to_owned(), serde_json::to_value($f).unwrap_or_default());
+                }
+            )*
+        };
     }
     diff!(
         parent_id,
