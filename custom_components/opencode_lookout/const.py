@@ -12,10 +12,8 @@ DEFAULT_SESSION_MAX_AGE_HOURS: Final = 24
 CONF_MAX_SESSION_DEVICES: Final = "max_session_devices"
 DEFAULT_MAX_SESSION_DEVICES: Final = 20
 RETENTION_CHECK_INTERVAL: Final = timedelta(minutes=10)
-# Replaced by the two options above (an old entry's value is ignored); kept until the
-# tracker no longer reads it.
+# Replaced by the two options above: the options flow drops an old entry's value.
 CONF_STALE_DAYS: Final = "stale_days"
-DEFAULT_STALE_DAYS: Final = 7
 
 # Built-in phone notifications (options; see notifications.py).
 CONF_NOTIFY: Final = "notifications"  # the options-flow section

@@ -6,15 +6,13 @@ entities through the dispatcher. Runs are the agent's facts (runs.py), never der
 here from state changes.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.util import dt as dt_util
 
 from .activity import Activity
 from .client import Session, Snapshot, Usage
-from .const import CONF_STALE_DAYS, DEFAULT_STALE_DAYS
 from .devices import (
     async_remove_session_device,
     async_remove_vanished_devices,
@@ -47,17 +45,9 @@ class SessionTracker:
         # The machine's totals (None until the first snapshot).
         self.usage: Usage | None = None
 
-    @property
-    def stale_days(self) -> int:
-        """Return the configured number of days after which sessions are stale."""
-        return int(self.entry.options.get(CONF_STALE_DAYS, DEFAULT_STALE_DAYS))
-
     def is_stale(self, session: Session) -> bool:
-        """Return True when a session has been inactive for stale_days."""
-        last = session.last_activity or session.created
-        return last is not None and dt_util.utcnow() - last > timedelta(
-            days=self.stale_days
-        )
+        """Return True when a session should have no device (retention.py decides)."""
+        return False
 
     @callback
     def async_apply_snapshot(self, snapshot: Snapshot) -> None:
