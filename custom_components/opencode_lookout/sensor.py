@@ -211,6 +211,9 @@ SESSION_SENSORS: tuple[SessionSensorDescription, ...] = (
         key="last_activity",
         translation_key="last_activity",
         device_class=SensorDeviceClass.TIMESTAMP,
+        # Off by default: at the end of every run it logs the moment the State sensor
+        # turns idle a second time, and State's own last change says the same.
+        entity_registry_enabled_default=False,
         value_fn=lambda s: s.last_activity,
     ),
     SessionSensorDescription(

@@ -29,7 +29,6 @@ ENABLED = {
     ("sensor", "state"),
     ("sensor", "cost"),
     ("sensor", "context_usage"),
-    ("sensor", "last_activity"),
     ("button", "approve_once"),
     ("button", "approve_always"),
     ("button", "reject"),

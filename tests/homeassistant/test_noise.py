@@ -178,15 +178,10 @@ async def test_permission_round_and_streamed_answer(
     cost = entity_lookup(hass, "sensor", f"{uid}_cost")()
     assert cost is not None
     assert float(_shown(hass, cost)) == pytest.approx(session.cost_total)
-    last = entity_lookup(hass, "sensor", f"{uid}_last_activity")()
-    assert last is not None
-    assert (
-        dt_util.parse_datetime(_shown(hass, last))
-        == session.last_activity.replace(microsecond=0)
-        or dt_util.parse_datetime(_shown(hass, last)) == session.last_activity
-    )
 
-    assert report["round_state_changes"] <= ROUND_STATE_CHANGES, report
-    assert report["round_logbook"] <= ROUND_LOGBOOK_ENTRIES, report
-    assert report["stream_state_changes"] <= STREAM_STATE_CHANGES, report
+    # On failure the whole report, one line per logbook entry: CI shows the tail.
+    shown = "\n".join([str(report), *map(str, report["logbook"])])
+    assert report["round_state_changes"] <= ROUND_STATE_CHANGES, shown
+    assert report["round_logbook"] <= ROUND_LOGBOOK_ENTRIES, shown
+    assert report["stream_state_changes"] <= STREAM_STATE_CHANGES, shown
     assert await hass.config_entries.async_unload(entry_id)
