@@ -5,8 +5,8 @@ Where each job lives:
 - models.py: the runtime data of an entry and the typed ConfigEntry;
 - client/: the protocol client (no Home Assistant imports);
 - manager.py: the connection (reconnect with backoff) and translating agent events;
-- tracker.py: applying session changes (sessions.py the cache, runs.py run timing,
-  devices.py the device registry, retention.py which sessions have a device);
+- tracker.py: applying session changes (sessions.py the cache, runs.py the agent's finished runs,
+  devices.py the device registry, retention.py which sessions keep a device);
   activity.py: event entity and bus events;
   dispatcher.py: the listeners of entities and the notifier;
 - commands.py: actions, buttons and taps to the agent (steering.py who may,
@@ -50,9 +50,9 @@ from .repairs import (
     async_delete_plaintext_issue,
     async_delete_schema_issue,
 )
-from .retention import RetainingTracker
 from .services import async_setup_services
 from .sessions import SessionCache
+from .tracker import SessionTracker
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.EVENT, Platform.SENSOR]
 
@@ -100,13 +100,8 @@ async def _async_connect(
     server_id = info.server_id
     sessions, dispatcher = SessionCache(), Dispatcher()
     activity = Activity(hass, entry, server_id, dispatcher)
-    tracker = RetainingTracker(
-        hass,
-        entry,
-        server_id=server_id,
-        sessions=sessions,
-        dispatcher=dispatcher,
-        activity=activity,
+    tracker = SessionTracker(
+        hass, entry, server_id=server_id, sessions=sessions, dispatcher=dispatcher
     )
     manager = LookoutManager(
         hass,

@@ -1,24 +1,32 @@
 """Keep the session cache, the session devices and the machine's usage in step with the agent.
 
 The manager hands every snapshot, session update, removal and usage to the tracker;
-the tracker decides what a change means (a new device, a stale session) and tells the
-entities through the dispatcher. Runs are the agent's facts (runs.py), never derived
-here from state changes.
+the tracker decides what a change means (a new device, a session that no longer keeps
+one by the retention rule of retention.py) and tells the entities through the
+dispatcher. Runs are the agent's facts (runs.py), never derived here from state changes.
 """
 
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.util import dt as dt_util
 
-from .activity import Activity
 from .client import Session, Snapshot, Usage
+from .const import (
+    CONF_MAX_SESSION_DEVICES,
+    CONF_SESSION_MAX_AGE_HOURS,
+    DEFAULT_MAX_SESSION_DEVICES,
+    DEFAULT_SESSION_MAX_AGE_HOURS,
+)
 from .devices import (
     async_remove_session_device,
     async_remove_vanished_devices,
     async_update_session_device,
 )
 from .dispatcher import Dispatcher
+from .retention import retained
 from .sessions import SessionCache
 
 
@@ -33,7 +41,6 @@ class SessionTracker:
         server_id: str,
         sessions: SessionCache,
         dispatcher: Dispatcher,
-        activity: Activity,
     ) -> None:
         """Store the cache and where changes go."""
         self.hass = hass
@@ -41,34 +48,47 @@ class SessionTracker:
         self.server_id = server_id
         self.sessions = sessions
         self.dispatcher = dispatcher
-        self.activity = activity
         # The machine's totals (None until the first snapshot).
         self.usage: Usage | None = None
 
-    def is_stale(self, session: Session) -> bool:
-        """Return True when a session should have no device (retention.py decides)."""
-        return False
+    def _retained(self, sessions: Iterable[Session]) -> set[str]:
+        """Return the ids among these root sessions that keep a device (the options)."""
+        options = self.entry.options
+        hours = options.get(CONF_SESSION_MAX_AGE_HOURS, DEFAULT_SESSION_MAX_AGE_HOURS)
+        limit = options.get(CONF_MAX_SESSION_DEVICES, DEFAULT_MAX_SESSION_DEVICES)
+        return retained(
+            sessions, dt_util.utcnow(), timedelta(hours=int(hours)), int(limit)
+        )
 
     @callback
     def async_apply_snapshot(self, snapshot: Snapshot) -> None:
-        """Replace the cache with a snapshot and remove vanished devices."""
+        """Replace the cache with a snapshot's retained roots; remove the other devices."""
         self.usage = snapshot.usage
         roots = {s.id: s for s in snapshot.sessions if not s.is_child}
-        for session_id in [sid for sid in self.sessions if sid not in roots]:
+        keep = self._retained(roots.values())
+        for session_id in [sid for sid in self.sessions if sid not in keep]:
             self.async_remove(session_id)
         for session in roots.values():
-            self.async_update(session)
+            if session.id in keep:
+                self._async_store(session)
         async_remove_vanished_devices(
             self.hass, self.entry, self.server_id, self.sessions
         )
 
     @callback
     def async_update(self, session: Session) -> None:
-        """Store a root session; add, update or drop its device."""
-        if self.is_stale(session):
+        """Store a root session if it keeps a device; drop those it pushes out."""
+        others = [s for s in self.sessions.values() if s.id != session.id]
+        if session.id not in self._retained([*others, session]):
             if session.id in self.sessions:
                 self.async_remove(session.id)
             return
+        self._async_store(session)
+        self._async_drop_unretained()
+
+    @callback
+    def _async_store(self, session: Session) -> None:
+        """Store a root session; add or update its device and tell its entities."""
         old = self.sessions.get(session.id)
         self.sessions[session.id] = session
         if old is None or old.title != session.title:
@@ -99,6 +119,12 @@ class SessionTracker:
 
     @callback
     def async_remove_stale(self, _now: datetime) -> None:
-        """Remove sessions that became stale (run every STALE_CHECK_INTERVAL)."""
-        for session in [s for s in self.sessions.values() if self.is_stale(s)]:
-            self.async_remove(session.id)
+        """Drop the devices of sessions that aged out (run every STALE_CHECK_INTERVAL)."""
+        self._async_drop_unretained()
+
+    @callback
+    def _async_drop_unretained(self) -> None:
+        """Remove the sessions that no longer keep a device."""
+        keep = self._retained(self.sessions.values())
+        for session_id in [sid for sid in self.sessions if sid not in keep]:
+            self.async_remove(session_id)

@@ -79,7 +79,7 @@ async def test_session_max_age(
     # Two hours later the periodic check drops the aging session's device.
     later = datetime.now(UTC) + timedelta(hours=2)
     with patch(
-        "custom_components.opencode_lookout.retention.dt_util.utcnow",
+        "custom_components.opencode_lookout.tracker.dt_util.utcnow",
         return_value=later,
     ):
         async_fire_time_changed(hass, later)
