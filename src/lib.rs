@@ -20,7 +20,7 @@
 //! - `api/`: the agent's listening side of the API socket: `server` (accept, admission,
 //!   limits before trust), `connection` (TLS, upgrade, auth, one client), `commands`.
 //! - `tls`: the agent's certificate, its fingerprint (the pairing identity), and the
-//!   pinned client config.
+//!   pinned client config; `rotation`: new secrets, taken up by the running agent at once.
 //! - `client`: the connecting side of the API socket (the CLI, the tests, the bench).
 //! - `mdns`: the DNS-SD advertisement of the API.
 //! - `persist`: what the hub hands to the store and gets back at start.
@@ -40,6 +40,7 @@ pub mod opencode;
 pub mod paths;
 pub mod persist;
 pub mod protocol;
+pub mod rotation;
 pub mod secrets;
 pub mod service;
 pub mod store;

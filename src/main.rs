@@ -7,7 +7,7 @@ use opencode_lookout::{
     config::{self, Config, RunArgs},
     install, paths,
     protocol::{Command, CommandResult, Pairing, PermissionReply},
-    secrets, service, store, tls,
+    rotation, service, store, tls,
 };
 use std::{path::PathBuf, process::ExitCode};
 
@@ -145,13 +145,16 @@ fn real_main(cli: Cli) -> Result<()> {
             Ok(())
         }
         Cmd::Rotate => {
-            secrets::write_private(&Config::token_path(&dir), &secrets::random_token()?)?;
-            let id = tls::rotate(&dir)?;
-            println!("new token and certificate {}", id.fingerprint);
-            println!(
-                "restart the running agent to use them (e.g. `systemctl --user restart \
-                 opencode-lookout`), then pair Home Assistant again with `opencode-lookout pair`"
-            );
+            let rotated = rotation::rotate(&dir)?;
+            println!("new token and certificate {}", rotated.fingerprint);
+            match rotated.agent {
+                Some(pid) => println!(
+                    "the running agent (pid {pid}) switched to them and closed the connections \
+                     made with the old token"
+                ),
+                None => println!("no agent is running; it uses them when it starts"),
+            }
+            println!("pair Home Assistant again with `opencode-lookout pair`");
             Ok(())
         }
         Cmd::InstallPlugin => {

@@ -35,6 +35,9 @@ pub mod close {
     pub const AUTH_TIMEOUT: u16 = 4002;
     /// The client did not read its frames fast enough.
     pub const SLOW_CONSUMER: u16 = 4003;
+    /// The agent's token and certificate were replaced (`opencode-lookout rotate`): pair
+    /// again.
+    pub const CREDENTIALS_ROTATED: u16 = 4004;
     /// Every code with its wire-contract name (tests/fixtures/protocol/constants.json).
     pub const ALL: &[(&str, u16)] = &[
         ("normal", NORMAL),
@@ -44,6 +47,7 @@ pub mod close {
         ("auth_failed", AUTH_FAILED),
         ("auth_timeout", AUTH_TIMEOUT),
         ("slow_consumer", SLOW_CONSUMER),
+        ("credentials_rotated", CREDENTIALS_ROTATED),
     ];
 }
 

@@ -12,6 +12,7 @@ use crate::{
     hub::Hub,
     mdns, paths,
     persist::{Persist, Remembered},
+    rotation,
     secrets::{self, load_or_create, load_or_create_public, random_id, random_token},
     store::{self, Store},
     tls,
@@ -62,6 +63,12 @@ pub async fn run(config: Config) -> Result<()> {
     // Held until the process exits: one agent per config dir creates its secrets and owns
     // its plugin socket.
     let _lock = lock(&config.dir)?;
+    // Before anything can send it (`rotate` reads our pid from the lock): SIGHUP's default
+    // action would end the agent.
+    #[cfg(unix)]
+    let hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        .context("cannot listen for SIGHUP")?;
+    write_pid(&_lock)?;
     let token = load_or_create(&Config::token_path(&config.dir), random_token)?;
     let server_id = load_or_create_public(&config.dir.join(paths::SERVER_ID), random_id)?;
     let plugin_secret = load_or_create(&config.dir.join(paths::PLUGIN_SECRET), random_token)?;
@@ -127,11 +134,17 @@ pub async fn run(config: Config) -> Result<()> {
     println!(
         "opencode-lookout listening api={api_addr} plugin={plugin_at} fingerprint={fingerprint}"
     );
-    let mut settings = api::Settings::new(token, server_id, hostname);
+    let tls = if config.insecure_plaintext { None } else { Some(tls::server_config(&identity)?) };
+    let credentials = api::Credentials::new(token, tls);
+    #[cfg(unix)]
+    tokio::spawn(rotation::reload_on_hangup(
+        config.dir.clone(),
+        credentials.clone(),
+        config.insecure_plaintext,
+        hangup,
+    ));
+    let mut settings = api::Settings::new(credentials, server_id, hostname);
     settings.max_clients = config.max_clients;
-    if !config.insecure_plaintext {
-        settings.tls = Some(tls::server_config(&identity)?);
-    }
     api::run(api_listener, hub.clone(), settings, shutdown_signal()).await;
     tracing::info!("shutting down");
     // What waited for the next flush goes to the store too.
@@ -226,6 +239,21 @@ fn lock(dir: &Path) -> Result<std::fs::File> {
 
 #[cfg(not(unix))]
 fn lock(_dir: &Path) -> Result<()> {
+    Ok(())
+}
+
+/// Puts our pid in the lock file we hold, for `rotate` to signal.
+#[cfg(unix)]
+fn write_pid(lock: &std::fs::File) -> Result<()> {
+    use std::io::Write;
+    let mut file = lock;
+    file.set_len(0).context("cannot truncate the agent lock")?;
+    file.write_all(format!("{}\n", std::process::id()).as_bytes())
+        .context("cannot write the agent lock")
+}
+
+#[cfg(not(unix))]
+fn write_pid(_lock: &()) -> Result<()> {
     Ok(())
 }
 

@@ -55,6 +55,15 @@ pub fn load_or_create(dir: &Path) -> Result<Identity> {
     identity(&cert_pem, &key_pem)
 }
 
+/// The identity in `dir`, which must exist (a running agent reloading after `rotate`).
+pub fn load(dir: &Path) -> Result<Identity> {
+    let key_pem = secrets::load(&dir.join(paths::TLS_KEY))?;
+    let cert_path = dir.join(paths::TLS_CERT);
+    let cert_pem = std::fs::read_to_string(&cert_path)
+        .with_context(|| format!("cannot read {}", cert_path.display()))?;
+    identity(&cert_pem, &key_pem)
+}
+
 /// A new key and certificate in `dir`, replacing the old ones (`rotate`).
 pub fn rotate(dir: &Path) -> Result<Identity> {
     let key_pem = new_key()?;

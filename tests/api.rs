@@ -8,7 +8,7 @@
 
 use futures_util::{SinkExt, StreamExt};
 use opencode_lookout::{
-    api::{self, Settings},
+    api::{self, Credentials, Settings},
     client::{self, Trust, Ws},
     hub::Hub,
     opencode::{
@@ -52,7 +52,11 @@ fn settings() -> Settings {
         max_clients: 16,
         // Tests other than the rate-limit one must not trip over it.
         auth_failures_per_minute: 1000,
-        ..Settings::new(TOKEN.into(), "3f1c2a9e8b7d4c60a1e2f3b4c5d6e7f8".into(), "testbox".into())
+        ..Settings::new(
+            Credentials::new(TOKEN.into(), None),
+            "3f1c2a9e8b7d4c60a1e2f3b4c5d6e7f8".into(),
+            "testbox".into(),
+        )
     }
 }
 
@@ -394,6 +398,30 @@ async fn wrong_token_fails_with_4001() {
     // The right token still works afterwards (well below the rate limit).
     let mut ws = authed(srv.addr).await;
     assert_usable(&mut ws, 1).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotated_credentials_close_old_clients_and_refuse_the_old_token() {
+    let settings = settings();
+    let credentials = settings.credentials.clone();
+    let srv = start(settings).await;
+    let mut before = authed(srv.addr).await;
+    assert_usable(&mut before, 1).await;
+    // A connection that said hello but had not authenticated when the token changed.
+    let (mut waiting, _) = hello(srv.addr).await;
+
+    let new_token = "rotated-token-abcdefghijklmnopqrstuvwxyz0123456789";
+    credentials.rotate(new_token.into(), None);
+    let (code, _) = tokio::time::timeout(WAIT, expect_close(&mut before)).await.expect("closed");
+    assert_eq!(code, Some(4004), "a client of the old token is closed as rotated");
+
+    send(&mut waiting, json!({"type": "auth", "token": TOKEN})).await;
+    let (code, texts) = expect_close(&mut waiting).await;
+    assert_eq!(code, Some(4001), "the old token is refused: {texts:?}");
+    let (mut after, _) = hello(srv.addr).await;
+    send(&mut after, json!({"type": "auth", "token": new_token})).await;
+    assert_eq!(recv(&mut after).await, json!({"type": "auth_ok"}));
+    assert_usable(&mut after, 2).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1243,7 +1271,8 @@ fn identity(name: &str) -> tls::Identity {
 async fn start_tls(settings: Settings) -> (TestServer, String) {
     let id = identity("srv");
     let tls = Some(tls::server_config(&id).expect("server config"));
-    (start(Settings { tls, ..settings }).await, id.fingerprint)
+    let credentials = Credentials::new(TOKEN.into(), tls);
+    (start(Settings { credentials, ..settings }).await, id.fingerprint)
 }
 
 /// Opens `count` connections from `from` that finish the handshakes and then say nothing.
@@ -1477,6 +1506,64 @@ async fn plaintext_only_when_asked_and_loudly() {
     assert!(client::Connection::connect(&api, &Trust::Plaintext, &token).await.is_err());
     let _ = agent.kill();
     let _ = agent.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotate_switches_the_running_agent_at_once() {
+    // The real binary and the real `rotate` command: a leaked pairing string is dead the
+    // moment it is rotated, without restarting the agent.
+    let (mut agent, dir, api) = spawn_agent("rotate", &[]).await;
+    let old_fp = tls::read_fingerprint(&dir).expect("fingerprint");
+    let old_token = std::fs::read_to_string(dir.join("token")).expect("token").trim().to_owned();
+    let mut c = client::Connection::connect(&api, &Trust::Pinned(old_fp.clone()), &old_token)
+        .await
+        .expect("paired");
+    let cli = |dir: &PathBuf| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_opencode-lookout"))
+            .args(["--config-dir", dir.to_str().unwrap(), "rotate"])
+            .output()
+            .expect("rotate runs");
+        assert!(out.status.success(), "rotate failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let said = cli(&dir);
+    assert!(said.contains("switched"), "rotate did not reach the agent: {said}");
+    let new_fp = tls::read_fingerprint(&dir).expect("new fingerprint");
+    let new_token = std::fs::read_to_string(dir.join("token")).expect("token").trim().to_owned();
+    assert_ne!(new_fp, old_fp);
+    assert_ne!(new_token, old_token);
+
+    // The old connection is closed; the old pairing gets nowhere, the new one gets in.
+    let list = opencode_lookout::protocol::Command::ListSessions;
+    let closed = tokio::time::timeout(WAIT, async {
+        loop {
+            if c.request(&list).await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "the client of the old token is still served");
+    let old = client::Connection::connect(&api, &Trust::Pinned(old_fp), &old_token).await;
+    assert!(old.is_err(), "the old pairing string still connects");
+    let stolen =
+        client::Connection::connect(&api, &Trust::Pinned(new_fp.clone()), &old_token).await;
+    assert!(stolen.is_err(), "the old token still authenticates");
+    let mut fresh = client::Connection::connect(&api, &Trust::Pinned(new_fp), &new_token)
+        .await
+        .expect("the new pairing string connects");
+    fresh.request(&list).await.expect("served");
+    fresh.close().await;
+
+    // With the agent gone, `rotate` signals nobody (the pid in the lock file is stale).
+    let _ = agent.kill();
+    let _ = agent.wait();
+    let said = cli(&dir);
+    assert!(said.contains("no agent is running"), "{said}");
+    let log = std::fs::read_to_string(dir.join("agent.log")).expect("log");
+    assert!(!log.contains(&new_token) && !log.contains(&old_token), "a token is in the log");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -91,19 +91,20 @@ pub(super) async fn run(
         Err(Some((code, reason))) => return close_ws(&mut ws, code, reason).await,
         Err(None) => return,
     };
+    let (slot, rotations) = slot;
     drop(place);
     ws.get_mut().lift();
-    if shared.settings.tls.is_none() {
+    if shared.settings.credentials.current().tls.is_none() {
         tracing::warn!(%peer, "client authenticated over PLAINTEXT (--insecure-plaintext)");
     } else {
         tracing::info!(%peer, "client authenticated");
     }
-    serve(shared, ws, peer, stop, slot).await;
+    serve(shared, ws, peer, stop, slot, rotations).await;
 }
 
 /// TLS (unless opted out) and the websocket upgrade; browsers (an `Origin`) are refused.
 async fn open(shared: &Shared, stream: TcpStream, peer: IpAddr) -> Option<Ws> {
-    let stream: Box<dyn Io> = match &shared.settings.tls {
+    let stream: Box<dyn Io> = match &shared.settings.credentials.current().tls {
         Some(config) => {
             let acceptor = tokio_rustls::TlsAcceptor::from(config.clone());
             match acceptor.accept(stream).await {
@@ -158,14 +159,15 @@ async fn refuse(ws: &mut Ws, peer: IpAddr) {
     close_ws(ws, CloseCode::Again, "too many clients").await;
 }
 
-/// Waits for a valid `auth` and takes a client slot; `Err(Some(..))` says how to close,
+/// Waits for a valid `auth` and takes a client slot; also returns what tells of the next
+/// rotation of the token it was checked against. `Err(Some(..))` says how to close,
 /// `Err(None)` that the peer left.
 async fn authenticate(
     shared: &Shared,
     ws: &mut Ws,
     peer: IpAddr,
     deadline: tokio::time::Instant,
-) -> Result<OwnedSemaphorePermit, Option<(CloseCode, &'static str)>> {
+) -> Result<(OwnedSemaphorePermit, Rotations), Option<(CloseCode, &'static str)>> {
     let timeout = Some((CloseCode::Library(close::AUTH_TIMEOUT), "authentication timeout"));
     let text = loop {
         match tokio::time::timeout_at(deadline, ws.next()).await {
@@ -184,17 +186,20 @@ async fn authenticate(
         tracing::warn!(%peer, "refusing a frame over the pre-auth limit");
         return Err(Some((CloseCode::Size, "frame too large before auth")));
     }
+    // Watched from before the check: a rotation right after it still closes this client.
+    let mut rotations = shared.settings.credentials.watch();
+    let expected = rotations.borrow_and_update().clone();
     let (reason, retry_after) = match shared.retry_after(peer) {
         Some(secs) => (AuthFailure::RateLimited, Some(secs)),
         None => match decode_command(&text).1 {
-            Ok(Command::Auth { token }) if token_ok(&token, &shared.settings.token) => {
+            Ok(Command::Auth { token }) if token_ok(&token, &expected.token) => {
                 let Ok(slot) = shared.slots.clone().try_acquire_owned() else {
                     refuse(ws, peer).await;
                     return Err(None);
                 };
                 let ok = frame(&ServerMsg::AuthOk);
                 ws.send(Message::Text(ok)).await.map_err(|_| None)?;
-                return Ok(slot);
+                return Ok((slot, rotations));
             }
             Ok(Command::Auth { .. }) => (AuthFailure::InvalidToken, None),
             Ok(_) => (AuthFailure::AuthRequired, None),
@@ -214,6 +219,9 @@ fn token_ok(given: &str, expected: &str) -> bool {
     !expected.is_empty() && bool::from(given.as_bytes().ct_eq(expected.as_bytes()))
 }
 
+/// Tells an authenticated client's task that the token it proved was replaced.
+type Rotations = tokio::sync::watch::Receiver<Arc<super::server::Secrets>>;
+
 /// One authenticated client.
 struct Client {
     id: u64,
@@ -228,6 +236,7 @@ async fn serve(
     peer: IpAddr,
     stop: Arc<Notify>,
     _slot: OwnedSemaphorePermit,
+    mut rotations: Rotations,
 ) {
     let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
     let (tx, mut rx) = mpsc::channel::<Utf8Bytes>(CLIENT_QUEUE);
@@ -248,6 +257,10 @@ async fn serve(
         tokio::select! {
             _ = stop.notified() => break (CloseCode::Away, "agent shutting down"),
             _ = kicked.notified() => break (CloseCode::Library(close::SLOW_CONSUMER), "slow consumer"),
+            // Err: the credentials' owner is gone (the agent is stopping); not a rotation.
+            Ok(()) = rotations.changed() => {
+                break (CloseCode::Library(close::CREDENTIALS_ROTATED), "credentials rotated")
+            }
             _ = ping.tick() => {
                 if last_seen.elapsed() > shared.settings.idle_timeout {
                     tracing::info!(%peer, "closing silent client");

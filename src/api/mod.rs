@@ -8,4 +8,4 @@ mod commands;
 mod connection;
 pub mod server;
 
-pub use server::{run, Settings};
+pub use server::{run, Credentials, Settings};

@@ -15,13 +15,54 @@ use std::{
 };
 use tokio::{
     net::TcpListener,
-    sync::{Notify, OwnedSemaphorePermit, Semaphore},
+    sync::{watch, Notify, OwnedSemaphorePermit, Semaphore},
 };
+
+/// The token and certificate the API accepts, as they are now.
+pub struct Secrets {
+    pub token: String,
+    /// TLS (the default); `None` only with `--insecure-plaintext`.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+}
+
+/// The API's current secrets, replaceable while it runs (`opencode-lookout rotate`): new
+/// connections get the new ones, and every client authenticated before is closed with
+/// `credentials_rotated`, since it proved only a token that is no longer valid.
+#[derive(Clone)]
+pub struct Credentials(Arc<watch::Sender<Arc<Secrets>>>);
+
+impl Credentials {
+    pub fn new(token: String, tls: Option<Arc<rustls::ServerConfig>>) -> Self {
+        Credentials(Arc::new(watch::Sender::new(Arc::new(Secrets { token, tls }))))
+    }
+
+    /// Replaces the secrets; authenticated clients are closed.
+    pub fn rotate(&self, token: String, tls: Option<Arc<rustls::ServerConfig>>) {
+        self.0.send_replace(Arc::new(Secrets { token, tls }));
+    }
+
+    pub(super) fn current(&self) -> Arc<Secrets> {
+        self.0.borrow().clone()
+    }
+
+    /// A receiver that sees the next rotation (and none before).
+    pub(super) fn watch(&self) -> watch::Receiver<Arc<Secrets>> {
+        self.0.subscribe()
+    }
+}
+
+impl std::fmt::Debug for Credentials {
+    // Never the token.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tls = self.current().tls.is_some();
+        f.debug_struct("Credentials").field("tls", &tls).finish_non_exhaustive()
+    }
+}
 
 /// Server settings.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    pub token: String,
+    pub credentials: Credentials,
     pub server_id: String,
     pub hostname: String,
     /// Authenticated clients at once.
@@ -39,15 +80,13 @@ pub struct Settings {
     pub ping_interval: Duration,
     /// A connection silent for this long is closed.
     pub idle_timeout: Duration,
-    /// TLS (the default); `None` only with `--insecure-plaintext`.
-    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 impl Settings {
     /// The defaults of the running agent for these credentials.
-    pub fn new(token: String, server_id: String, hostname: String) -> Self {
+    pub fn new(credentials: Credentials, server_id: String, hostname: String) -> Self {
         Settings {
-            token,
+            credentials,
             server_id,
             hostname,
             max_clients: 32,
@@ -58,7 +97,6 @@ impl Settings {
             auth_failures_per_minute: 5,
             ping_interval: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(30),
-            tls: None,
         }
     }
 }
@@ -142,7 +180,7 @@ pub async fn run(
     settings: Settings,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
-    if settings.tls.is_none() {
+    if settings.credentials.current().tls.is_none() {
         tracing::warn!(
             "the API is served WITHOUT TLS (--insecure-plaintext): anyone on the network can \
              read the token and the sessions; use this only for debugging"

@@ -226,6 +226,23 @@ class RealStack:
         self.procs.remove(proc)
         self.agent = None
 
+    def rotate(self) -> str:
+        """Run `opencode-lookout rotate` as a user would; return what it printed."""
+        binary = _binary(
+            "OPENCODE_LOOKOUT_AGENT_BIN", "run the tests through scripts/test"
+        )
+        done = subprocess.run(
+            [binary, "--config-dir", str(self.lookout), "rotate"],
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
+        self.token = (self.lookout / "token").read_text().strip()
+        self.fingerprint = fingerprint(self.lookout / "tls.crt")
+        return done.stdout
+
     @property
     def pairing(self) -> str:
         """Return the pairing string (what `opencode-lookout pair` prints)."""
