@@ -44,7 +44,11 @@ fn signal_agent(dir: &Path) -> Result<Option<u32>> {
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read {}", path.display()))?;
     let pid: libc::pid_t = text.trim().parse().ok().filter(|p| *p > 0).with_context(|| {
-        format!("no agent pid in {} (an agent from before 0.2?)", path.display())
+        format!(
+            "the new token and certificate are written, but the running agent left no pid in \
+             {} (it predates live rotation): restart it to use them",
+            path.display()
+        )
     })?;
     // SAFETY: kill has no memory effects; the pid is the lock holder's, a live agent.
     if unsafe { libc::kill(pid, libc::SIGHUP) } != 0 {
