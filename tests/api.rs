@@ -1069,16 +1069,21 @@ async fn streaming_is_coalesced_and_state_changes_are_immediate() {
 // One fact once: thin events after the snapshot that holds the details
 // ---------------------------------------------------------------------------------------
 
-/// Reads frames until the event `name`; returns the frames before it and the event.
-async fn frames_until(ws: &mut Ws, name: &str) -> (Vec<Value>, Value) {
+/// Reads frames until one for which `done` holds; returns the frames before it and it.
+async fn frames_until_match(ws: &mut Ws, done: impl Fn(&Value) -> bool) -> (Vec<Value>, Value) {
     let mut before = Vec::new();
     loop {
         let f = recv(ws).await;
-        if f["event"] == name {
+        if done(&f) {
             return (before, f);
         }
         before.push(f);
     }
+}
+
+/// Reads frames until the event `name`; returns the frames before it and the event.
+async fn frames_until(ws: &mut Ws, name: &str) -> (Vec<Value>, Value) {
+    frames_until_match(ws, |f| f["event"] == name).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1589,14 +1594,7 @@ fn session_error(sid: &str, name: &str) -> Input {
 
 /// Reads frames until a `run_finished` of `sid`; returns it and the frames before it.
 async fn run_finished(ws: &mut Ws, sid: &str) -> (Vec<Value>, Value) {
-    let mut before = Vec::new();
-    loop {
-        let f = recv(ws).await;
-        if f["event"] == "run_finished" && f["session_id"] == sid {
-            return (before, f);
-        }
-        before.push(f);
-    }
+    frames_until_match(ws, |f| f["event"] == "run_finished" && f["session_id"] == sid).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
