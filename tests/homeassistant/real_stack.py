@@ -274,10 +274,10 @@ class RealStack:
                 time.sleep(0.5)
         return json.loads(raw) if raw else None
 
-    def new_session(self) -> str:
+    def new_session(self, timeout: float = 120) -> str:
         """Create an OpenCode session (this boots the instance and so the plugin)."""
         # The first one boots OpenCode's instance: slow on a loaded machine.
-        return self.request("POST", "/session", {}, timeout=120)["id"]
+        return self.request("POST", "/session", {}, timeout=timeout)["id"]
 
     def prompt(self, session_id: str, text: str) -> None:
         """Send a prompt without waiting."""

@@ -9,11 +9,9 @@ itself. Uses real_stack's helpers read-only (the stack is another lane's).
 """
 
 import asyncio
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator
 from datetime import timedelta
-import json
 from typing import Any
-import urllib.request
 
 from aiohttp import ClientSession
 import pytest
@@ -22,6 +20,7 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
     async_fire_time_changed,
 )
+from real_ha import entity_lookup, wait_until
 from real_stack import RealStack
 
 from custom_components.opencode_lookout.client import InvalidAuth, LookoutClient
@@ -40,17 +39,8 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
 
 PLAIN = "notify.family_chat"
-
-
-async def _wait(what: str, check: Callable[[], Any], timeout: float = 45) -> Any:
-    """Poll until ``check`` returns something truthy."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while loop.time() < deadline:
-        if value := check():
-            return value
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+# The first session boots OpenCode's instance: up to a minute on a busy box.
+NEW_SESSION_TIMEOUT = 180
 
 
 @pytest.fixture
@@ -77,26 +67,6 @@ def _entry(stack: RealStack, **options: Any) -> MockConfigEntry:
     )
 
 
-def _new_session(stack: RealStack) -> str:
-    """Create an OpenCode session; the first one boots the instance (slow on a busy box).
-
-    real_stack's request() gives up after 30 s; booting took up to a minute here.
-    """
-    request = urllib.request.Request(
-        stack.opencode_url + "/session",
-        data=b"{}",
-        method="POST",
-        headers={"content-type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=180) as response:
-        return str(json.loads(response.read())["id"])
-
-
-def _entity(hass: HomeAssistant, platform: str, uid: str) -> Callable[[], str | None]:
-    """Look up an entity id by unique id."""
-    return lambda: er.async_get(hass).async_get_entity_id(platform, DOMAIN, uid)
-
-
 async def test_abort_is_aborted_never_finished(
     hass: HomeAssistant, stack: RealStack
 ) -> None:
@@ -118,13 +88,15 @@ async def test_abort_is_aborted_never_finished(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
 
-    sid = await hass.async_add_executor_job(_new_session, stack)
+    sid = await hass.async_add_executor_job(stack.new_session, NEW_SESSION_TIMEOUT)
     uid = f"{stack.server_id}_{sid}"
-    state_id = await _wait("state sensor", _entity(hass, "sensor", f"{uid}_state"))
+    state_id = await wait_until(
+        "state sensor", entity_lookup(hass, "sensor", f"{uid}_state")
+    )
     device_id = er.async_get(hass).async_get(state_id).device_id
     assert dr.async_get(hass).async_get(device_id) is not None
     # Nothing to abort yet: the agent says not_busy, a validation error.
-    await _wait("idle", lambda: hass.states.get(state_id).state == "idle")
+    await wait_until("idle", lambda: hass.states.get(state_id).state == "idle")
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(
             DOMAIN, "abort_session", {"device_id": device_id}, blocking=True
@@ -133,27 +105,29 @@ async def test_abort_is_aborted_never_finished(
 
     # A 20 s streamed answer, aborted from Home Assistant while it streams.
     await hass.async_add_executor_job(stack.prompt, sid, "STREAM:400:50")
-    await _wait("working", lambda: hass.states.get(state_id).state == "working")
+    await wait_until("working", lambda: hass.states.get(state_id).state == "working")
     await asyncio.sleep(1)
     await hass.services.async_call(
         DOMAIN, "abort_session", {"device_id": device_id}, blocking=True
     )
     runs = lambda: [e.data for e in events if e.data["session_id"] == sid]  # noqa: E731
-    await _wait("run event", runs)
-    await _wait(
+    await wait_until("run event", runs)
+    await wait_until(
         "idle after abort", lambda: hass.states.get(state_id).state != "working"
     )
     await asyncio.sleep(2)  # anything else the agent would say about this run
     assert [e["type"] for e in runs()] == ["aborted"], runs()
     assert runs()[0]["duration"] >= 1
-    event_id = _entity(hass, "event", f"{uid}_activity")()
+    event_id = entity_lookup(hass, "event", f"{uid}_activity")()
     assert hass.states.get(event_id).attributes["event_type"] == "aborted"
     assert not [n for n in notes if "Finished" in n.data["message"]]
 
     # A run that completes is `completed`, and the plain target is told once.
     await hass.async_add_executor_job(stack.prompt, sid, "hello")
-    await _wait("completed", lambda: [e for e in runs() if e["type"] == "completed"])
-    done = await _wait(
+    await wait_until(
+        "completed", lambda: [e for e in runs() if e["type"] == "completed"]
+    )
+    done = await wait_until(
         "finished note",
         lambda: [n.data for n in notes if "Finished" in n.data["message"]],
         timeout=10,
@@ -163,14 +137,14 @@ async def test_abort_is_aborted_never_finished(
 
     # The machine's Total spend is the agent's count of every message: here, with one
     # session, exactly that session's cost.
-    spend_id = _entity(hass, "sensor", f"{stack.server_id}_total_spend")()
-    cost_id = _entity(hass, "sensor", f"{uid}_cost")()
+    spend_id = entity_lookup(hass, "sensor", f"{stack.server_id}_total_spend")()
+    cost_id = entity_lookup(hass, "sensor", f"{uid}_cost")()
 
     def spend_is_cost() -> bool:
         spend, cost = hass.states.get(spend_id).state, hass.states.get(cost_id).state
         return float(cost) > 0 and abs(float(spend) - float(cost)) < 1e-9
 
-    await _wait("total spend = the session's cost", spend_is_cost, timeout=15)
+    await wait_until("total spend = the session's cost", spend_is_cost, timeout=15)
 
     # An unknown permission id never reaches OpenCode: not_found, a validation error.
     with pytest.raises(ServiceValidationError) as err:
