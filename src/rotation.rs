@@ -64,29 +64,30 @@ fn signal_agent(_dir: &Path) -> Result<Option<u32>> {
 }
 
 /// The agent's side: on every SIGHUP, load the secrets in `dir` and switch the API to them
-/// when they changed. A failed load keeps the current ones (with a warning).
+/// when they changed. `fingerprint` is the certificate `credentials` serves now. A failed
+/// load keeps the current ones (with a warning).
 #[cfg(unix)]
 pub async fn reload_on_hangup(
     dir: PathBuf,
     credentials: api::Credentials,
+    mut fingerprint: String,
     plaintext: bool,
     mut hangup: tokio::signal::unix::Signal,
 ) {
-    let mut current = load(&dir, plaintext).ok().map(|(token, _, fp)| (token, fp));
     while hangup.recv().await.is_some() {
         match load(&dir, plaintext) {
             Ok((token, tls, fp)) => {
-                if current.as_ref().is_some_and(|(t, f)| *t == token && *f == fp) {
+                if credentials.current().token == token && fingerprint == fp {
                     tracing::info!("SIGHUP: token and certificate unchanged");
                     continue;
                 }
-                credentials.rotate(token.clone(), tls);
+                credentials.rotate(token, tls);
                 tracing::warn!(
                     fingerprint = %fp,
                     "new token and certificate (rotate): clients that authenticated with \
                      the old token were disconnected and must pair again"
                 );
-                current = Some((token, fp));
+                fingerprint = fp;
             }
             Err(e) => tracing::warn!(
                 error = %format!("{e:#}"),

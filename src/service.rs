@@ -62,13 +62,13 @@ pub async fn run(config: Config) -> Result<()> {
     secrets::private_dir(&config.dir)?;
     // Held until the process exits: one agent per config dir creates its secrets and owns
     // its plugin socket.
-    let _lock = lock(&config.dir)?;
+    let lock_file = lock(&config.dir)?;
     // Before anything can send it (`rotate` reads our pid from the lock): SIGHUP's default
     // action would end the agent.
     #[cfg(unix)]
     let hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
         .context("cannot listen for SIGHUP")?;
-    write_pid(&_lock)?;
+    write_pid(&lock_file)?;
     let token = load_or_create(&Config::token_path(&config.dir), random_token)?;
     let server_id = load_or_create_public(&config.dir.join(paths::SERVER_ID), random_id)?;
     let plugin_secret = load_or_create(&config.dir.join(paths::PLUGIN_SECRET), random_token)?;
@@ -140,6 +140,7 @@ pub async fn run(config: Config) -> Result<()> {
     tokio::spawn(rotation::reload_on_hangup(
         config.dir.clone(),
         credentials.clone(),
+        identity.fingerprint.clone(),
         config.insecure_plaintext,
         hangup,
     ));

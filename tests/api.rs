@@ -1532,6 +1532,14 @@ async fn rotate_switches_the_running_agent_at_once() {
         assert!(out.status.success(), "rotate failed: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
+    // A SIGHUP with the secrets unchanged closes nothing.
+    let pid = libc::pid_t::try_from(agent.id()).expect("pid");
+    // SAFETY: kill has no memory effects; the pid is our own child.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGHUP) }, 0);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let list = opencode_lookout::protocol::Command::ListSessions;
+    c.request(&list).await.expect("still served after a SIGHUP that changed nothing");
+
     let said = cli(&dir);
     assert!(said.contains("switched"), "rotate did not reach the agent: {said}");
     let new_fp = tls::read_fingerprint(&dir).expect("new fingerprint");
@@ -1540,7 +1548,6 @@ async fn rotate_switches_the_running_agent_at_once() {
     assert_ne!(new_token, old_token);
 
     // The old connection is closed; the old pairing gets nowhere, the new one gets in.
-    let list = opencode_lookout::protocol::Command::ListSessions;
     let closed = tokio::time::timeout(WAIT, async {
         loop {
             if c.request(&list).await.is_err() {

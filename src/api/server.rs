@@ -41,7 +41,7 @@ impl Credentials {
         self.0.send_replace(Arc::new(Secrets { token, tls }));
     }
 
-    pub(super) fn current(&self) -> Arc<Secrets> {
+    pub fn current(&self) -> Arc<Secrets> {
         self.0.borrow().clone()
     }
 
