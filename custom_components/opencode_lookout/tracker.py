@@ -66,8 +66,7 @@ class SessionTracker:
         self.usage = snapshot.usage
         roots = {s.id: s for s in snapshot.sessions if not s.is_child}
         keep = self._retained(roots.values())
-        for session_id in [sid for sid in self.sessions if sid not in keep]:
-            self.async_remove(session_id)
+        self._async_remove_all_but(keep)
         for session in roots.values():
             if session.id in keep:
                 self._async_store(session)
@@ -79,12 +78,14 @@ class SessionTracker:
     def async_update(self, session: Session) -> None:
         """Store a root session if it keeps a device; drop those it pushes out."""
         others = [s for s in self.sessions.values() if s.id != session.id]
-        if session.id not in self._retained([*others, session]):
+        # The cache once this session is stored: one rule decides for all of them.
+        keep = self._retained([*others, session])
+        if session.id not in keep:
             if session.id in self.sessions:
                 self.async_remove(session.id)
             return
         self._async_store(session)
-        self._async_drop_unretained()
+        self._async_remove_all_but(keep)
 
     @callback
     def _async_store(self, session: Session) -> None:
@@ -120,11 +121,10 @@ class SessionTracker:
     @callback
     def async_remove_stale(self, _now: datetime) -> None:
         """Drop the devices of sessions that aged out (run every STALE_CHECK_INTERVAL)."""
-        self._async_drop_unretained()
+        self._async_remove_all_but(self._retained(self.sessions.values()))
 
     @callback
-    def _async_drop_unretained(self) -> None:
-        """Remove the sessions that no longer keep a device."""
-        keep = self._retained(self.sessions.values())
+    def _async_remove_all_but(self, keep: set[str]) -> None:
+        """Remove the cached sessions outside ``keep`` (and their devices)."""
         for session_id in [sid for sid in self.sessions if sid not in keep]:
             self.async_remove(session_id)
