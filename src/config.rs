@@ -31,9 +31,19 @@ pub struct RunArgs {
     /// Password for OpenCode servers started with OPENCODE_SERVER_PASSWORD
     #[arg(long, env = "OPENCODE_LOOKOUT_OPENCODE_PASSWORD", hide_env_values = true)]
     pub opencode_password: Option<String>,
+    /// File holding the password for OpenCode servers (first line; keeps it off the
+    /// command line)
+    #[arg(long, value_name = "PATH", env = "OPENCODE_LOOKOUT_OPENCODE_PASSWORD_FILE")]
+    pub opencode_password_file: Option<PathBuf>,
     /// Username for OpenCode servers [default: opencode]
     #[arg(long, env = "OPENCODE_LOOKOUT_OPENCODE_USERNAME")]
     pub opencode_username: Option<String>,
+    /// OpenCode 2 release channel whose background service to follow [default: latest]
+    #[arg(long, env = "OPENCODE_LOOKOUT_OPENCODE_CHANNEL")]
+    pub opencode_channel: Option<String>,
+    /// Do not follow OpenCode 2's registered background service
+    #[arg(long, env = "OPENCODE_LOOKOUT_NO_OPENCODE_SERVICE")]
+    pub no_opencode_service: bool,
     /// Sessions kept in total, busy or not; the least recently active go first [default: 200]
     #[arg(long, env = "OPENCODE_LOOKOUT_MAX_SESSIONS")]
     pub max_sessions: Option<usize>,
@@ -72,7 +82,10 @@ pub struct FileConfig {
     #[serde(default)]
     pub opencode: Vec<String>,
     pub opencode_password: Option<String>,
+    pub opencode_password_file: Option<PathBuf>,
     pub opencode_username: Option<String>,
+    pub opencode_channel: Option<String>,
+    pub opencode_service: Option<bool>,
     pub max_sessions: Option<usize>,
     pub coalesce_ms: Option<u64>,
     pub max_clients: Option<usize>,
@@ -91,6 +104,10 @@ pub struct Config {
     pub plugin_port: u16,
     pub opencode: Vec<url::Url>,
     pub opencode_auth: Option<(String, String)>,
+    /// Where OpenCode 2's background service registers itself; `None` when not followed.
+    pub opencode_service: Option<crate::opencode::v2::registration::Paths>,
+    /// The OpenCode 2 channel followed (`latest` unless set).
+    pub opencode_channel: String,
     pub max_sessions: usize,
     pub coalesce: Duration,
     pub max_clients: usize,
@@ -146,11 +163,35 @@ impl Config {
                 Ok(url)
             })
             .collect::<Result<Vec<_>>>()?;
+        let password_file = args.opencode_password_file.or(file.opencode_password_file);
+        let from_file = match password_file {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path).with_context(|| {
+                    format!("cannot read the OpenCode password file {}", path.display())
+                })?;
+                Some(text.lines().next().unwrap_or_default().trim().to_owned())
+            }
+            None => None,
+        };
         let password = args
             .opencode_password
+            .or(from_file)
             .or(file.opencode_password)
             .or_else(|| std::env::var("OPENCODE_SERVER_PASSWORD").ok())
             .filter(|p| !p.is_empty());
+        let channel =
+            args.opencode_channel.or(file.opencode_channel).unwrap_or_else(|| "latest".into());
+        anyhow::ensure!(
+            !channel.is_empty()
+                && channel.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+            "opencode_channel must be letters, digits, - or _: {channel:?}"
+        );
+        let follow_service = !args.no_opencode_service && file.opencode_service.unwrap_or(true);
+        let opencode_service = if follow_service {
+            crate::opencode::v2::registration::Paths::from_env(&channel)
+        } else {
+            None
+        };
         let username = args
             .opencode_username
             .or(file.opencode_username)
@@ -183,6 +224,8 @@ impl Config {
             plugin_port: args.plugin_port.or(file.plugin_port).unwrap_or(DEFAULT_PLUGIN_PORT),
             opencode,
             opencode_auth: password.map(|p| (username, p)),
+            opencode_service,
+            opencode_channel: channel,
             max_sessions,
             coalesce: Duration::from_millis(args.coalesce_ms.or(file.coalesce_ms).unwrap_or(1000)),
             max_clients: args.max_clients.or(file.max_clients).unwrap_or(32).max(1),

@@ -397,17 +397,24 @@ impl Inner {
                     root_session_id: root,
                     started: rfc3339(started),
                 },
-                Change::RunFinished { session_id, root, outcome, started, finished, error } => {
-                    EventMsg::RunFinished {
-                        session_id,
-                        root_session_id: root,
-                        outcome,
-                        started: rfc3339(started),
-                        finished: rfc3339(finished),
-                        duration_ms: u64::try_from(finished - started).unwrap_or(0),
-                        error,
-                    }
-                }
+                Change::RunFinished {
+                    session_id,
+                    root,
+                    outcome,
+                    started,
+                    finished,
+                    error,
+                    reason,
+                } => EventMsg::RunFinished {
+                    session_id,
+                    root_session_id: root,
+                    outcome,
+                    started: rfc3339(started),
+                    finished: rfc3339(finished),
+                    duration_ms: u64::try_from(finished - started).unwrap_or(0),
+                    error,
+                    reason,
+                },
             };
             self.broadcast(msg);
         }

@@ -197,6 +197,8 @@ wire_enum! {
     InstanceKind {
         Plugin = "plugin",
         Server = "server",
+        /// OpenCode 2's shared background service, found through its registration file.
+        Service = "service",
     }
 }
 
@@ -470,6 +472,10 @@ pub enum EventMsg {
         duration_ms: u64,
         /// Set for `error`.
         error: Option<ErrorSummary>,
+        /// Set for `aborted` when OpenCode said why, as it said it (OpenCode 2: `user`,
+        /// `shutdown`, `superseded`, `inactivity`, ...).
+        #[serde(default)]
+        reason: Option<String>,
     },
     /// The machine's totals changed.
     UsageUpdated {

@@ -116,6 +116,18 @@ pub async fn run(config: Config) -> Result<()> {
         );
         tokio::spawn(feeds::opencode_serve::run(hub.clone(), target));
     }
+    if let Some(paths) = config.opencode_service.clone() {
+        let instance_id = match config.opencode_channel.as_str() {
+            "latest" | "next" => "opencode-service".to_owned(),
+            channel => format!("opencode-service-{channel}"),
+        };
+        let service = feeds::opencode_service::Service {
+            instance_id,
+            paths,
+            max_sessions: config.max_sessions,
+        };
+        tokio::spawn(feeds::opencode_service::run(hub.clone(), service));
+    }
     let _advert = if config.mdns {
         let txt = mdns::Txt { server_id: &server_id, hostname: &hostname, port: api_addr.port() };
         match mdns::advertise(txt) {

@@ -318,6 +318,7 @@ fn server_frames() -> Vec<(&'static str, ServerMsg)> {
                     name: "APIError".into(),
                     message: "fake upstream failure 400".into(),
                 }),
+                reason: None,
             }),
         ),
         ("event_usage_updated", event(EventMsg::UsageUpdated { usage: usage() })),

@@ -3,13 +3,15 @@
 
 use crate::{
     hub::{Decision, Hub},
-    opencode::api::{Api, CallError},
+    opencode::{
+        actions::{self, ActionError, MessageRow},
+        api::{Api, CallError},
+    },
     protocol::{
         ApiError, Empty, ErrorCode, MessageText, Messages, PermissionReply, Role, Snapshot, State,
     },
     tracker::{rfc3339, Input},
 };
-use serde_json::{json, Value};
 
 /// Longest message text returned by `get_messages`.
 const MAX_TEXT: usize = 4000;
@@ -24,9 +26,20 @@ impl From<CallError> for ApiError {
             CallError::Gone | CallError::Transport(_) => ErrorCode::Unavailable,
             CallError::Timeout => ErrorCode::Timeout,
             CallError::NotFound(_) => ErrorCode::NotFound,
+            // OpenCode refused what it was asked (a bad answer, a bad body).
+            CallError::Status { status: 400 | 422, .. } => ErrorCode::BadRequest,
             CallError::Status { .. } => ErrorCode::OpencodeError,
         };
         ApiError::new(code, e.to_string())
+    }
+}
+
+impl From<ActionError> for ApiError {
+    fn from(e: ActionError) -> Self {
+        match e {
+            ActionError::BadAnswer(m) => ApiError::new(ErrorCode::BadRequest, m),
+            ActionError::Call(e) => e.into(),
+        }
     }
 }
 
@@ -46,7 +59,7 @@ pub(crate) async fn reply_permission(
 ) -> Result<Empty, ApiError> {
     let not_pending =
         || ApiError::new(ErrorCode::NotFound, format!("permission {permission_id} is not pending"));
-    let (api, dir) = hub.decide(|d| {
+    let (api, dir, holder) = hub.decide(|d| {
         let perm = d.tracker().find_permission(&permission_id).ok_or_else(not_pending)?;
         if let Some(sid) = &session_id {
             if !d.tracker().in_lineage(&perm.session_id, sid) {
@@ -56,19 +69,16 @@ pub(crate) async fn reply_permission(
                 ));
             }
         }
-        let route = route(d, &perm.session_id.clone())?;
+        let holder = perm.session_id.clone();
+        let (api, dir) = route(d, &holder)?;
         // A second reply while one is in flight would only be refused by OpenCode.
         if !d.begin_reply(&permission_id) {
             return Err(not_pending());
         }
-        Ok(route)
+        Ok((api, dir, holder))
     })?;
-    let mut body = json!({"reply": reply.as_str()});
-    if let Some(m) = message.filter(|m| !m.is_empty()) {
-        body["message"] = json!(m);
-    }
-    let path = format!("/permission/{}/reply", enc(&permission_id));
-    let answer = api.call_ok("POST", path, Some(body), dir).await;
+    let answer =
+        actions::reply_permission(&api, dir, &holder, &permission_id, reply, message).await;
     hub.finish_reply(&permission_id, answer.is_ok());
     answer.map_err(|e| match e {
         CallError::NotFound(_) => not_pending(),
@@ -86,22 +96,21 @@ pub(crate) async fn reply_question(
 ) -> Result<Empty, ApiError> {
     let not_pending =
         || ApiError::new(ErrorCode::NotFound, format!("question {question_id} is not pending"));
-    let (api, dir) = hub.decide(|d| {
+    if !reject && answers.is_empty() {
+        return Err(ApiError::new(ErrorCode::BadRequest, "answers must not be empty"));
+    }
+    let (api, dir, session_id) = hub.decide(|d| {
         let q = d.tracker().find_question(&question_id).ok_or_else(not_pending)?;
-        route(d, &q.session_id.clone())
+        let session_id = q.session_id.clone();
+        let (api, dir) = route(d, &session_id)?;
+        Ok::<_, ApiError>((api, dir, session_id))
     })?;
-    let (path, body) = if reject {
-        (format!("/question/{}/reject", enc(&question_id)), json!({}))
-    } else {
-        if answers.is_empty() {
-            return Err(ApiError::new(ErrorCode::BadRequest, "answers must not be empty"));
-        }
-        (format!("/question/{}/reply", enc(&question_id)), json!({"answers": answers}))
-    };
-    api.call_ok("POST", path, Some(body), dir).await.map_err(|e| match e {
-        CallError::NotFound(_) => not_pending(),
-        e => e.into(),
-    })?;
+    actions::reply_question(&api, dir, &session_id, &question_id, answers, reject).await.map_err(
+        |e| match e {
+            ActionError::Call(CallError::NotFound(_)) => not_pending(),
+            e => e.into(),
+        },
+    )?;
     Ok(Empty {})
 }
 
@@ -115,7 +124,10 @@ pub(crate) async fn abort_session(hub: &Hub, session_id: String) -> Result<Empty
         }
         Ok(route)
     })?;
-    api.call_ok("POST", format!("/session/{}/abort", enc(&session_id)), None, dir).await?;
+    if !actions::abort(&api, dir, &session_id).await? {
+        let msg = format!("session {session_id} is not busy in OpenCode: nothing to abort");
+        return Err(ApiError::new(ErrorCode::NotBusy, msg));
+    }
     hub.apply(Input::AbortedViaApi { session_id });
     Ok(Empty {})
 }
@@ -131,12 +143,7 @@ pub(crate) async fn send_prompt(
         return Err(ApiError::new(ErrorCode::BadRequest, "text must not be empty"));
     }
     let (api, dir) = hub.decide(|d| route(d, &session_id))?;
-    let mut body = json!({"parts": [{"type": "text", "text": text}]});
-    if let Some(a) = agent.filter(|a| !a.is_empty()) {
-        body["agent"] = json!(a);
-    }
-    let path = format!("/session/{}/prompt_async", enc(&session_id));
-    api.call_ok("POST", path, Some(body), dir).await?;
+    actions::prompt(&api, dir, &session_id, text, agent).await?;
     Ok(Empty {})
 }
 
@@ -148,9 +155,8 @@ pub(crate) async fn get_messages(
 ) -> Result<Messages, ApiError> {
     let limit = limit.unwrap_or(DEFAULT_MESSAGES).clamp(1, MAX_MESSAGES);
     let (api, dir) = hub.decide(|d| route(d, &session_id))?;
-    let path = format!("/session/{}/message?limit={limit}", enc(&session_id));
-    let body = api.call_ok("GET", path, None, dir).await?;
-    Ok(Messages { messages: messages(&body) })
+    let rows = actions::messages(&api, dir, &session_id, limit).await?;
+    Ok(Messages { messages: messages(rows) })
 }
 
 /// The API of the instance that runs a session, or why there is none.
@@ -166,36 +172,22 @@ fn route(d: &Decision<'_>, session_id: &str) -> Result<(Api, Option<String>), Ap
     })
 }
 
-/// Text-only view of `GET /session/{id}/message`; messages of other roles, and assistant
+/// Text-only view of a session's messages; messages of other roles, and assistant
 /// messages without text (steps that only ran tools), are skipped.
-fn messages(body: &Value) -> Vec<MessageText> {
-    let Some(items) = body.as_array() else { return Vec::new() };
-    items
-        .iter()
+fn messages(rows: Vec<MessageRow>) -> Vec<MessageText> {
+    rows.into_iter()
         .filter_map(|m| {
-            let info = &m["info"];
-            let role = Role::parse(info["role"].as_str()?)?;
-            let text: Vec<&str> = m["parts"]
-                .as_array()
-                .map(|parts| {
-                    parts
-                        .iter()
-                        .filter(|p| p["type"] == "text")
-                        .filter_map(|p| p["text"].as_str())
-                        .collect()
-                })
-                .unwrap_or_default();
-            let text = text.join("\n");
-            if role == Role::Assistant && text.trim().is_empty() {
+            let role = Role::parse(&m.role)?;
+            if role == Role::Assistant && m.text.trim().is_empty() {
                 return None;
             }
-            let truncated = text.chars().count() > MAX_TEXT;
-            let text = if truncated { text.chars().take(MAX_TEXT).collect() } else { text };
+            let truncated = m.text.chars().count() > MAX_TEXT;
+            let text = if truncated { m.text.chars().take(MAX_TEXT).collect() } else { m.text };
             Some(MessageText {
-                id: info["id"].as_str().unwrap_or_default().to_owned(),
+                id: m.id,
                 role,
-                agent: info["agent"].as_str().map(str::to_owned),
-                created: info["time"]["created"].as_i64().map(rfc3339),
+                agent: m.agent,
+                created: m.created.map(rfc3339),
                 text,
                 truncated,
             })
@@ -203,30 +195,29 @@ fn messages(body: &Value) -> Vec<MessageText> {
         .collect()
 }
 
-/// Percent-encodes an id for a URL path segment (ids come from clients).
-fn enc(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
 #[cfg(test)]
 mod tests {
     //! Message flattening.
     use super::*;
 
+    fn row(id: &str, role: &str, text: &str) -> MessageRow {
+        MessageRow {
+            id: id.into(),
+            role: role.into(),
+            agent: None,
+            created: Some(0),
+            text: text.into(),
+        }
+    }
+
     #[test]
     fn flattens_messages() {
-        let body = json!([{"info": {"id": "m", "role": "assistant", "time": {"created": 0}},
-            "parts": [{"type": "text", "text": "a"}, {"type": "tool"}, {"type": "text", "text": "b"}]}]);
-        let out = messages(&body);
+        let out = messages(vec![row("m", "assistant", "a\nb")]);
         assert_eq!(out[0].text, "a\nb");
-        let tool_only = json!([
-            {"info": {"id": "u", "role": "user"}, "parts": [{"type": "text", "text": "go"}]},
-            {"info": {"id": "t", "role": "assistant"}, "parts": [{"type": "tool"}]},
-            {"info": {"id": "e", "role": "assistant"}, "parts": [{"type": "text", "text": " "}]},
-        ]);
-        let ids: Vec<String> = messages(&tool_only).into_iter().map(|m| m.id).collect();
+        let rows =
+            vec![row("u", "user", "go"), row("t", "assistant", ""), row("e", "assistant", " ")];
+        let ids: Vec<String> = messages(rows).into_iter().map(|m| m.id).collect();
         assert_eq!(ids, ["u"], "assistant messages without text are left out");
         assert_eq!(out[0].created.as_deref(), Some("1970-01-01T00:00:00.000Z"));
-        assert_eq!(enc("a/b"), "a%2Fb");
     }
 }

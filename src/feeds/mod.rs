@@ -1,9 +1,12 @@
-//! The two ways OpenCode reaches the agent, and the call handle they share.
-//! - `plugin_link`: OpenCode processes running the Lookout plugin dial in (default).
+//! The ways OpenCode reaches the agent, and the call handle they share.
+//! - `opencode_service`: OpenCode 2's shared background service, found through its
+//!   registration file (default; also a V2 server named with `--opencode URL`).
+//! - `plugin_link`: OpenCode 1 processes running the Lookout plugin dial in (default).
 //! - `opencode_serve`: the agent is a client of `opencode serve` over HTTP + SSE
-//!   (`--opencode URL`).
+//!   (`--opencode URL`); a server that turns out to be OpenCode 2 is followed as above.
 
 pub mod opencode_serve;
+pub mod opencode_service;
 pub mod plugin_link;
 pub mod resync;
 
@@ -21,6 +24,17 @@ pub fn attach(
     let instance_id = instance.id.clone();
     hub.set_api(&instance_id, Some(api.clone()));
     hub.apply(Input::Connected(instance));
+    resync_later(hub, instance_id, api, max_sessions)
+}
+
+/// Reads an instance's state again (after `location.shutdown`, which drops pending
+/// requests without saying which) and hands it to the tracker.
+pub fn resync_later(
+    hub: &Hub,
+    instance_id: String,
+    api: Api,
+    max_sessions: usize,
+) -> tokio::task::JoinHandle<()> {
     let hub = hub.clone();
     tokio::spawn(async move {
         match resync::fetch(&api, max_sessions).await {

@@ -1,8 +1,9 @@
 //! The agent as a client of `opencode serve`: attaches over HTTP, follows `GET /global/event`
-//! and answers API calls with HTTP requests. Reconnects with capped exponential backoff;
+//! and answers API calls with HTTP requests. A server that answers `GET /api/info` is
+//! OpenCode 2 and is followed by `opencode_service` instead. Reconnects with capped exponential backoff;
 //! 20 s without a line (OpenCode sends a heartbeat every 10 s) means the link is dead.
 
-use crate::opencode::api::{Api, Call, Response, CALL_TIMEOUT};
+use crate::opencode::api::{Api, Call, Line, Response, CALL_TIMEOUT};
 use crate::{
     hub::Hub,
     opencode::{
@@ -53,11 +54,11 @@ impl Target {
         Target { instance_id, url, auth, max_sessions }
     }
 
-    fn endpoint(&self, path: &str) -> String {
+    pub(crate) fn endpoint(&self, path: &str) -> String {
         format!("{}{}", self.url.as_str().trim_end_matches('/'), path)
     }
 
-    fn request(
+    pub(crate) fn request(
         &self,
         client: &reqwest::Client,
         method: reqwest::Method,
@@ -101,6 +102,12 @@ pub async fn run(hub: Hub, target: Target) {
 }
 
 async fn follow(hub: &Hub, client: &reqwest::Client, target: &Target) -> anyhow::Result<()> {
+    // OpenCode 2 answers `/api/info` and has no `/global/*`: follow it in its own line.
+    if let Ok(Some(_)) = super::opencode_service::info(client, target).await {
+        return super::opencode_service::follow(hub, client, target, InstanceKind::Server, None)
+            .await
+            .map_err(anyhow::Error::from);
+    }
     let request = target
         .request(client, reqwest::Method::GET, "/global/event")
         .header("accept", "text/event-stream");
@@ -113,7 +120,7 @@ async fn follow(hub: &Hub, client: &reqwest::Client, target: &Target) -> anyhow:
         })??
         .error_for_status()?;
     let version = health(client, target).await;
-    let (api, calls) = Api::channel();
+    let (api, calls) = Api::channel(Line::V1);
     let serving = tokio::spawn(serve_calls(client.clone(), target.clone(), calls));
     let instance = Instance {
         id: target.instance_id.clone(),
@@ -158,7 +165,12 @@ async fn health(client: &reqwest::Client, target: &Target) -> Option<String> {
     v.get("version").and_then(|v| v.as_str()).map(str::to_owned)
 }
 
-async fn serve_calls(client: reqwest::Client, target: Target, mut calls: mpsc::Receiver<Call>) {
+/// Answers the calls of an instance's [`Api`] with HTTP requests to it.
+pub(crate) async fn serve_calls(
+    client: reqwest::Client,
+    target: Target,
+    mut calls: mpsc::Receiver<Call>,
+) {
     while let Some(call) = calls.recv().await {
         let (client, target) = (client.clone(), target.clone());
         tokio::spawn(async move {

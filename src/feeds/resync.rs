@@ -1,7 +1,8 @@
 //! The REST state of one OpenCode instance, fetched after every (re)connect through
 //! whichever feed carries it. The tracker reconciles it with what it already knows.
+//! OpenCode 1's routes are read here; OpenCode 2's in `opencode::v2::resync`.
 
-use crate::opencode::api::{Api, CallError};
+use crate::opencode::api::{Api, CallError, Line};
 use crate::{
     opencode::event::{
         decode_status, MessageInfo, PartInfo, PermissionInfo, QuestionInfo, SessionInfo,
@@ -15,8 +16,15 @@ use std::collections::HashMap;
 /// Messages fetched per busy session to find its current tool and usage.
 const RECENT_MESSAGES: usize = 10;
 
-/// Fetches sessions, statuses, pending requests and model limits.
+/// Fetches sessions, statuses, pending requests and model limits, in the instance's line.
 pub async fn fetch(api: &Api, max_sessions: usize) -> Result<Resync, ApiError> {
+    match api.line() {
+        Line::V1 => fetch_v1(api, max_sessions).await,
+        Line::V2 => Ok(crate::opencode::v2::resync::fetch(api, max_sessions).await?),
+    }
+}
+
+async fn fetch_v1(api: &Api, max_sessions: usize) -> Result<Resync, ApiError> {
     let health = api.call_ok("GET", "/global/health", None, None).await?;
     let mut sessions: Vec<SessionInfo> =
         list(api.call_ok("GET", format!("/session?limit={max_sessions}"), None, None).await?);
@@ -101,7 +109,7 @@ mod tests {
     /// still yields the context limits.
     #[tokio::test]
     async fn providers_are_tried_again_after_a_failed_call() {
-        let (api, mut calls) = Api::channel();
+        let (api, mut calls) = Api::channel(Line::V1);
         tokio::spawn(async move {
             let mut failed_once = false;
             while let Some(call) = calls.recv().await {

@@ -49,17 +49,32 @@ pub enum CallError {
     Status { status: u16, message: String },
 }
 
+/// Which OpenCode API an instance speaks: the routes of actions differ (`opencode::actions`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Line {
+    /// OpenCode 1.x: `/permission/{id}/reply`, `/session/{id}/abort`, ...
+    V1,
+    /// OpenCode 2: everything under `/api/`, keyed by session.
+    V2,
+}
+
 /// Cloneable handle to an instance's API.
 #[derive(Debug, Clone)]
 pub struct Api {
     tx: mpsc::Sender<Call>,
+    line: Line,
 }
 
 impl Api {
     /// A handle plus the receiver its feed serves.
-    pub fn channel() -> (Api, mpsc::Receiver<Call>) {
+    pub fn channel(line: Line) -> (Api, mpsc::Receiver<Call>) {
         let (tx, rx) = mpsc::channel(64);
-        (Api { tx }, rx)
+        (Api { tx, line }, rx)
+    }
+
+    /// The API line the instance speaks.
+    pub fn line(&self) -> Line {
+        self.line
     }
 
     /// Calls OpenCode.
@@ -98,6 +113,7 @@ impl Api {
     }
 }
 
+/// OpenCode's error text: `message` (both lines), else the body itself.
 fn describe(body: &Value) -> String {
     let msg = body.get("message").or_else(|| body.pointer("/data/message")).and_then(Value::as_str);
     match msg {

@@ -206,6 +206,21 @@ pub struct QuestionOption {
     pub description: String,
 }
 
+/// Some fields of a session, as OpenCode 2 reports them one event at a time
+/// (`session.renamed`, `session.agent.selected`, `session.usage.updated`, ...). Fields left
+/// `None` keep their value.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SessionPatch {
+    pub session_id: String,
+    pub title: Option<String>,
+    pub directory: Option<String>,
+    pub agent: Option<String>,
+    pub model: Option<SessionModel>,
+    /// Session totals (not deltas).
+    pub cost: Option<f64>,
+    pub tokens: Option<Tokens>,
+}
+
 /// `SessionStatus`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Status {
@@ -220,6 +235,14 @@ pub enum Event {
     SessionUpsert(SessionInfo),
     SessionDeleted {
         session_id: String,
+    },
+    /// Some fields of a session changed (the rest stay as they are).
+    SessionPatch(SessionPatch),
+    /// OpenCode stopped the session's run and said why (`user`, `shutdown`, ...); the
+    /// run ends `aborted` once the session is idle.
+    Interrupted {
+        session_id: String,
+        reason: String,
     },
     SessionStatus {
         session_id: String,
@@ -274,7 +297,9 @@ impl Event {
             | Event::MessageRemoved { session_id, .. }
             | Event::PartDelta { session_id }
             | Event::PermissionReplied { session_id, .. }
-            | Event::QuestionResolved { session_id, .. } => Some(session_id),
+            | Event::QuestionResolved { session_id, .. }
+            | Event::Interrupted { session_id, .. } => Some(session_id),
+            Event::SessionPatch(p) => Some(&p.session_id),
             Event::SessionError { session_id, .. } => session_id.as_deref(),
             Event::MessageUpdated(m) => Some(&m.session_id),
             Event::PartUpdated(p) => Some(&p.session_id),
@@ -383,11 +408,11 @@ pub fn decode_status(v: &Value) -> Option<Status> {
     }
 }
 
-fn field<T: for<'de> Deserialize<'de>>(props: &Value, name: &str) -> Option<T> {
+pub(crate) fn field<T: for<'de> Deserialize<'de>>(props: &Value, name: &str) -> Option<T> {
     serde_json::from_value(props.get(name)?.clone()).ok()
 }
 
-fn str_field(props: &Value, name: &str) -> Option<String> {
+pub(crate) fn str_field(props: &Value, name: &str) -> Option<String> {
     props.get(name)?.as_str().map(str::to_owned)
 }
 

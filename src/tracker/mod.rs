@@ -123,6 +123,8 @@ pub enum Change {
         started: i64,
         finished: i64,
         error: Option<ErrorSummary>,
+        /// Why OpenCode stopped an `aborted` run, when it said (OpenCode 2).
+        reason: Option<String>,
     },
     /// One assistant message's usage grew (or the message appeared).
     Usage(UsageRow),
@@ -287,6 +289,7 @@ impl Tracker {
                         RunOutcome::Completed
                     };
                     let error = (outcome == RunOutcome::Error).then(|| rec.error.clone()).flatten();
+                    let reason = rec.interrupt_reason.take().filter(|_| rec.aborted);
                     rec.run_started = None;
                     rec.aborted = false;
                     out.push(Change::RunFinished {
@@ -296,10 +299,14 @@ impl Tracker {
                         started,
                         finished: now.max(started),
                         error,
+                        reason,
                     });
                 }
                 // Idle with no run: an abort flag has nothing left to end.
-                (false, None) => rec.aborted = false,
+                (false, None) => {
+                    rec.aborted = false;
+                    rec.interrupt_reason = None;
+                }
                 (true, Some(_)) => {}
             }
         }
@@ -428,6 +435,11 @@ impl Tracker {
                 if let Some(row) = rec.apply_message(&m) {
                     out.push(Change::Usage(row));
                 }
+            }
+            Event::SessionPatch(p) => rec.apply_patch(&p),
+            Event::Interrupted { reason, .. } => {
+                rec.aborted |= rec.run_started.is_some() || rec.busy;
+                rec.interrupt_reason = Some(limits::clip(&reason, limits::NAME));
             }
             Event::MessageRemoved { message_id, .. } => {
                 rec.messages.remove(&message_id);

@@ -4,9 +4,10 @@
 use super::limits;
 use crate::persist::UsageRow;
 use crate::{
-    opencode::event::{CacheTokens, MessageInfo, PartInfo, SessionInfo, Tokens},
+    opencode::event::{CacheTokens, MessageInfo, PartInfo, SessionInfo, SessionPatch, Tokens},
     protocol::{ErrorSummary, Permission, Question, Session, State},
 };
+use serde_json::Value;
 use std::collections::HashMap;
 
 /// Usage of one assistant message.
@@ -34,6 +35,7 @@ impl Usage {
 #[derive(Debug, Clone)]
 pub struct ToolRun {
     pub part_id: String,
+    pub tool: String,
     pub summary: String,
     /// For `task` calls: the sub-agent it runs.
     pub subagent: Option<String>,
@@ -69,6 +71,8 @@ pub struct Record {
     pub run_started: Option<i64>,
     /// The current run was aborted (OpenCode's `MessageAbortedError` or our own abort).
     pub aborted: bool,
+    /// Why OpenCode interrupted the current run, as it said it (OpenCode 2).
+    pub interrupt_reason: Option<String>,
     /// Since when the session's instance is gone (stamped by the first `Tick` after).
     pub unavailable_since: Option<i64>,
     /// Context figures of a remembered snapshot, until messages are seen again.
@@ -157,13 +161,31 @@ impl Record {
         }
     }
 
+    /// Takes the fields a partial update carries.
+    pub fn apply_patch(&mut self, p: &SessionPatch) {
+        set_some(&mut self.title, &p.title, limits::TITLE);
+        set_some(&mut self.directory, &p.directory, limits::TEXT);
+        set_some(&mut self.agent, &p.agent, limits::TEXT);
+        if let Some(m) = p.model.as_ref().filter(|m| !m.id.is_empty()) {
+            self.model = Some(model(&m.provider_id, &m.id));
+        }
+        if let Some(c) = p.cost.filter(|c| c.is_finite() && *c >= 0.0) {
+            self.info_cost = c;
+        }
+        if let Some(t) = p.tokens {
+            self.info_tokens = t;
+        }
+    }
+
     /// Takes usage, model and agent from a message; returns the message's usage row when
     /// it grew (or appeared).
     pub fn apply_message(&mut self, m: &MessageInfo) -> Option<UsageRow> {
         if m.role == "assistant" {
+            // A message that names no model (OpenCode 2 names it when the step starts)
+            // ran on the session's current one.
             let msg_model = match (&m.provider_id, &m.model_id) {
                 (Some(p), Some(id)) => Some(model(p, id)),
-                _ => None,
+                _ => self.model.clone(),
             };
             if msg_model.is_some() {
                 self.model.clone_from(&msg_model);
@@ -201,19 +223,27 @@ impl Record {
 
     /// Tracks pending and running tool calls; returns the child session a `task` runs.
     pub fn apply_part(&mut self, part: &PartInfo) {
-        let (Some(tool), Some(state)) = (&part.tool, &part.state) else { return };
+        let Some(state) = &part.state else { return };
         if part.kind != "tool" {
             return;
         }
         let pos = self.tools.iter().position(|t| t.part_id == part.id);
+        // OpenCode 2 names the tool when its input starts and sends the input later.
+        let known = pos.map(|i| self.tools[i].tool.clone());
+        let Some(tool) = part.tool.clone().or(known) else { return };
+        let tool = &tool;
         match state.status.as_str() {
             "pending" | "running" => {
-                let subagent = (tool == "task")
-                    .then(|| state.input.get("subagent_type").and_then(|v| v.as_str()))
+                // V1's `task` names the agent `subagent_type`, OpenCode 2's `subagent` `agent`.
+                let input = &state.input;
+                let subagent = matches!(tool.as_str(), "task" | "subagent")
+                    .then(|| input.get("subagent_type").or_else(|| input.get("agent")))
                     .flatten()
+                    .and_then(Value::as_str)
                     .map(str::to_owned);
                 let run = ToolRun {
                     part_id: part.id.clone(),
+                    tool: tool.clone(),
                     summary: super::summary::tool(tool, &state.input),
                     subagent,
                 };

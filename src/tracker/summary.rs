@@ -9,14 +9,17 @@ use super::limits::SUMMARY as MAX_SUMMARY;
 pub fn tool(name: &str, input: &Value) -> String {
     let s = |k: &str| input.get(k).and_then(Value::as_str).unwrap_or_default();
     let detail = match name {
-        "bash" => s("command").to_owned(),
+        // OpenCode 2 renamed `bash` to `shell` and `task` to `subagent`.
+        "bash" | "shell" => s("command").to_owned(),
         "read" | "edit" | "write" | "patch" | "multiedit" => s("filePath").to_owned(),
         "glob" | "grep" => s("pattern").to_owned(),
         "webfetch" => s("url").to_owned(),
-        "task" => match (s("description"), s("subagent_type")) {
-            (d, "") => d.to_owned(),
-            (d, agent) => format!("{d} (@{agent})"),
-        },
+        "task" | "subagent" => {
+            match (s("description"), [s("subagent_type"), s("agent")].concat()) {
+                (d, agent) if agent.is_empty() => d.to_owned(),
+                (d, agent) => format!("{d} (@{agent})"),
+            }
+        }
         "skill" => s("name").to_owned(),
         _ => String::new(),
     };
@@ -27,7 +30,7 @@ pub fn tool(name: &str, input: &Value) -> String {
 pub fn permission(p: &PermissionInfo) -> String {
     let meta = |k: &str| p.metadata.get(k).and_then(Value::as_str).unwrap_or_default();
     let detail = match p.permission.as_str() {
-        "bash" if !meta("command").is_empty() => meta("command").to_owned(),
+        "bash" | "shell" if !meta("command").is_empty() => meta("command").to_owned(),
         "edit" | "write" | "read" if !meta("filepath").is_empty() => meta("filepath").to_owned(),
         _ if !p.patterns.is_empty() => p.patterns.join(", "),
         _ => p.title.clone().unwrap_or_default(),

@@ -211,6 +211,7 @@ class RunFinished(Event):
     finished: datetime
     duration_ms: int
     error: SessionError | None
+    reason: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -110,6 +110,7 @@ class InstanceKind(StrEnum):
 
     PLUGIN = "plugin"
     SERVER = "server"
+    SERVICE = "service"
 
 
 class ConnectionErrorCode(StrEnum):

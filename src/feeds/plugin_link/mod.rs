@@ -17,7 +17,7 @@ pub mod frames;
 mod lines;
 pub mod listener;
 
-use crate::opencode::api::{Api, Response};
+use crate::opencode::api::{Api, Line, Response};
 use crate::{
     hub::Hub,
     opencode::event::{decode_value, Event},
@@ -190,7 +190,7 @@ async fn connection(
         since: rfc3339(chrono::Utc::now().timestamp_millis()),
     };
     tracing::info!(instance = instance_id, pid, "OpenCode process connected");
-    let (api, mut calls) = Api::channel();
+    let (api, mut calls) = Api::channel(Line::V1);
     let resync = super::attach(&hub, instance, api, max_sessions);
 
     let mut pending: HashMap<u64, oneshot::Sender<Result<Response, String>>> = HashMap::new();
