@@ -24,17 +24,6 @@ pub fn attach(
     let instance_id = instance.id.clone();
     hub.set_api(&instance_id, Some(api.clone()));
     hub.apply(Input::Connected(instance));
-    resync_later(hub, instance_id, api, max_sessions)
-}
-
-/// Reads an instance's state again (after `location.shutdown`, which drops pending
-/// requests without saying which) and hands it to the tracker.
-pub fn resync_later(
-    hub: &Hub,
-    instance_id: String,
-    api: Api,
-    max_sessions: usize,
-) -> tokio::task::JoinHandle<()> {
     let hub = hub.clone();
     tokio::spawn(async move {
         match resync::fetch(&api, max_sessions).await {

@@ -9,7 +9,9 @@
 
 use super::opencode_serve::{serve_calls, Target};
 use crate::{
+    feeds::resync,
     hub::Hub,
+    opencode::event::Event,
     opencode::{
         api::{Api, Line, CALL_TIMEOUT},
         sse::SseParser,
@@ -18,8 +20,9 @@ use crate::{
             registration::{self, Paths, Registration},
         },
     },
+    protocol::ApiError,
     protocol::{Instance, InstanceKind},
-    tracker::{rfc3339, Input},
+    tracker::{rfc3339, Input, Resync},
 };
 use futures_util::StreamExt;
 use std::{collections::HashSet, path::PathBuf, time::Duration};
@@ -31,6 +34,8 @@ pub const SILENCE: Duration = Duration::from_secs(45);
 const HEADERS_TIMEOUT: Duration = Duration::from_secs(5);
 /// Longest wait before trying a service again that refused us, file changed or not.
 const RETRY_MAX: Duration = Duration::from_secs(60);
+const BACKOFF_MIN: Duration = Duration::from_millis(250);
+const BACKOFF_MAX: Duration = Duration::from_secs(15);
 
 /// The registered service of one channel.
 #[derive(Debug, Clone)]
@@ -67,6 +72,7 @@ pub async fn run(hub: Hub, service: Service) {
     let client = http_client();
     // Each distinct problem is logged once, until things change.
     let mut last_problem = String::new();
+    let mut backoff = BACKOFF_MIN;
     let mut note = |problem: String, warn: bool| {
         if problem != last_problem {
             if warn {
@@ -102,17 +108,26 @@ pub async fn run(hub: Hub, service: Service) {
         }
         match result {
             Ok(()) | Err(FollowError::Changed) => {
-                note(
-                    format!("service at {} ended; reading its registration again", reg.url),
-                    false,
-                );
+                let what = format!("service at {} ended; reading its registration again", reg.url);
+                note(what, false);
+                backoff = BACKOFF_MIN;
                 // A service that dies leaves its file behind for a moment; do not spin.
-                tokio::time::sleep(Duration::from_millis(250)).await;
+                tokio::time::sleep(BACKOFF_MIN).await;
+            }
+            // Refusals only change when the files do.
+            Err(
+                e @ (FollowError::Unauthorized(_)
+                | FollowError::NotV2
+                | FollowError::PidMismatch { .. }),
+            ) => {
+                let warn = !matches!(e, FollowError::PidMismatch { .. });
+                note(format!("cannot follow the service at {}: {e}", reg.url), warn);
+                wait_for_change(&service.paths, &reg, RETRY_MAX).await;
             }
             Err(e) => {
-                let warn = matches!(e, FollowError::Unauthorized(_) | FollowError::NotV2);
-                note(format!("{} at {}: {e}", "cannot follow the service", reg.url), warn);
-                wait_for_change(&service.paths, &reg, RETRY_MAX).await;
+                note(format!("lost the service at {}: {e}", reg.url), false);
+                wait_for_change(&service.paths, &reg, backoff).await;
+                backoff = (backoff * 2).min(BACKOFF_MAX);
             }
         }
     }
@@ -135,8 +150,12 @@ impl Watch<'_> {
 async fn wait_for_change(paths: &Paths, seen: &Registration, max: Duration) {
     let watch = Watch { paths, seen };
     let deadline = tokio::time::Instant::now() + max;
-    while tokio::time::Instant::now() < deadline {
-        tokio::time::sleep(POLL).await;
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        if left.is_zero() {
+            return;
+        }
+        tokio::time::sleep(left.min(POLL)).await;
         if watch.changed() {
             return;
         }
@@ -211,24 +230,61 @@ pub(crate) async fn follow(
         since: rfc3339(chrono::Utc::now().timestamp_millis()),
     };
     tracing::info!(url = %target.url, pid, "following OpenCode 2 service");
-    let resyncing = super::attach(hub, instance, api.clone(), target.max_sessions);
-    let mut reader = Reader { hub, target, api, resyncing, logged: HashSet::new() };
+    hub.set_api(&target.instance_id, Some(api.clone()));
+    hub.apply(Input::Connected(instance));
+    let mut reader =
+        Reader { hub, target, api, resync: None, held: Vec::new(), logged: HashSet::new() };
+    reader.start_resync();
     let result = reader.read(resp, watch).await;
-    reader.resyncing.abort();
+    if let Some(r) = reader.resync.take() {
+        r.abort();
+    }
     serving.abort();
     result
 }
+
+/// Events held while a resync is read: more than this and the read starts over (the
+/// state it would bring is older than what was dropped).
+const HELD_MAX: usize = 10_000;
+
+type Fetch = tokio::task::JoinHandle<Result<Resync, ApiError>>;
 
 struct Reader<'a> {
     hub: &'a Hub,
     target: &'a Target,
     api: Api,
-    resyncing: tokio::task::JoinHandle<()>,
+    /// The state being read. Events that arrive meanwhile are held and applied after
+    /// it: they are as new as the state or newer, so applying them first would let the
+    /// older state undo them (a run started, a permission asked).
+    resync: Option<Fetch>,
+    held: Vec<Event>,
     /// Event types (or decode errors) already logged as malformed: logged once each.
     logged: HashSet<String>,
 }
 
 impl Reader<'_> {
+    fn start_resync(&mut self) {
+        if let Some(r) = self.resync.take() {
+            r.abort();
+        }
+        let (api, max) = (self.api.clone(), self.target.max_sessions);
+        self.resync = Some(tokio::spawn(async move { resync::fetch(&api, max).await }));
+    }
+
+    /// Applies a finished resync, then the events held meanwhile.
+    fn resynced(&mut self, result: Result<Resync, ApiError>) {
+        let instance_id = self.target.instance_id.clone();
+        match result {
+            Ok(data) => self
+                .hub
+                .apply(Input::Resync { instance_id: instance_id.clone(), data: Box::new(data) }),
+            Err(e) => tracing::warn!(instance = instance_id, error = %e, "resync failed"),
+        }
+        for event in std::mem::take(&mut self.held) {
+            self.hub.apply(Input::Event { instance_id: instance_id.clone(), event });
+        }
+    }
+
     async fn read(
         &mut self,
         resp: reqwest::Response,
@@ -252,6 +308,13 @@ impl Reader<'_> {
                         self.line(&line);
                     }
                 }
+                done = async { self.resync.as_mut().expect("guarded").await }, if self.resync.is_some() => {
+                    self.resync = None;
+                    match done {
+                        Ok(result) => self.resynced(result),
+                        Err(e) => tracing::warn!(error = %e, "resync task failed"),
+                    }
+                }
                 _ = poll.tick() => {
                     if watch.is_some_and(|w| w.changed()) {
                         return Err(FollowError::Changed);
@@ -266,22 +329,23 @@ impl Reader<'_> {
     }
 
     fn line(&mut self, line: &str) {
-        let instance_id = &self.target.instance_id;
         match decode_line(line) {
             Ok(Frame::Events(events)) => {
                 for event in events {
-                    self.hub.apply(Input::Event { instance_id: instance_id.clone(), event });
+                    if self.resync.is_none() {
+                        let instance_id = self.target.instance_id.clone();
+                        self.hub.apply(Input::Event { instance_id, event });
+                    } else if self.held.len() < HELD_MAX {
+                        self.held.push(event);
+                    } else {
+                        self.held.clear();
+                        self.start_resync();
+                    }
                 }
             }
             Ok(Frame::Shutdown(location)) => {
                 tracing::info!(?location, "OpenCode 2 location shut down; reading state again");
-                self.resyncing.abort();
-                self.resyncing = super::resync_later(
-                    self.hub,
-                    instance_id.clone(),
-                    self.api.clone(),
-                    self.target.max_sessions,
-                );
+                self.start_resync();
             }
             Ok(Frame::Ignored) => {}
             Ok(Frame::Malformed(kind)) => {

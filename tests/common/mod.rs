@@ -17,6 +17,8 @@ use std::{
 use tokio::sync::{mpsc, Notify};
 use tokio_tungstenite::tungstenite::Message;
 
+pub mod standin;
+
 /// How every harness runs OpenCode: offline switches and the project config.
 fn project_setup() -> Value {
     serde_json::from_str(include_str!("../opencode_project.json"))
@@ -27,6 +29,8 @@ fn project_setup() -> Value {
 pub struct Proc {
     pub child: Child,
     pub name: &'static str,
+    /// Where its stderr (the log) goes.
+    pub log: PathBuf,
 }
 
 impl Drop for Proc {
@@ -37,6 +41,18 @@ impl Drop for Proc {
 }
 
 impl Proc {
+    /// What the process logged so far.
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Ends the process the way a service manager does (SIGTERM) and waits for it.
+    pub fn terminate(&mut self) {
+        // SAFETY: kill(2) on our own child's pid; a stale pid only makes it fail.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let _ = self.child.wait();
+    }
+
     /// Kills the process now (SIGKILL) and waits for it.
     pub fn kill(&mut self) {
         let _ = self.child.kill();
@@ -45,7 +61,7 @@ impl Proc {
 }
 
 /// Spawns a command and waits for a stdout line matching `marker`; returns that line.
-fn spawn_until(
+pub fn spawn_until(
     name: &'static str,
     cmd: &mut Command,
     marker: &str,
@@ -75,7 +91,7 @@ fn spawn_until(
             }
         }
     });
-    let proc = Proc { child, name };
+    let proc = Proc { child, name, log: log_path.clone() };
     match rx.recv_timeout(timeout) {
         Ok(line) => (proc, line),
         Err(_) => panic!(
