@@ -10,6 +10,7 @@ use opencode_lookout::{
             decode_line, decode_value, Event, PermissionInfo, QuestionInfo, SessionInfo, Status,
         },
         sse::SseParser,
+        v2::events::{decode_line as decode_v2, Frame},
     },
     protocol::{
         decode_command, Command, ErrorCode, Instance, InstanceKind, PermissionReply, State,
@@ -58,6 +59,27 @@ fn fixture_lines() -> &'static [String] {
     })
 }
 
+/// OpenCode 2 event lines (`tests/fixtures/v2/*.jsonl`, written by the stand-in from the
+/// GA contract: no real V2 runs here).
+fn v2_lines() -> &'static [String] {
+    static LINES: OnceLock<Vec<String>> = OnceLock::new();
+    LINES.get_or_init(|| {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/v2/stand_in_round.jsonl");
+        let text = std::fs::read_to_string(path).expect("V2 fixture");
+        let lines: Vec<String> = text.lines().map(str::to_owned).collect();
+        assert!(lines.len() > 20, "V2 fixture missing");
+        lines
+    })
+}
+
+/// The internal events of an OpenCode 2 line, none if it decodes to none.
+fn v2_events(line: &str) -> Vec<Event> {
+    match decode_v2(line) {
+        Ok(Frame::Events(events)) => events,
+        _ => Vec::new(),
+    }
+}
+
 /// The decoded fixture events the tracker acts on (no heartbeats, sync mirrors, others).
 fn fixture_events() -> &'static [Event] {
     static EVENTS: OnceLock<Vec<Event>> = OnceLock::new();
@@ -71,6 +93,19 @@ fn fixture_events() -> &'static [Event] {
 }
 
 const KEYS: &[&str] = &[
+    // OpenCode 2's own names.
+    "durable",
+    "aggregateID",
+    "location",
+    "action",
+    "resources",
+    "save",
+    "assistantMessageID",
+    "callID",
+    "fields",
+    "key",
+    "form",
+    "reason",
     "type",
     "properties",
     "payload",
@@ -298,6 +333,14 @@ fn arb_mutated_fixture() -> impl Strategy<Value = Value> {
     })
 }
 
+/// A mutated OpenCode 2 line.
+fn arb_mutated_v2() -> impl Strategy<Value = Value> {
+    (any::<Index>(), prop::collection::vec(arb_mutation(), 0..4)).prop_map(|(i, ms)| {
+        let line = i.get(v2_lines());
+        mutate(serde_json::from_str(line).expect("V2 fixture JSON"), &ms)
+    })
+}
+
 /// Both decoding paths agree, and neither panics.
 fn check_decode(v: &Value) -> Result<(), TestCaseError> {
     let text = v.to_string();
@@ -466,6 +509,17 @@ proptest! {
     #[test]
     fn decoding_arbitrary_values_never_panics(v in arb_json()) {
         check_decode(&v)?;
+    }
+
+    #[test]
+    fn v2_decoding_never_panics_and_names_no_empty_session(
+        v in prop_oneof![arb_json(), arb_mutated_v2()],
+        s in any::<String>(),
+    ) {
+        let _ = decode_v2(&s);
+        for e in v2_events(&v.to_string()) {
+            prop_assert_ne!(e.session_id(), Some(""), "events never name an empty session");
+        }
     }
 
     #[test]
@@ -669,6 +723,15 @@ enum Op {
         parent: Option<usize>,
         rid: usize,
     },
+    /// A (mutated) OpenCode 2 line, decoded; event `pick` of those it stands for.
+    V2 {
+        inst: usize,
+        value: Value,
+        pick: usize,
+        sid: usize,
+        parent: Option<usize>,
+        rid: usize,
+    },
     Connect(usize),
     Disconnect(usize),
     Resync {
@@ -702,6 +765,10 @@ fn arb_op() -> impl Strategy<Value = Op> {
             .prop_map(|(inst, value, sid, parent, rid)| {
                 Op::Mutated { inst, value, sid, parent, rid }
             }),
+        2 => (i(), arb_mutated_v2(), 0usize..3, s(), parent(), 0usize..4)
+            .prop_map(|(inst, value, pick, sid, parent, rid)| {
+                Op::V2 { inst, value, pick, sid, parent, rid }
+            }),
         1 => i().prop_map(Op::Connect),
         1 => i().prop_map(Op::Disconnect),
         1 => (
@@ -732,7 +799,9 @@ fn remap(mut e: Event, s: usize, parent: Option<usize>, rid: usize) -> Event {
         | Event::SessionStatus { session_id, .. }
         | Event::SessionIdle { session_id }
         | Event::MessageRemoved { session_id, .. }
-        | Event::PartDelta { session_id } => *session_id = id,
+        | Event::PartDelta { session_id }
+        | Event::Interrupted { session_id, .. } => *session_id = id,
+        Event::SessionPatch(p) => p.session_id = id,
         Event::SessionError { session_id, .. } => {
             if session_id.is_some() {
                 *session_id = Some(id);
@@ -770,6 +839,12 @@ fn to_input(op: Op) -> Input {
         Op::Mutated { inst: i, value, sid: s, parent, rid } => {
             let event = decode_value(value).unwrap_or(Event::Heartbeat);
             // Half of the time keep the (arbitrary) ids as decoded.
+            let event = if rid % 2 == 0 { remap(event, s, parent, rid) } else { event };
+            Input::Event { instance_id: inst(i), event }
+        }
+        Op::V2 { inst: i, value, pick, sid: s, parent, rid } => {
+            let events = v2_events(&value.to_string());
+            let event = events.get(pick % events.len().max(1)).cloned().unwrap_or(Event::Heartbeat);
             let event = if rid % 2 == 0 { remap(event, s, parent, rid) } else { event };
             Input::Event { instance_id: inst(i), event }
         }
