@@ -5,7 +5,7 @@
 //! that must send what a well-behaved client never would.
 
 use crate::{
-    protocol::{Command, CommandResult, Request, ServerMsg, Session, MIN_SCHEMA, SCHEMA},
+    protocol::{Command, CommandResult, Instance, Request, ServerMsg, Session, MIN_SCHEMA, SCHEMA},
     tls,
 };
 use anyhow::{bail, Context, Result};
@@ -194,6 +194,27 @@ pub async fn request(
     let result = c.request(&cmd).await;
     c.close().await;
     result
+}
+
+/// One line per OpenCode the agent follows: its line, version, how it is attached, and
+/// whether it is connected, e.g. `OpenCode 2 (2.0.22) via service: connected`.
+pub fn followed(instances: &[Instance]) -> String {
+    if instances.is_empty() {
+        return "OpenCode: none followed yet\n".into();
+    }
+    let mut out = String::new();
+    for i in instances {
+        let version = i.opencode_version.as_deref().unwrap_or("version unknown");
+        let line = match version.split('.').next() {
+            Some(major) if major.chars().all(|c| c.is_ascii_digit()) && !major.is_empty() => {
+                format!("OpenCode {major}")
+            }
+            _ => "OpenCode".into(),
+        };
+        let state = if i.connected { "connected" } else { "offline" };
+        out.push_str(&format!("{line} ({version}) via {}: {state}\n", i.kind.as_str()));
+    }
+    out
 }
 
 /// A human table of sessions (root sessions, with sub-agents indented).

@@ -23,6 +23,32 @@ pub fn opencode_config_dir() -> Result<PathBuf> {
     Ok(home.join(".config").join("opencode"))
 }
 
+/// What `install-plugin` says instead of installing when OpenCode is 2.x.
+pub const V2_NEEDS_NO_PLUGIN: &str = "\
+OpenCode {version} needs no plugin: `opencode-lookout run` follows its background service,
+which every TUI and the web UI use, so every session on this machine is seen already.
+A plugin would only add `opencode --standalone` TUIs (they run a private, unregistered
+server); OpenCode 2 does not load OpenCode 1 plugins, so none was written.
+A foreground `opencode serve` is followed with `opencode-lookout run --opencode URL`.";
+
+/// `opencode --version` of the `opencode` on PATH (`OPENCODE_LOOKOUT_OPENCODE_BIN`
+/// overrides it), or `None` when it cannot be run.
+pub fn opencode_version() -> Option<String> {
+    let bin =
+        std::env::var_os("OPENCODE_LOOKOUT_OPENCODE_BIN").unwrap_or_else(|| "opencode".into());
+    let out = Command::new(bin).arg("--version").output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    // The version is the last word of the first line (`2.0.22`, or `opencode 2.0.22`).
+    let version = text.lines().next()?.split_whitespace().last()?.trim_start_matches('v');
+    (out.status.success() && version.starts_with(|c: char| c.is_ascii_digit()))
+        .then(|| version.to_owned())
+}
+
+/// Whether a version is on the OpenCode 2 line (or later).
+pub fn is_v2(version: &str) -> bool {
+    version.split('.').next().and_then(|m| m.parse::<u32>().ok()).is_some_and(|m| m >= 2)
+}
+
 /// The plugin text for an agent whose config dir is `dir`.
 pub fn plugin_source(dir: &Path) -> Result<String> {
     let endpoint = dir.join(crate::paths::PLUGIN_ENDPOINT);

@@ -158,6 +158,10 @@ fn real_main(cli: Cli) -> Result<()> {
             Ok(())
         }
         Cmd::InstallPlugin => {
+            if let Some(version) = install::opencode_version().filter(|v| install::is_v2(v)) {
+                println!("{}", install::V2_NEEDS_NO_PLUGIN.replace("{version}", &version));
+                return Ok(());
+            }
             let path = install::install_plugin(&dir)?;
             println!("installed the Lookout plugin at {}", path.display());
             println!("restart running OpenCode processes to load it");
@@ -185,6 +189,7 @@ fn real_main(cli: Cli) -> Result<()> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&snapshot.sessions)?);
             } else {
+                print!("{}", client::followed(&snapshot.instances));
                 print!("{}", client::table(&snapshot.sessions));
             }
             Ok(())

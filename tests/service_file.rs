@@ -290,6 +290,28 @@ fn install_plugin_is_idempotent_and_removes_the_twin() {
     assert!(!twin.exists());
 }
 
+/// OpenCode 2 loads no OpenCode 1 plugin: on a machine whose `opencode` is 2.x,
+/// `install-plugin` explains that none is needed and writes nothing; on 1.x it installs.
+#[test]
+fn install_plugin_on_opencode_2_writes_nothing_and_says_why() {
+    let sb = Sandbox::new();
+    let fake = |version: &str| {
+        let path = sb.root.join("bin/opencode");
+        fs::write(&path, format!("#!/bin/sh\necho {version}\n")).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    let plugin = sb.xdg().join("opencode").join("plugin").join(PLUGIN);
+    fake("2.0.22");
+    let out = sb.run(&["install-plugin"]);
+    assert!(out.contains("OpenCode 2.0.22 needs no plugin"), "{out}");
+    assert!(out.contains("--standalone"), "says what a plugin would still cover: {out}");
+    assert!(!plugin.exists(), "a V1 plugin was written for OpenCode 2");
+    fake("1.18.33");
+    let out = sb.run(&["install-plugin"]);
+    assert!(out.contains("installed the Lookout plugin"), "{out}");
+    assert!(plugin.exists());
+}
+
 #[test]
 fn plugin_defaults_to_home_config() {
     let sb = Sandbox::new();
