@@ -9,16 +9,16 @@
 //! the rest waits for the next flush (at most one frame per session per `coalesce`
 //! interval), as do the machine's usage totals. A client whose queue is full is dropped,
 //! never waited for: one slow client must not stall the feeds. Commands decide under one
-//! lock (`decide`), and a permission answered through the API is reported `by: api` only
-//! once OpenCode accepted that answer (`finish_reply`). With a store attached
-//! (`with_store`) it also says what to remember (`persist::Persist`).
+//! lock (`decide`); who answered a permission is the tracker's call (`Input::ReplyStarted`,
+//! `Input::ReplyFinished`). With a store attached (`with_store`) it also says what to
+//! remember (`persist::Persist`).
 
 use crate::{
     opencode::api::Api,
     persist::{Persist, Remembered, UsageRow},
     protocol::{
         CommandResult, EventMsg, Permission, PermissionReply, QuestionOutcome, RemovedReason,
-        Reply, ResolvedBy, ServerMsg, Session, SessionFields, Snapshot, State, Usage,
+        Reply, ServerMsg, Session, SessionFields, Snapshot, State, Usage,
     },
     tracker::{rfc3339, Change, Input, Tracker},
 };
@@ -72,9 +72,6 @@ struct Inner {
     /// Sessions with changes waiting for the next flush.
     dirty: BTreeSet<String>,
     apis: HashMap<String, Api>,
-    /// Permissions with an API reply in flight, and the `permission_resolved` held back
-    /// when OpenCode reported the reply before answering the call.
-    replying: HashMap<String, Option<EventMsg>>,
     usage: Usage,
     /// Per assistant message, field by field the largest usage seen: only growth counts.
     ledger: HashMap<String, UsageRow>,
@@ -131,7 +128,6 @@ impl Hub {
             sent: HashMap::new(),
             dirty: BTreeSet::new(),
             apis: HashMap::new(),
-            replying: HashMap::new(),
             usage,
             ledger: ledger.into_iter().map(|r| (r.message_id.clone(), r)).collect(),
             usage_dirty: false,
@@ -221,28 +217,7 @@ impl Hub {
     /// cannot change in between.
     pub(crate) fn decide<T>(&self, f: impl FnOnce(&mut Decision<'_>) -> T) -> T {
         let mut inner = self.lock();
-        f(&mut Decision { inner: &mut inner })
-    }
-
-    /// Ends an API reply begun with [`Decision::begin_reply`]. Only a reply OpenCode
-    /// accepted is attributed to the API; otherwise whoever answered is reported.
-    pub(crate) fn finish_reply(&self, permission_id: &str, accepted: bool) {
-        let mut inner = self.lock();
-        match inner.replying.remove(permission_id) {
-            Some(Some(mut held)) => {
-                if let EventMsg::PermissionResolved { by, .. } = &mut held {
-                    if accepted {
-                        *by = ResolvedBy::Api;
-                    }
-                }
-                inner.broadcast(held);
-            }
-            Some(None) if accepted => {
-                drop(inner);
-                self.apply(Input::RepliedViaApi { permission_id: permission_id.to_owned() });
-            }
-            _ => {}
-        }
+        f(&mut Decision { inner: &mut inner, flush: &self.flush })
     }
 
     /// A pending permission.
@@ -259,6 +234,7 @@ impl Hub {
 /// The hub as one command's decision sees it (see [`Hub::decide`]).
 pub(crate) struct Decision<'a> {
     inner: &'a mut Inner,
+    flush: &'a Notify,
 }
 
 impl Decision<'_> {
@@ -275,13 +251,14 @@ impl Decision<'_> {
         Some((api, tracker.directory(session_id).map(str::to_owned)))
     }
 
-    /// Reserves a permission for an API reply; false when one is already in flight.
-    pub(crate) fn begin_reply(&mut self, permission_id: &str) -> bool {
-        if self.inner.replying.contains_key(permission_id) {
-            return false;
+    /// Applies an input at the current time within the decision, delivers what changed and
+    /// returns it (e.g. `Input::ReplyStarted`, answered by `Change::ReplyRefused`).
+    pub(crate) fn apply(&mut self, input: Input) -> Vec<Change> {
+        let changes = self.inner.tracker.apply(input, chrono::Utc::now().timestamp_millis());
+        if self.inner.deliver(changes.clone()) {
+            self.flush.notify_one();
         }
-        self.inner.replying.insert(permission_id.to_owned(), None);
-        true
+        changes
     }
 }
 
@@ -316,7 +293,7 @@ impl Inner {
         }
         for c in changes {
             let msg = match c {
-                Change::Session(_) => continue,
+                Change::Session(_) | Change::ReplyRefused { .. } => continue,
                 Change::Usage(row) => {
                     need_flush |= self.count(row);
                     continue;
@@ -351,20 +328,13 @@ impl Inner {
                     permission_id: permission.id,
                 },
                 Change::PermissionResolved { session_id, root, permission_id, reply, by } => {
-                    let held = self.replying.get_mut(&permission_id);
-                    let msg = EventMsg::PermissionResolved {
+                    EventMsg::PermissionResolved {
                         session_id,
                         root_session_id: root,
                         permission_id,
                         reply: reply.as_deref().and_then(PermissionReply::parse),
                         by,
-                    };
-                    // Our reply is in flight: who answered is known once OpenCode answers it.
-                    if let Some(slot) = held.filter(|_| by == ResolvedBy::Opencode) {
-                        *slot = Some(msg);
-                        continue;
                     }
-                    msg
                 }
                 Change::QuestionAsked { root, question } => EventMsg::QuestionAsked {
                     session_id: question.session_id,

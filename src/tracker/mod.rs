@@ -13,6 +13,7 @@
 
 pub mod limits;
 mod record;
+mod replies;
 mod snapshot;
 pub mod summary;
 
@@ -29,6 +30,7 @@ use crate::{
     },
 };
 use record::Record;
+use replies::Replies;
 use std::{
     collections::{BTreeMap, HashMap, HashSet},
     time::Duration,
@@ -50,9 +52,14 @@ pub enum Input {
     Event { instance_id: String, event: Event },
     /// The full state fetched over REST after a (re)connect.
     Resync { instance_id: String, data: Box<Resync> },
-    /// A permission reply that this agent sent and OpenCode accepted, before OpenCode
-    /// reported it: its `permission.replied` is then attributed to the API.
-    RepliedViaApi { permission_id: String },
+    /// This agent is about to send OpenCode a reply to a permission. Refused (see
+    /// [`Change::ReplyRefused`]) when the permission is not pending or a reply to it is
+    /// already in flight: OpenCode would only refuse the second one.
+    ReplyStarted { permission_id: String },
+    /// The reply begun with `ReplyStarted` ended; `accepted` when OpenCode took it. Only an
+    /// accepted reply is attributed to the API (`ResolvedBy::Api`), whether OpenCode
+    /// reported the `permission.replied` before or after answering the call.
+    ReplyFinished { permission_id: String, accepted: bool },
     /// This agent asked OpenCode to abort a session and OpenCode accepted: the running
     /// runs of its tree end `aborted`, whatever OpenCode reports next.
     AbortedViaApi { session_id: String },
@@ -128,6 +135,10 @@ pub enum Change {
     },
     /// One assistant message's usage grew (or the message appeared).
     Usage(UsageRow),
+    /// The answer to `Input::ReplyStarted`: no reply may start.
+    ReplyRefused {
+        permission_id: String,
+    },
 }
 
 /// Tracker settings.
@@ -153,7 +164,7 @@ pub struct Tracker {
     children: HashMap<String, Vec<String>>,
     instances: BTreeMap<String, Instance>,
     context_limits: HashMap<String, u64>,
-    api_replies: HashSet<String>,
+    replies: Replies,
     stale_after: Duration,
 }
 
@@ -166,7 +177,7 @@ impl Tracker {
             children: HashMap::new(),
             instances: BTreeMap::new(),
             context_limits: HashMap::new(),
-            api_replies: HashSet::new(),
+            replies: Replies::default(),
             stale_after: DEFAULT_STALE_AFTER,
         }
     }
@@ -239,11 +250,15 @@ impl Tracker {
             }
             Input::Event { instance_id, event } => self.event(&instance_id, event, now, &mut out),
             Input::Resync { instance_id, data } => self.resync(&instance_id, *data, now, &mut out),
-            // Only for a request still pending: its `permission.replied` is yet to come.
-            Input::RepliedViaApi { permission_id } => {
-                if self.find_permission(&permission_id).is_some() {
-                    self.api_replies.insert(permission_id);
+            Input::ReplyStarted { permission_id } => {
+                let pending = self.find_permission(&permission_id).is_some();
+                if !pending || !self.replies.start(&permission_id) {
+                    out.push(Change::ReplyRefused { permission_id });
                 }
+            }
+            Input::ReplyFinished { permission_id, accepted } => {
+                let pending = self.find_permission(&permission_id).is_some();
+                out.extend(self.replies.finish(&permission_id, accepted, pending));
             }
             Input::AbortedViaApi { session_id } => {
                 for id in self.tree_ids(&session_id) {
@@ -447,12 +462,7 @@ impl Tracker {
             Event::PartUpdated(p) => rec.apply_part(&p),
             Event::PermissionAsked(p) => self.add_permission(&p, now, out),
             Event::PermissionReplied { permission_id, reply, .. } => {
-                let by = if self.api_replies.remove(&permission_id) {
-                    ResolvedBy::Api
-                } else {
-                    ResolvedBy::Opencode
-                };
-                self.drop_permission(&sid, &permission_id, reply, by, out);
+                self.drop_permission(&sid, &permission_id, reply, ResolvedBy::Opencode, out);
             }
             Event::QuestionAsked(q) => self.add_question(&q, now, out),
             Event::QuestionResolved { question_id, rejected, .. } => {
@@ -666,14 +676,15 @@ impl Tracker {
                 self.find_permission(pid).map(|p| p.session_id.clone())
             };
         let Some(holder) = holder else { return };
-        self.api_replies.remove(pid);
         if let Some(rec) = self.sessions.get_mut(&holder) {
             rec.permissions.retain(|p| p.id != pid);
         }
         self.changed(&holder, out);
         let (session_id, root, permission_id) =
             (holder.clone(), self.root(&holder), pid.to_owned());
-        out.push(Change::PermissionResolved { session_id, root, permission_id, reply, by });
+        let resolved = Change::PermissionResolved { session_id, root, permission_id, reply, by };
+        // Who answered is the replies' call: held back while our reply is in flight.
+        out.extend(self.replies.resolved(resolved));
     }
 
     fn add_question(&mut self, q: &QuestionInfo, now: i64, out: &mut Vec<Change>) {

@@ -7,6 +7,7 @@ use crate::{
     opencode::event::decode_line,
     protocol::{InstanceKind, Session, State},
 };
+use serde_json::json;
 
 const INSTANCE: &str = "plugin-1-0";
 
@@ -127,13 +128,97 @@ fn api_replies_are_attributed_to_the_api() {
     let mut out = Vec::new();
     for (i, event) in events("permission_once").into_iter().enumerate() {
         if let Event::PermissionReplied { permission_id, .. } = &event {
-            t.apply(Input::RepliedViaApi { permission_id: permission_id.clone() }, 0);
+            let permission_id = permission_id.clone();
+            assert_eq!(
+                t.apply(Input::ReplyStarted { permission_id: permission_id.clone() }, 0),
+                []
+            );
+            t.apply(Input::ReplyFinished { permission_id, accepted: true }, 0);
         }
         out.extend(t.apply(Input::Event { instance_id: INSTANCE.into(), event }, i as i64));
     }
     assert!(out
         .iter()
         .any(|c| matches!(c, Change::PermissionResolved { by: ResolvedBy::Api, .. })));
+}
+
+/// A tracker holding one pending permission `per_1` of session `ses_1`.
+fn pending_permission() -> Tracker {
+    let mut t = tracker(200);
+    for line in [
+        json!({"type": "session.created", "properties": {"info": {"id": "ses_1"}}}),
+        json!({"type": "permission.asked", "properties": {"id": "per_1", "sessionID": "ses_1",
+            "permission": "bash", "patterns": ["ls"]}}),
+    ] {
+        let event = decode_line(&line.to_string()).expect("event decodes");
+        t.apply(Input::Event { instance_id: INSTANCE.into(), event }, 1);
+    }
+    assert!(t.find_permission("per_1").is_some());
+    t
+}
+
+/// The resolutions among some changes: (permission, who answered).
+fn resolutions(changes: &[Change]) -> Vec<(String, ResolvedBy)> {
+    changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::PermissionResolved { permission_id, by, .. } => {
+                Some((permission_id.clone(), *by))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_second_api_reply_in_flight_is_refused() {
+    let mut t = pending_permission();
+    let start = || Input::ReplyStarted { permission_id: "per_1".into() };
+    let refused = vec![Change::ReplyRefused { permission_id: "per_1".into() }];
+    assert_eq!(t.apply(start(), 2), [], "the first reply may start");
+    assert_eq!(t.apply(start(), 3), refused, "one is in flight");
+    let unknown = Input::ReplyStarted { permission_id: "per_9".into() };
+    assert_eq!(t.apply(unknown, 3), [Change::ReplyRefused { permission_id: "per_9".into() }]);
+    // The first one failed: the permission is still pending, so a new reply may start.
+    t.apply(Input::ReplyFinished { permission_id: "per_1".into(), accepted: false }, 4);
+    assert_eq!(t.apply(start(), 5), []);
+}
+
+#[test]
+fn who_answered_a_permission() {
+    let replied = || {
+        let line = json!({"type": "permission.replied", "properties": {
+            "sessionID": "ses_1", "requestID": "per_1", "reply": "once"}});
+        Input::Event {
+            instance_id: INSTANCE.into(),
+            event: decode_line(&line.to_string()).unwrap(),
+        }
+    };
+    let start = || Input::ReplyStarted { permission_id: "per_1".into() };
+    let finish = |accepted| Input::ReplyFinished { permission_id: "per_1".into(), accepted };
+    // (case, inputs, who answered)
+    let cases: [(&str, Vec<Input>, ResolvedBy); 5] = [
+        ("no API reply", vec![replied()], ResolvedBy::Opencode),
+        ("accepted, then reported", vec![start(), finish(true), replied()], ResolvedBy::Api),
+        ("reported, then accepted", vec![start(), replied(), finish(true)], ResolvedBy::Api),
+        ("failed, then reported", vec![start(), finish(false), replied()], ResolvedBy::Opencode),
+        ("reported, then failed", vec![start(), replied(), finish(false)], ResolvedBy::Opencode),
+    ];
+    for (case, inputs, by) in cases {
+        let mut t = pending_permission();
+        let mut seen = Vec::new();
+        for (i, input) in inputs.into_iter().enumerate() {
+            let changes = t.apply(input, 10 + i as i64);
+            if i == 1 && case.starts_with("reported") {
+                // Held back while our reply is in flight; the session still shows it gone.
+                assert_eq!(resolutions(&changes), [], "{case}");
+                assert!(changes.contains(&Change::Session("ses_1".into())), "{case}");
+            }
+            seen.extend(resolutions(&changes));
+        }
+        assert_eq!(seen, [("per_1".to_owned(), by)], "{case}");
+        assert!(t.find_permission("per_1").is_none(), "{case}");
+    }
 }
 
 #[test]
