@@ -18,9 +18,9 @@ use crate::{
     persist::{Persist, Remembered, UsageRow},
     protocol::{
         CommandResult, EventMsg, Permission, PermissionReply, QuestionOutcome, RemovedReason,
-        Reply, ServerMsg, Session, SessionFields, Snapshot, State, Usage,
+        Reply, ServerMsg, Session, SessionFields, Snapshot, State,
     },
-    tracker::{rfc3339, Change, Input, Tracker},
+    tracker::{rfc3339, usage::Ledger, Change, Input, Tracker},
 };
 use serde_json::Value;
 use std::{
@@ -72,9 +72,8 @@ struct Inner {
     /// Sessions with changes waiting for the next flush.
     dirty: BTreeSet<String>,
     apis: HashMap<String, Api>,
-    usage: Usage,
-    /// Per assistant message, field by field the largest usage seen: only growth counts.
-    ledger: HashMap<String, UsageRow>,
+    /// The machine's usage totals and what they were counted from.
+    ledger: Ledger,
     usage_dirty: bool,
     store: Option<Store>,
 }
@@ -84,11 +83,6 @@ struct Store {
     tx: mpsc::UnboundedSender<Persist>,
     sessions: BTreeSet<String>,
 }
-
-/// Ledger entries kept in memory to recognise messages seen again; beyond this the oldest
-/// are forgotten (the store keeps them all; a message that old reported again would count
-/// twice, which a live OpenCode does not do).
-const LEDGER_MAX: usize = 100_000;
 
 /// Shared state; cheap to clone.
 #[derive(Clone)]
@@ -128,8 +122,7 @@ impl Hub {
             sent: HashMap::new(),
             dirty: BTreeSet::new(),
             apis: HashMap::new(),
-            usage,
-            ledger: ledger.into_iter().map(|r| (r.message_id.clone(), r)).collect(),
+            ledger: Ledger::new(usage, ledger),
             usage_dirty: false,
             store,
         };
@@ -180,7 +173,7 @@ impl Hub {
         let snapshot = CommandResult::Snapshot(Snapshot {
             sessions,
             instances: inner.tracker.instances(),
-            usage: inner.usage.clone(),
+            usage: inner.ledger.usage().clone(),
         });
         let frame = frame(&ServerMsg::Result(Reply::ok(id, snapshot)));
         if tx.frames.try_send(frame).is_err() {
@@ -267,7 +260,7 @@ impl Inner {
         Snapshot {
             sessions: self.tracker.sessions(),
             instances: self.tracker.instances(),
-            usage: self.usage.clone(),
+            usage: self.ledger.usage().clone(),
         }
     }
 
@@ -425,51 +418,9 @@ impl Inner {
 
     /// Counts a message's usage growth into the totals; true when they changed.
     fn count(&mut self, row: UsageRow) -> bool {
-        let old = self.ledger.get(&row.message_id);
-        let base = old.cloned().unwrap_or_default();
-        let merged = UsageRow {
-            message_id: row.message_id.clone(),
-            session_id: row.session_id.clone(),
-            model: row.model.clone().or_else(|| base.model.clone()),
-            time_ms: if old.is_some() && base.time_ms != 0 { base.time_ms } else { row.time_ms },
-            tokens_input: base.tokens_input.max(row.tokens_input),
-            tokens_output: base.tokens_output.max(row.tokens_output),
-            tokens_reasoning: base.tokens_reasoning.max(row.tokens_reasoning),
-            tokens_cache_read: base.tokens_cache_read.max(row.tokens_cache_read),
-            tokens_cache_write: base.tokens_cache_write.max(row.tokens_cache_write),
-            cost: if row.cost.is_finite() { base.cost.max(row.cost) } else { base.cost },
-        };
-        let is_new = old.is_none();
-        if !is_new && merged == base {
-            return false;
-        }
-        let u = &mut self.usage;
-        // Saturating: counts come from the wire and may be absurd.
-        u.tokens_input = u.tokens_input.saturating_add(merged.tokens_input - base.tokens_input);
-        u.tokens_output = u.tokens_output.saturating_add(merged.tokens_output - base.tokens_output);
-        u.tokens_reasoning =
-            u.tokens_reasoning.saturating_add(merged.tokens_reasoning - base.tokens_reasoning);
-        u.tokens_cache_read =
-            u.tokens_cache_read.saturating_add(merged.tokens_cache_read - base.tokens_cache_read);
-        u.tokens_cache_write = u
-            .tokens_cache_write
-            .saturating_add(merged.tokens_cache_write - base.tokens_cache_write);
-        u.tokens = [u.tokens_output, u.tokens_reasoning, u.tokens_cache_read, u.tokens_cache_write]
-            .into_iter()
-            .fold(u.tokens_input, u64::saturating_add);
-        u.cost = (u.cost + (merged.cost - base.cost)).min(f64::MAX);
-        if is_new {
-            u.messages += 1;
-        }
+        let Some(merged) = self.ledger.count(&row) else { return false };
         self.usage_dirty = true;
-        self.persist(Persist::Usage(merged.clone()));
-        self.ledger.insert(merged.message_id.clone(), merged);
-        if self.ledger.len() > LEDGER_MAX {
-            let mut times: Vec<i64> = self.ledger.values().map(|r| r.time_ms).collect();
-            times.sort_unstable();
-            let cut = times[LEDGER_MAX / 10];
-            self.ledger.retain(|_, r| r.time_ms > cut);
-        }
+        self.persist(Persist::Usage(merged));
         true
     }
 
@@ -487,7 +438,7 @@ impl Inner {
             }
         }
         if std::mem::take(&mut self.usage_dirty) {
-            self.broadcast(EventMsg::UsageUpdated { usage: self.usage.clone() });
+            self.broadcast(EventMsg::UsageUpdated { usage: self.ledger.usage().clone() });
         }
         if let Some(store) = &mut self.store {
             for id in std::mem::take(&mut store.sessions) {

@@ -16,6 +16,7 @@ mod record;
 mod replies;
 mod snapshot;
 pub mod summary;
+pub mod usage;
 
 #[cfg(test)]
 mod tests;
