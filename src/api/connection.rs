@@ -8,8 +8,9 @@
 //! at a time, so a slow OpenCode never blocks the connection.
 
 use super::{
+    admission::{Preauth, Shared},
     commands,
-    server::{Preauth, Shared},
+    credentials::Secrets,
 };
 use crate::{
     hub::{frame, ClientTx, CLIENT_QUEUE},
@@ -220,7 +221,7 @@ fn token_ok(given: &str, expected: &str) -> bool {
 }
 
 /// Tells an authenticated client's task that the token it proved was replaced.
-type Rotations = tokio::sync::watch::Receiver<Arc<super::server::Secrets>>;
+type Rotations = tokio::sync::watch::Receiver<Arc<Secrets>>;
 
 /// One authenticated client.
 struct Client {
