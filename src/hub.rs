@@ -11,15 +11,14 @@
 //! never waited for: one slow client must not stall the feeds. Commands decide under one
 //! lock (`decide`); who answered a permission is the tracker's call (`Input::ReplyStarted`,
 //! `Input::ReplyFinished`). With a store attached (`with_store`) it also says what to
-//! remember (`persist::Persist`).
+//! remember (`persist::Persist`). It decides when and to whom, not what: the fields of a
+//! delta are `Session::diff`, each change's event is `Change::into_event`, a frame's text
+//! is `ServerMsg::frame`, and the usage totals are counted by `tracker::usage::Ledger`.
 
 use crate::{
     opencode::api::Api,
     persist::{Persist, Remembered, UsageRow},
-    protocol::{
-        CommandResult, EventMsg, Permission, PermissionReply, QuestionOutcome, RemovedReason,
-        Reply, ServerMsg, Session, SessionFields, Snapshot, State,
-    },
+    protocol::{CommandResult, EventMsg, Permission, Reply, ServerMsg, Session, Snapshot, State},
     tracker::{rfc3339, usage::Ledger, Change, Input, Tracker},
 };
 use serde_json::Value;
@@ -175,7 +174,7 @@ impl Hub {
             instances: inner.tracker.instances(),
             usage: inner.ledger.usage().clone(),
         });
-        let frame = frame(&ServerMsg::Result(Reply::ok(id, snapshot)));
+        let frame = ServerMsg::Result(Reply::ok(id, snapshot)).frame();
         if tx.frames.try_send(frame).is_err() {
             return false;
         }
@@ -285,101 +284,40 @@ impl Inner {
             }
         }
         for c in changes {
-            let msg = match c {
-                Change::Session(_) | Change::ReplyRefused { .. } => continue,
-                Change::Usage(row) => {
-                    need_flush |= self.count(row);
-                    continue;
-                }
-                Change::Removed { session_id, reason } => {
-                    self.dirty.remove(&session_id);
+            match &c {
+                Change::Usage(row) => need_flush |= self.count(row),
+                Change::Removed { session_id, .. } => {
+                    let id = session_id.clone();
+                    self.dirty.remove(&id);
                     if let Some(store) = &mut self.store {
-                        store.sessions.remove(&session_id);
-                        let _ = store.tx.send(Persist::Removed(session_id.clone()));
+                        store.sessions.remove(&id);
+                        let _ = store.tx.send(Persist::Removed(id.clone()));
                     }
                     // Created and removed by the same input: no client ever saw it.
-                    if self.sent.remove(&session_id).is_none() {
+                    if self.sent.remove(&id).is_none() {
                         continue;
                     }
-                    let reason = RemovedReason::parse(reason).unwrap_or(RemovedReason::Deleted);
-                    self.broadcast(EventMsg::SessionRemoved {
-                        session_id: session_id.clone(),
-                        reason,
-                    });
+                    self.broadcast_change(c);
                     // Removed and back within one input (evicted, then its event re-created
                     // it): clients get it whole again.
-                    if let Some(s) = self.tracker.snapshot(&session_id) {
-                        self.dirty.remove(&session_id);
+                    if let Some(s) = self.tracker.snapshot(&id) {
+                        self.dirty.remove(&id);
                         self.send_session(s);
                     }
                     continue;
                 }
-                // Thin: the session frame sent above already carries the details.
-                Change::PermissionRequested { root, permission } => EventMsg::PermissionRequested {
-                    session_id: permission.session_id,
-                    root_session_id: root,
-                    permission_id: permission.id,
-                },
-                Change::PermissionResolved { session_id, root, permission_id, reply, by } => {
-                    EventMsg::PermissionResolved {
-                        session_id,
-                        root_session_id: root,
-                        permission_id,
-                        reply: reply.as_deref().and_then(PermissionReply::parse),
-                        by,
-                    }
-                }
-                Change::QuestionAsked { root, question } => EventMsg::QuestionAsked {
-                    session_id: question.session_id,
-                    root_session_id: root,
-                    question_id: question.id,
-                },
-                Change::QuestionResolved { session_id, root, question_id, outcome, by } => {
-                    EventMsg::QuestionResolved {
-                        session_id,
-                        root_session_id: root,
-                        question_id,
-                        outcome: QuestionOutcome::parse(outcome)
-                            .unwrap_or(QuestionOutcome::Expired),
-                        by,
-                    }
-                }
                 Change::InstanceConnected(instance) => {
                     self.persist(Persist::Instance(instance.clone()));
-                    EventMsg::InstanceConnected { instance }
                 }
                 Change::InstanceDisconnected(instance_id) => {
-                    let gone = self.tracker.instances().into_iter().find(|i| i.id == instance_id);
+                    let gone = self.tracker.instances().into_iter().find(|i| i.id == *instance_id);
                     if let Some(i) = gone {
                         self.persist(Persist::Instance(i));
                     }
-                    EventMsg::InstanceDisconnected { instance_id }
                 }
-                Change::RunStarted { session_id, root, started } => EventMsg::RunStarted {
-                    session_id,
-                    root_session_id: root,
-                    started: rfc3339(started),
-                },
-                Change::RunFinished {
-                    session_id,
-                    root,
-                    outcome,
-                    started,
-                    finished,
-                    error,
-                    reason,
-                } => EventMsg::RunFinished {
-                    session_id,
-                    root_session_id: root,
-                    outcome,
-                    started: rfc3339(started),
-                    finished: rfc3339(finished),
-                    duration_ms: u64::try_from(finished - started).unwrap_or(0),
-                    error,
-                    reason,
-                },
-            };
-            self.broadcast(msg);
+                _ => {}
+            }
+            self.broadcast_change(c);
         }
         need_flush || self.store.as_ref().is_some_and(|s| !s.sessions.is_empty())
     }
@@ -391,10 +329,9 @@ impl Inner {
             // Nobody to tell: only the base of later deltas moves.
             _ if self.clients.is_empty() => None,
             None => Some(EventMsg::SessionUpdated { session: Box::new(s.clone()) }),
-            Some(old) => Some(EventMsg::SessionChanged {
-                session_id: s.id.clone(),
-                fields: changed(old, &s),
-            }),
+            Some(old) => {
+                Some(EventMsg::SessionChanged { session_id: s.id.clone(), fields: old.diff(&s) })
+            }
         };
         if let Some(store) = &mut self.store {
             store.sessions.insert(s.id.clone());
@@ -417,8 +354,8 @@ impl Inner {
     }
 
     /// Counts a message's usage growth into the totals; true when they changed.
-    fn count(&mut self, row: UsageRow) -> bool {
-        let Some(merged) = self.ledger.count(&row) else { return false };
+    fn count(&mut self, row: &UsageRow) -> bool {
+        let Some(merged) = self.ledger.count(row) else { return false };
         self.usage_dirty = true;
         self.persist(Persist::Usage(merged));
         true
@@ -449,11 +386,18 @@ impl Inner {
         }
     }
 
+    /// Sends a change's event, if it has one, to every client.
+    fn broadcast_change(&mut self, change: Change) {
+        if let Some(msg) = change.into_event() {
+            self.broadcast(msg);
+        }
+    }
+
     fn broadcast(&mut self, msg: EventMsg) {
         if self.clients.is_empty() {
             return;
         }
-        let text = frame(&ServerMsg::Event(msg));
+        let text = ServerMsg::Event(msg).frame();
         self.clients.retain(|id, c| match c.frames.try_send(text.clone()) {
             Ok(()) => true,
             Err(mpsc::error::TrySendError::Full(_)) => {
@@ -464,63 +408,4 @@ impl Inner {
             Err(mpsc::error::TrySendError::Closed(_)) => false,
         });
     }
-}
-
-/// The fields of `new` whose values differ from `old`, by wire name (never `id`). Compared
-/// field by field so that only what changed is serialised (this runs for every frame).
-fn changed(old: &Session, new: &Session) -> SessionFields {
-    let mut out = SessionFields::new();
-    // Destructured without `..`: a field added to `Session` must be listed here too.
-    macro_rules! diff {
-        ($($f:ident),*) => {
-            let Session { id: _, $($f),* } = new;
-            $(
-                if old.$f != *$f {
-                    // Our own types serialise without error.
-                    out.insert(stringify!($f).to_owned(), serde_json::to_value($f).unwrap_or_default());
-                }
-            )*
-        };
-    }
-    diff!(
-        parent_id,
-        root_id,
-        is_child,
-        instance_id,
-        title,
-        directory,
-        project,
-        state,
-        model,
-        agent,
-        current_agent,
-        current_tool,
-        tokens_input,
-        tokens_output,
-        tokens_reasoning,
-        tokens_cache_read,
-        tokens_cache_write,
-        cost,
-        cost_total,
-        context_used,
-        context_limit,
-        files_changed,
-        lines_added,
-        lines_removed,
-        created,
-        last_activity,
-        hostname,
-        opencode_version,
-        pending_permissions,
-        question,
-        error,
-        available
-    );
-    out
-}
-
-/// Serialises a server frame.
-pub fn frame(msg: &ServerMsg) -> Utf8Bytes {
-    // Serialising our own types to a string cannot fail (no maps with non-string keys).
-    Utf8Bytes::from(serde_json::to_string(msg).unwrap_or_default())
 }

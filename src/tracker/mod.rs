@@ -11,6 +11,7 @@
 //! pending, only on the assistant message when text was streaming), or this agent aborted
 //! it.
 
+mod change;
 pub mod limits;
 mod record;
 mod replies;
@@ -27,7 +28,8 @@ use crate::{
     },
     persist::UsageRow,
     protocol::{
-        ErrorSummary, Instance, Permission, Question, ResolvedBy, RunOutcome, Session, State,
+        ErrorSummary, Instance, Permission, PermissionReply, Question, QuestionOutcome,
+        RemovedReason, ResolvedBy, RunOutcome, Session, State,
     },
 };
 use record::Record;
@@ -91,7 +93,7 @@ pub enum Change {
     Session(String),
     Removed {
         session_id: String,
-        reason: &'static str,
+        reason: RemovedReason,
     },
     PermissionRequested {
         root: String,
@@ -101,7 +103,7 @@ pub enum Change {
         session_id: String,
         root: String,
         permission_id: String,
-        reply: Option<String>,
+        reply: Option<PermissionReply>,
         by: ResolvedBy,
     },
     QuestionAsked {
@@ -112,7 +114,7 @@ pub enum Change {
         session_id: String,
         root: String,
         question_id: String,
-        outcome: &'static str,
+        outcome: QuestionOutcome,
         by: ResolvedBy,
     },
     InstanceConnected(Instance),
@@ -349,7 +351,7 @@ impl Tracker {
         for id in stale {
             // A stale parent takes its children along; skip those already gone.
             if self.sessions.contains_key(&id) {
-                self.remove(&id, "stale", out);
+                self.remove(&id, RemovedReason::Stale, out);
             }
         }
     }
@@ -402,7 +404,7 @@ impl Tracker {
     fn event(&mut self, instance: &str, event: Event, now: i64, out: &mut Vec<Change>) {
         let Some(sid) = event.session_id().map(str::to_owned) else { return };
         if let Event::SessionDeleted { .. } = event {
-            self.remove(&sid, "deleted", out);
+            self.remove(&sid, RemovedReason::Deleted, out);
             return;
         }
         if matches!(event, Event::PermissionReplied { .. } | Event::QuestionResolved { .. })
@@ -467,7 +469,8 @@ impl Tracker {
             }
             Event::QuestionAsked(q) => self.add_question(&q, now, out),
             Event::QuestionResolved { question_id, rejected, .. } => {
-                let outcome = if rejected { "rejected" } else { "answered" };
+                let outcome =
+                    if rejected { QuestionOutcome::Rejected } else { QuestionOutcome::Answered };
                 self.drop_question(&sid, Some(&question_id), outcome, ResolvedBy::Opencode, out);
             }
             _ => {}
@@ -558,7 +561,7 @@ impl Tracker {
             let keep =
                 self.sessions.get(sid).and_then(|r| r.question.as_ref()).map(|q| q.id.clone());
             if keep.is_some_and(|id| !questions.iter().any(|q| q.id == id)) {
-                self.drop_question(sid, None, "expired", ResolvedBy::Expired, out);
+                self.drop_question(sid, None, QuestionOutcome::Expired, ResolvedBy::Expired, out);
             }
         }
         for q in questions {
@@ -633,7 +636,7 @@ impl Tracker {
         for pid in stale {
             self.drop_permission(sid, &pid, None, ResolvedBy::Expired, out);
         }
-        self.drop_question(sid, None, "expired", ResolvedBy::Expired, out);
+        self.drop_question(sid, None, QuestionOutcome::Expired, ResolvedBy::Expired, out);
     }
 
     fn add_permission(&mut self, p: &PermissionInfo, now: i64, out: &mut Vec<Change>) {
@@ -683,6 +686,8 @@ impl Tracker {
         self.changed(&holder, out);
         let (session_id, root, permission_id) =
             (holder.clone(), self.root(&holder), pid.to_owned());
+        // An answer this schema does not name is still a resolution, reported without one.
+        let reply = reply.as_deref().and_then(PermissionReply::parse);
         let resolved = Change::PermissionResolved { session_id, root, permission_id, reply, by };
         // Who answered is the replies' call: held back while our reply is in flight.
         out.extend(self.replies.resolved(resolved));
@@ -703,7 +708,7 @@ impl Tracker {
         &mut self,
         sid: &str,
         qid: Option<&str>,
-        outcome: &'static str,
+        outcome: QuestionOutcome,
         by: ResolvedBy,
         out: &mut Vec<Change>,
     ) {
@@ -715,21 +720,21 @@ impl Tracker {
     }
 
     /// Removes a session and its whole sub-agent tree, expiring their requests.
-    fn remove(&mut self, sid: &str, reason: &'static str, out: &mut Vec<Change>) {
+    fn remove(&mut self, sid: &str, reason: RemovedReason, out: &mut Vec<Change>) {
         let ids: Vec<String> = self.tree_ids(sid);
         for id in ids.iter().rev() {
             self.remove_one(id, reason, out);
         }
     }
 
-    fn remove_one(&mut self, sid: &str, reason: &'static str, out: &mut Vec<Change>) {
+    fn remove_one(&mut self, sid: &str, reason: RemovedReason, out: &mut Vec<Change>) {
         let Some(rec) = self.sessions.get(sid) else { return };
         let parent = rec.parent_id.clone();
         let pids: Vec<String> = rec.permissions.iter().map(|p| p.id.clone()).collect();
         for pid in pids {
             self.drop_permission(sid, &pid, None, ResolvedBy::Expired, out);
         }
-        self.drop_question(sid, None, "expired", ResolvedBy::Expired, out);
+        self.drop_question(sid, None, QuestionOutcome::Expired, ResolvedBy::Expired, out);
         self.sessions.remove(sid);
         self.children.remove(sid);
         self.reparent(sid, parent.clone(), None);
@@ -768,7 +773,7 @@ impl Tracker {
             if self.sessions.len() <= max {
                 break;
             }
-            self.remove(&sid, "evicted", out);
+            self.remove(&sid, RemovedReason::Evicted, out);
         }
     }
 

@@ -75,11 +75,11 @@ impl Replay {
         self.states.iter().map(|s| s.2).collect()
     }
 
-    fn resolved(&self) -> Vec<(Option<String>, ResolvedBy)> {
+    fn resolved(&self) -> Vec<(Option<PermissionReply>, ResolvedBy)> {
         self.changes
             .iter()
             .filter_map(|c| match c {
-                Change::PermissionResolved { reply, by, .. } => Some((reply.clone(), *by)),
+                Change::PermissionResolved { reply, by, .. } => Some((*reply, *by)),
                 _ => None,
             })
             .collect()
@@ -104,7 +104,7 @@ fn permission_once_goes_through_waiting_permission_to_idle() {
     let asked = asked.expect("a permission request");
     assert_eq!(asked.title, "bash: echo hello > out.txt");
     assert_eq!(asked.permission, "bash");
-    assert_eq!(r.resolved(), vec![(Some("once".into()), ResolvedBy::Opencode)]);
+    assert_eq!(r.resolved(), vec![(Some(PermissionReply::Once), ResolvedBy::Opencode)]);
     let s = r.root();
     assert_eq!(
         (s.state, s.pending_permissions.first(), s.error.clone()),
@@ -228,14 +228,14 @@ fn reject_with_message_lets_the_agent_continue() {
         r.state_path(),
         vec![State::Idle, State::Working, State::WaitingPermission, State::Working, State::Idle]
     );
-    assert_eq!(r.resolved(), vec![(Some("reject".into()), ResolvedBy::Opencode)]);
+    assert_eq!(r.resolved(), vec![(Some(PermissionReply::Reject), ResolvedBy::Opencode)]);
     assert_eq!(r.root().error, None);
 }
 
 #[test]
 fn always_reply_is_reported() {
     let r = replay("permission_always");
-    assert!(r.resolved().iter().all(|(reply, _)| reply.as_deref() == Some("always")));
+    assert!(r.resolved().iter().all(|(reply, _)| *reply == Some(PermissionReply::Always)));
     assert_eq!(r.root().state, State::Idle);
 }
 
@@ -313,7 +313,7 @@ fn question_waits_for_input() {
     assert!(r
         .changes
         .iter()
-        .any(|c| matches!(c, Change::QuestionResolved { outcome: "answered", .. })));
+        .any(|c| matches!(c, Change::QuestionResolved { outcome: QuestionOutcome::Answered, .. })));
     assert_eq!(r.root().question, None);
 }
 
@@ -323,14 +323,17 @@ fn rejected_question_is_resolved() {
     assert!(r
         .changes
         .iter()
-        .any(|c| matches!(c, Change::QuestionResolved { outcome: "rejected", .. })));
+        .any(|c| matches!(c, Change::QuestionResolved { outcome: QuestionOutcome::Rejected, .. })));
 }
 
 #[test]
 fn deleted_session_is_removed() {
     let r = replay("session_deleted");
     assert!(r.t.is_empty());
-    assert!(r.changes.iter().any(|c| matches!(c, Change::Removed { reason: "deleted", .. })));
+    assert!(r
+        .changes
+        .iter()
+        .any(|c| matches!(c, Change::Removed { reason: RemovedReason::Deleted, .. })));
 }
 
 #[test]
@@ -414,7 +417,9 @@ fn keeps_the_most_recent_sessions_per_instance() {
     let ids: Vec<String> = t.sessions().into_iter().map(|s| s.id).collect();
     assert_eq!(ids, vec!["ses_4", "ses_3", "ses_2"]);
     assert_eq!(
-        out.iter().filter(|c| matches!(c, Change::Removed { reason: "evicted", .. })).count(),
+        out.iter()
+            .filter(|c| matches!(c, Change::Removed { reason: RemovedReason::Evicted, .. }))
+            .count(),
         2
     );
 }
@@ -466,10 +471,16 @@ fn busy_sessions_count_toward_the_global_cap() {
         t.apply(Input::Event { instance_id: INSTANCE.into(), event: ev }, i as i64);
     }
     let out = t.apply(Input::Event { instance_id: INSTANCE.into(), event: busy("ses_new") }, 10);
-    assert!(out.contains(&Change::Removed { session_id: "ses_idle".into(), reason: "evicted" }));
+    assert!(out.contains(&Change::Removed {
+        session_id: "ses_idle".into(),
+        reason: RemovedReason::Evicted
+    }));
     assert!(t.contains("ses_old_busy") && t.contains("ses_busy") && t.contains("ses_new"));
     let out = t.apply(Input::Event { instance_id: INSTANCE.into(), event: busy("ses_newer") }, 11);
-    assert!(out.contains(&Change::Removed { session_id: "ses_old_busy".into(), reason: "evicted" }));
+    assert!(out.contains(&Change::Removed {
+        session_id: "ses_old_busy".into(),
+        reason: RemovedReason::Evicted
+    }));
     assert_eq!(t.len(), 3);
 }
 
@@ -616,6 +627,6 @@ fn sessions_unavailable_longer_than_stale_after_are_removed() {
     assert!(t.apply(Input::Tick, 2_000).is_empty());
     assert!(t.apply(Input::Tick, 62_000).is_empty());
     let out = t.apply(Input::Tick, 62_001);
-    assert_eq!(out, [Change::Removed { session_id: "ses_1".into(), reason: "stale" }]);
+    assert_eq!(out, [Change::Removed { session_id: "ses_1".into(), reason: RemovedReason::Stale }]);
     assert!(t.is_empty());
 }
