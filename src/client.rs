@@ -247,7 +247,7 @@ pub fn table(sessions: &[Session]) -> String {
             rows.push([
                 format!("{indent}{}", s.id),
                 state,
-                crate::tracker::summary::one_line(s.title.as_deref().unwrap_or("-"), 40),
+                crate::text::one_line(s.title.as_deref().unwrap_or("-"), 40),
                 s.model.clone().unwrap_or_else(|| "-".into()),
                 format!("{}/{}", s.tokens_input, s.tokens_output),
                 format!("{:.4}", s.cost_total),

@@ -9,18 +9,17 @@
 //! the rest waits for the next flush (at most one frame per session per `coalesce`
 //! interval), as do the machine's usage totals. A client whose queue is full is dropped,
 //! never waited for: one slow client must not stall the feeds. Commands decide under one
-//! lock (`decide`), and a permission answered through the API is reported `by: api` only
-//! once OpenCode accepted that answer (`finish_reply`). With a store attached
-//! (`with_store`) it also says what to remember (`persist::Persist`).
+//! lock (`decide`); who answered a permission is the tracker's call (`Input::ReplyStarted`,
+//! `Input::ReplyFinished`). With a store attached (`with_store`) it also says what to
+//! remember (`persist::Persist`). It decides when and to whom, not what: the fields of a
+//! delta are `Session::diff`, each change's event is `Change::into_event`, a frame's text
+//! is `ServerMsg::frame`, and the usage totals are counted by `tracker::usage::Ledger`.
 
 use crate::{
     opencode::api::Api,
     persist::{Persist, Remembered, UsageRow},
-    protocol::{
-        CommandResult, EventMsg, Permission, PermissionReply, QuestionOutcome, RemovedReason,
-        Reply, ResolvedBy, ServerMsg, Session, SessionFields, Snapshot, State, Usage,
-    },
-    tracker::{rfc3339, Change, Input, Tracker},
+    protocol::{CommandResult, EventMsg, Permission, Reply, ServerMsg, Session, Snapshot, State},
+    tracker::{rfc3339, usage::Ledger, Change, Input, Tracker},
 };
 use serde_json::Value;
 use std::{
@@ -72,12 +71,8 @@ struct Inner {
     /// Sessions with changes waiting for the next flush.
     dirty: BTreeSet<String>,
     apis: HashMap<String, Api>,
-    /// Permissions with an API reply in flight, and the `permission_resolved` held back
-    /// when OpenCode reported the reply before answering the call.
-    replying: HashMap<String, Option<EventMsg>>,
-    usage: Usage,
-    /// Per assistant message, field by field the largest usage seen: only growth counts.
-    ledger: HashMap<String, UsageRow>,
+    /// The machine's usage totals and what they were counted from.
+    ledger: Ledger,
     usage_dirty: bool,
     store: Option<Store>,
 }
@@ -87,11 +82,6 @@ struct Store {
     tx: mpsc::UnboundedSender<Persist>,
     sessions: BTreeSet<String>,
 }
-
-/// Ledger entries kept in memory to recognise messages seen again; beyond this the oldest
-/// are forgotten (the store keeps them all; a message that old reported again would count
-/// twice, which a live OpenCode does not do).
-const LEDGER_MAX: usize = 100_000;
 
 /// Shared state; cheap to clone.
 #[derive(Clone)]
@@ -131,9 +121,7 @@ impl Hub {
             sent: HashMap::new(),
             dirty: BTreeSet::new(),
             apis: HashMap::new(),
-            replying: HashMap::new(),
-            usage,
-            ledger: ledger.into_iter().map(|r| (r.message_id.clone(), r)).collect(),
+            ledger: Ledger::new(usage, ledger),
             usage_dirty: false,
             store,
         };
@@ -184,9 +172,9 @@ impl Hub {
         let snapshot = CommandResult::Snapshot(Snapshot {
             sessions,
             instances: inner.tracker.instances(),
-            usage: inner.usage.clone(),
+            usage: inner.ledger.usage().clone(),
         });
-        let frame = frame(&ServerMsg::Result(Reply::ok(id, snapshot)));
+        let frame = ServerMsg::Result(Reply::ok(id, snapshot)).frame();
         if tx.frames.try_send(frame).is_err() {
             return false;
         }
@@ -221,28 +209,7 @@ impl Hub {
     /// cannot change in between.
     pub(crate) fn decide<T>(&self, f: impl FnOnce(&mut Decision<'_>) -> T) -> T {
         let mut inner = self.lock();
-        f(&mut Decision { inner: &mut inner })
-    }
-
-    /// Ends an API reply begun with [`Decision::begin_reply`]. Only a reply OpenCode
-    /// accepted is attributed to the API; otherwise whoever answered is reported.
-    pub(crate) fn finish_reply(&self, permission_id: &str, accepted: bool) {
-        let mut inner = self.lock();
-        match inner.replying.remove(permission_id) {
-            Some(Some(mut held)) => {
-                if let EventMsg::PermissionResolved { by, .. } = &mut held {
-                    if accepted {
-                        *by = ResolvedBy::Api;
-                    }
-                }
-                inner.broadcast(held);
-            }
-            Some(None) if accepted => {
-                drop(inner);
-                self.apply(Input::RepliedViaApi { permission_id: permission_id.to_owned() });
-            }
-            _ => {}
-        }
+        f(&mut Decision { inner: &mut inner, flush: &self.flush })
     }
 
     /// A pending permission.
@@ -259,6 +226,7 @@ impl Hub {
 /// The hub as one command's decision sees it (see [`Hub::decide`]).
 pub(crate) struct Decision<'a> {
     inner: &'a mut Inner,
+    flush: &'a Notify,
 }
 
 impl Decision<'_> {
@@ -275,13 +243,14 @@ impl Decision<'_> {
         Some((api, tracker.directory(session_id).map(str::to_owned)))
     }
 
-    /// Reserves a permission for an API reply; false when one is already in flight.
-    pub(crate) fn begin_reply(&mut self, permission_id: &str) -> bool {
-        if self.inner.replying.contains_key(permission_id) {
-            return false;
+    /// Applies an input at the current time within the decision, delivers what changed and
+    /// returns it (e.g. `Input::ReplyStarted`, answered by `Change::ReplyRefused`).
+    pub(crate) fn apply(&mut self, input: Input) -> Vec<Change> {
+        let changes = self.inner.tracker.apply(input, chrono::Utc::now().timestamp_millis());
+        if self.inner.deliver(changes.clone()) {
+            self.flush.notify_one();
         }
-        self.inner.replying.insert(permission_id.to_owned(), None);
-        true
+        changes
     }
 }
 
@@ -290,7 +259,7 @@ impl Inner {
         Snapshot {
             sessions: self.tracker.sessions(),
             instances: self.tracker.instances(),
-            usage: self.usage.clone(),
+            usage: self.ledger.usage().clone(),
         }
     }
 
@@ -315,108 +284,40 @@ impl Inner {
             }
         }
         for c in changes {
-            let msg = match c {
-                Change::Session(_) => continue,
-                Change::Usage(row) => {
-                    need_flush |= self.count(row);
-                    continue;
-                }
-                Change::Removed { session_id, reason } => {
-                    self.dirty.remove(&session_id);
+            match &c {
+                Change::Usage(row) => need_flush |= self.count(row),
+                Change::Removed { session_id, .. } => {
+                    let id = session_id.clone();
+                    self.dirty.remove(&id);
                     if let Some(store) = &mut self.store {
-                        store.sessions.remove(&session_id);
-                        let _ = store.tx.send(Persist::Removed(session_id.clone()));
+                        store.sessions.remove(&id);
+                        let _ = store.tx.send(Persist::Removed(id.clone()));
                     }
                     // Created and removed by the same input: no client ever saw it.
-                    if self.sent.remove(&session_id).is_none() {
+                    if self.sent.remove(&id).is_none() {
                         continue;
                     }
-                    let reason = RemovedReason::parse(reason).unwrap_or(RemovedReason::Deleted);
-                    self.broadcast(EventMsg::SessionRemoved {
-                        session_id: session_id.clone(),
-                        reason,
-                    });
+                    self.broadcast_change(c);
                     // Removed and back within one input (evicted, then its event re-created
                     // it): clients get it whole again.
-                    if let Some(s) = self.tracker.snapshot(&session_id) {
-                        self.dirty.remove(&session_id);
+                    if let Some(s) = self.tracker.snapshot(&id) {
+                        self.dirty.remove(&id);
                         self.send_session(s);
                     }
                     continue;
                 }
-                // Thin: the session frame sent above already carries the details.
-                Change::PermissionRequested { root, permission } => EventMsg::PermissionRequested {
-                    session_id: permission.session_id,
-                    root_session_id: root,
-                    permission_id: permission.id,
-                },
-                Change::PermissionResolved { session_id, root, permission_id, reply, by } => {
-                    let held = self.replying.get_mut(&permission_id);
-                    let msg = EventMsg::PermissionResolved {
-                        session_id,
-                        root_session_id: root,
-                        permission_id,
-                        reply: reply.as_deref().and_then(PermissionReply::parse),
-                        by,
-                    };
-                    // Our reply is in flight: who answered is known once OpenCode answers it.
-                    if let Some(slot) = held.filter(|_| by == ResolvedBy::Opencode) {
-                        *slot = Some(msg);
-                        continue;
-                    }
-                    msg
-                }
-                Change::QuestionAsked { root, question } => EventMsg::QuestionAsked {
-                    session_id: question.session_id,
-                    root_session_id: root,
-                    question_id: question.id,
-                },
-                Change::QuestionResolved { session_id, root, question_id, outcome, by } => {
-                    EventMsg::QuestionResolved {
-                        session_id,
-                        root_session_id: root,
-                        question_id,
-                        outcome: QuestionOutcome::parse(outcome)
-                            .unwrap_or(QuestionOutcome::Expired),
-                        by,
-                    }
-                }
                 Change::InstanceConnected(instance) => {
                     self.persist(Persist::Instance(instance.clone()));
-                    EventMsg::InstanceConnected { instance }
                 }
                 Change::InstanceDisconnected(instance_id) => {
-                    let gone = self.tracker.instances().into_iter().find(|i| i.id == instance_id);
+                    let gone = self.tracker.instances().into_iter().find(|i| i.id == *instance_id);
                     if let Some(i) = gone {
                         self.persist(Persist::Instance(i));
                     }
-                    EventMsg::InstanceDisconnected { instance_id }
                 }
-                Change::RunStarted { session_id, root, started } => EventMsg::RunStarted {
-                    session_id,
-                    root_session_id: root,
-                    started: rfc3339(started),
-                },
-                Change::RunFinished {
-                    session_id,
-                    root,
-                    outcome,
-                    started,
-                    finished,
-                    error,
-                    reason,
-                } => EventMsg::RunFinished {
-                    session_id,
-                    root_session_id: root,
-                    outcome,
-                    started: rfc3339(started),
-                    finished: rfc3339(finished),
-                    duration_ms: u64::try_from(finished - started).unwrap_or(0),
-                    error,
-                    reason,
-                },
-            };
-            self.broadcast(msg);
+                _ => {}
+            }
+            self.broadcast_change(c);
         }
         need_flush || self.store.as_ref().is_some_and(|s| !s.sessions.is_empty())
     }
@@ -428,10 +329,9 @@ impl Inner {
             // Nobody to tell: only the base of later deltas moves.
             _ if self.clients.is_empty() => None,
             None => Some(EventMsg::SessionUpdated { session: Box::new(s.clone()) }),
-            Some(old) => Some(EventMsg::SessionChanged {
-                session_id: s.id.clone(),
-                fields: changed(old, &s),
-            }),
+            Some(old) => {
+                Some(EventMsg::SessionChanged { session_id: s.id.clone(), fields: old.diff(&s) })
+            }
         };
         if let Some(store) = &mut self.store {
             store.sessions.insert(s.id.clone());
@@ -454,52 +354,10 @@ impl Inner {
     }
 
     /// Counts a message's usage growth into the totals; true when they changed.
-    fn count(&mut self, row: UsageRow) -> bool {
-        let old = self.ledger.get(&row.message_id);
-        let base = old.cloned().unwrap_or_default();
-        let merged = UsageRow {
-            message_id: row.message_id.clone(),
-            session_id: row.session_id.clone(),
-            model: row.model.clone().or_else(|| base.model.clone()),
-            time_ms: if old.is_some() && base.time_ms != 0 { base.time_ms } else { row.time_ms },
-            tokens_input: base.tokens_input.max(row.tokens_input),
-            tokens_output: base.tokens_output.max(row.tokens_output),
-            tokens_reasoning: base.tokens_reasoning.max(row.tokens_reasoning),
-            tokens_cache_read: base.tokens_cache_read.max(row.tokens_cache_read),
-            tokens_cache_write: base.tokens_cache_write.max(row.tokens_cache_write),
-            cost: if row.cost.is_finite() { base.cost.max(row.cost) } else { base.cost },
-        };
-        let is_new = old.is_none();
-        if !is_new && merged == base {
-            return false;
-        }
-        let u = &mut self.usage;
-        // Saturating: counts come from the wire and may be absurd.
-        u.tokens_input = u.tokens_input.saturating_add(merged.tokens_input - base.tokens_input);
-        u.tokens_output = u.tokens_output.saturating_add(merged.tokens_output - base.tokens_output);
-        u.tokens_reasoning =
-            u.tokens_reasoning.saturating_add(merged.tokens_reasoning - base.tokens_reasoning);
-        u.tokens_cache_read =
-            u.tokens_cache_read.saturating_add(merged.tokens_cache_read - base.tokens_cache_read);
-        u.tokens_cache_write = u
-            .tokens_cache_write
-            .saturating_add(merged.tokens_cache_write - base.tokens_cache_write);
-        u.tokens = [u.tokens_output, u.tokens_reasoning, u.tokens_cache_read, u.tokens_cache_write]
-            .into_iter()
-            .fold(u.tokens_input, u64::saturating_add);
-        u.cost = (u.cost + (merged.cost - base.cost)).min(f64::MAX);
-        if is_new {
-            u.messages += 1;
-        }
+    fn count(&mut self, row: &UsageRow) -> bool {
+        let Some(merged) = self.ledger.count(row) else { return false };
         self.usage_dirty = true;
-        self.persist(Persist::Usage(merged.clone()));
-        self.ledger.insert(merged.message_id.clone(), merged);
-        if self.ledger.len() > LEDGER_MAX {
-            let mut times: Vec<i64> = self.ledger.values().map(|r| r.time_ms).collect();
-            times.sort_unstable();
-            let cut = times[LEDGER_MAX / 10];
-            self.ledger.retain(|_, r| r.time_ms > cut);
-        }
+        self.persist(Persist::Usage(merged));
         true
     }
 
@@ -517,7 +375,7 @@ impl Inner {
             }
         }
         if std::mem::take(&mut self.usage_dirty) {
-            self.broadcast(EventMsg::UsageUpdated { usage: self.usage.clone() });
+            self.broadcast(EventMsg::UsageUpdated { usage: self.ledger.usage().clone() });
         }
         if let Some(store) = &mut self.store {
             for id in std::mem::take(&mut store.sessions) {
@@ -528,11 +386,18 @@ impl Inner {
         }
     }
 
+    /// Sends a change's event, if it has one, to every client.
+    fn broadcast_change(&mut self, change: Change) {
+        if let Some(msg) = change.into_event() {
+            self.broadcast(msg);
+        }
+    }
+
     fn broadcast(&mut self, msg: EventMsg) {
         if self.clients.is_empty() {
             return;
         }
-        let text = frame(&ServerMsg::Event(msg));
+        let text = ServerMsg::Event(msg).frame();
         self.clients.retain(|id, c| match c.frames.try_send(text.clone()) {
             Ok(()) => true,
             Err(mpsc::error::TrySendError::Full(_)) => {
@@ -543,63 +408,4 @@ impl Inner {
             Err(mpsc::error::TrySendError::Closed(_)) => false,
         });
     }
-}
-
-/// The fields of `new` whose values differ from `old`, by wire name (never `id`). Compared
-/// field by field so that only what changed is serialised (this runs for every frame).
-fn changed(old: &Session, new: &Session) -> SessionFields {
-    let mut out = SessionFields::new();
-    // Destructured without `..`: a field added to `Session` must be listed here too.
-    macro_rules! diff {
-        ($($f:ident),*) => {
-            let Session { id: _, $($f),* } = new;
-            $(
-                if old.$f != *$f {
-                    // Our own types serialise without error.
-                    out.insert(stringify!($f).to_owned(), serde_json::to_value($f).unwrap_or_default());
-                }
-            )*
-        };
-    }
-    diff!(
-        parent_id,
-        root_id,
-        is_child,
-        instance_id,
-        title,
-        directory,
-        project,
-        state,
-        model,
-        agent,
-        current_agent,
-        current_tool,
-        tokens_input,
-        tokens_output,
-        tokens_reasoning,
-        tokens_cache_read,
-        tokens_cache_write,
-        cost,
-        cost_total,
-        context_used,
-        context_limit,
-        files_changed,
-        lines_added,
-        lines_removed,
-        created,
-        last_activity,
-        hostname,
-        opencode_version,
-        pending_permissions,
-        question,
-        error,
-        available
-    );
-    out
-}
-
-/// Serialises a server frame.
-pub fn frame(msg: &ServerMsg) -> Utf8Bytes {
-    // Serialising our own types to a string cannot fail (no maps with non-string keys).
-    Utf8Bytes::from(serde_json::to_string(msg).unwrap_or_default())
 }

@@ -17,8 +17,9 @@
 //! - `hub`: the tracker plus everyone listening; fan-out, coalescing, the one lock.
 //! - `protocol`: every frame of the websocket API as a typed struct (docs/protocol.md and
 //!   the golden files in tests/fixtures/protocol/ are written from it).
-//! - `api/`: the agent's listening side of the API socket: `server` (accept, admission,
-//!   limits before trust), `connection` (TLS, upgrade, auth, one client), `commands`.
+//! - `api/`: the agent's listening side of the API socket: `server` (accept loop),
+//!   `admission` (limits before trust), `credentials`, `settings`, `connection` (TLS,
+//!   upgrade, auth, one client), `commands`.
 //! - `tls`: the agent's certificate, its fingerprint (the pairing identity), and the
 //!   pinned client config; `rotation`: new secrets, taken up by the running agent at once.
 //! - `client`: the connecting side of the API socket (the CLI, the tests, the bench).
@@ -27,6 +28,7 @@
 //! - `store/`: the agent's memory (SQLite): sessions, instances, the usage ledger and its
 //!   totals, retention; the `usage` command's report.
 //! - `config`, `secrets`, `paths`: settings, the files holding secrets, their names.
+//! - `text`: cutting text to a size (`clip`, `one_line`).
 //! - `service`: `run` wires all of the above; `install`: plugin and service files.
 
 pub mod api;
@@ -44,5 +46,6 @@ pub mod rotation;
 pub mod secrets;
 pub mod service;
 pub mod store;
+pub mod text;
 pub mod tls;
 pub mod tracker;

@@ -22,6 +22,32 @@ pub struct UsageRow {
     pub cost: f64,
 }
 
+impl UsageRow {
+    /// What is known of one message after another reading of it (`old` is `None` the first
+    /// time): its counts only grow while it streams, so field by field the larger; a cost
+    /// that is not finite is ignored. Ids, model and creation time are the first known: a
+    /// reading fills them only where none was known (no model, time 0), so a known model
+    /// is never replaced, by `None` or by another name. The one rule for the hub's totals
+    /// and the store's ledger, which must stay equal.
+    pub fn merge(old: Option<&UsageRow>, new: &UsageRow) -> UsageRow {
+        let zero = UsageRow::default();
+        let base = old.unwrap_or(&zero);
+        let first = old.unwrap_or(new);
+        UsageRow {
+            message_id: first.message_id.clone(),
+            session_id: first.session_id.clone(),
+            model: first.model.clone().or_else(|| new.model.clone()),
+            time_ms: if first.time_ms != 0 { first.time_ms } else { new.time_ms },
+            tokens_input: base.tokens_input.max(new.tokens_input),
+            tokens_output: base.tokens_output.max(new.tokens_output),
+            tokens_reasoning: base.tokens_reasoning.max(new.tokens_reasoning),
+            tokens_cache_read: base.tokens_cache_read.max(new.tokens_cache_read),
+            tokens_cache_write: base.tokens_cache_write.max(new.tokens_cache_write),
+            cost: if new.cost.is_finite() { base.cost.max(new.cost) } else { base.cost },
+        }
+    }
+}
+
 /// A write the hub asks the store for, in the order the hub decided them.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Persist {
@@ -47,4 +73,56 @@ pub struct Remembered {
     /// Ledger rows of the remembered sessions, so that a message seen again after a restart
     /// adds only what it grew by.
     pub ledger: Vec<UsageRow>,
+}
+
+#[cfg(test)]
+mod tests {
+    //! The usage merge rule the hub and the store share.
+    use super::*;
+
+    fn row(model: Option<&str>, time_ms: i64, tokens_output: u64, cost: f64) -> UsageRow {
+        UsageRow {
+            message_id: "msg_1".into(),
+            session_id: "ses_1".into(),
+            model: model.map(str::to_owned),
+            time_ms,
+            tokens_output,
+            cost,
+            ..UsageRow::default()
+        }
+    }
+
+    #[test]
+    fn merge_keeps_the_largest_and_the_first_known() {
+        let known = row(Some("anthropic/claude"), 5, 10, 0.5);
+        // (case, old, new, expected)
+        let cases = [
+            ("first reading", None, row(Some("a/b"), 5, 3, 0.1), row(Some("a/b"), 5, 3, 0.1)),
+            (
+                "counts grow",
+                Some(&known),
+                row(None, 5, 20, 0.7),
+                row(Some("anthropic/claude"), 5, 20, 0.7),
+            ),
+            ("never shrink", Some(&known), row(None, 5, 1, 0.1), known.clone()),
+            // The hub's copy took the newer name and the store's kept the first: one rule now.
+            (
+                "another model name",
+                Some(&known),
+                row(Some("openai/gpt"), 5, 10, 0.5),
+                known.clone(),
+            ),
+            (
+                "model learnt later",
+                Some(&row(None, 0, 1, 0.0)),
+                row(Some("a/b"), 9, 1, 0.0),
+                row(Some("a/b"), 9, 1, 0.0),
+            ),
+            ("absurd cost", Some(&known), row(None, 5, 10, f64::INFINITY), known.clone()),
+            ("first absurd cost", None, row(None, 5, 0, f64::NAN), row(None, 5, 0, 0.0)),
+        ];
+        for (case, old, new, expected) in cases {
+            assert_eq!(UsageRow::merge(old, &new), expected, "{case}");
+        }
+    }
 }

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 /// The schema this agent speaks.
 pub const SCHEMA: u32 = 3;
@@ -123,6 +124,62 @@ pub struct Session {
     pub question: Option<Question>,
     pub error: Option<ErrorSummary>,
     pub available: bool,
+}
+
+impl Session {
+    /// The fields of `new` whose values differ from `self`, by wire name (never `id`): the
+    /// `fields` of a `session_changed` frame. Compared field by field so that only what
+    /// changed is serialised (this runs for every frame).
+    pub fn diff(&self, new: &Session) -> SessionFields {
+        let mut out = SessionFields::new();
+        // Destructured without `..`: a field added to `Session` must be listed here too.
+        macro_rules! diff {
+            ($($f:ident),*) => {
+                let Session { id: _, $($f),* } = new;
+                $(
+                    if self.$f != *$f {
+                        // Our own types serialise without error.
+                        out.insert(stringify!($f).to_owned(), serde_json::to_value($f).unwrap_or_default());
+                    }
+                )*
+            };
+        }
+        diff!(
+            parent_id,
+            root_id,
+            is_child,
+            instance_id,
+            title,
+            directory,
+            project,
+            state,
+            model,
+            agent,
+            current_agent,
+            current_tool,
+            tokens_input,
+            tokens_output,
+            tokens_reasoning,
+            tokens_cache_read,
+            tokens_cache_write,
+            cost,
+            cost_total,
+            context_used,
+            context_limit,
+            files_changed,
+            lines_added,
+            lines_removed,
+            created,
+            last_activity,
+            hostname,
+            opencode_version,
+            pending_permissions,
+            question,
+            error,
+            available
+        );
+        out
+    }
 }
 
 wire_enum! {
@@ -305,6 +362,14 @@ pub enum ServerMsg {
         code: ConnectionError,
         message: String,
     },
+}
+
+impl ServerMsg {
+    /// The frame's text as sent on the socket.
+    pub fn frame(&self) -> Utf8Bytes {
+        // Serialising our own types to a string cannot fail (no maps with non-string keys).
+        Utf8Bytes::from(serde_json::to_string(self).unwrap_or_default())
+    }
 }
 
 /// A command's result; `ok` selects `result` or `error`.

@@ -741,7 +741,8 @@ enum Op {
         permissions: Vec<(usize, usize)>,
         questions: Vec<(usize, usize)>,
     },
-    ApiReply(usize),
+    /// An API reply to `per_{n}` starting (`None`) or ending, accepted or not.
+    ApiReply(usize, Option<bool>),
     /// An assistant message with arbitrary usage numbers.
     Usage {
         inst: usize,
@@ -781,7 +782,8 @@ fn arb_op() -> impl Strategy<Value = Op> {
             .prop_map(|(inst, sessions, busy, permissions, questions)| Op::Resync {
                 inst, sessions, busy, permissions, questions,
             }),
-        1 => (0usize..4).prop_map(Op::ApiReply),
+        2 => (0usize..4, prop::option::of(any::<bool>()))
+            .prop_map(|(r, finished)| Op::ApiReply(r, finished)),
         2 => (i(), s(), 0usize..3, prop::array::uniform5(arb_number()), arb_number())
             .prop_map(|(inst, sid, mid, tokens, cost)| Op::Usage { inst, sid, mid, tokens, cost }),
     ]
@@ -886,7 +888,10 @@ fn to_input(op: Op) -> Input {
             };
             Input::Resync { instance_id: inst(i), data: Box::new(data) }
         }
-        Op::ApiReply(r) => Input::RepliedViaApi { permission_id: format!("per_{r}") },
+        Op::ApiReply(r, finished) => match finished {
+            None => Input::ReplyStarted { permission_id: format!("per_{r}") },
+            Some(accepted) => Input::ReplyFinished { permission_id: format!("per_{r}"), accepted },
+        },
         Op::Usage {
             inst: i,
             sid: s,

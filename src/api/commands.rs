@@ -10,7 +10,7 @@ use crate::{
     protocol::{
         ApiError, Empty, ErrorCode, MessageText, Messages, PermissionReply, Role, Snapshot, State,
     },
-    tracker::{rfc3339, Input},
+    tracker::{rfc3339, Change, Input},
 };
 
 /// Longest message text returned by `get_messages`.
@@ -72,14 +72,16 @@ pub(crate) async fn reply_permission(
         let holder = perm.session_id.clone();
         let (api, dir) = route(d, &holder)?;
         // A second reply while one is in flight would only be refused by OpenCode.
-        if !d.begin_reply(&permission_id) {
+        let started = d.apply(Input::ReplyStarted { permission_id: permission_id.clone() });
+        if started.iter().any(|c| matches!(c, Change::ReplyRefused { .. })) {
             return Err(not_pending());
         }
         Ok((api, dir, holder))
     })?;
     let answer =
         actions::reply_permission(&api, dir, &holder, &permission_id, reply, message).await;
-    hub.finish_reply(&permission_id, answer.is_ok());
+    let accepted = answer.is_ok();
+    hub.apply(Input::ReplyFinished { permission_id: permission_id.clone(), accepted });
     answer.map_err(|e| match e {
         CallError::NotFound(_) => not_pending(),
         e => e.into(),

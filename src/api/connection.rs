@@ -8,11 +8,12 @@
 //! at a time, so a slow OpenCode never blocks the connection.
 
 use super::{
+    admission::{Preauth, Shared},
     commands,
-    server::{Preauth, Shared},
+    credentials::Secrets,
 };
 use crate::{
-    hub::{frame, ClientTx, CLIENT_QUEUE},
+    hub::{ClientTx, CLIENT_QUEUE},
     protocol::{
         close, decode_command, ApiError, AuthFailure, Command, CommandResult, ConnectionError,
         Empty, ErrorCode, Reply, ServerMsg, HARD_FRAME_LIMIT, MIN_SCHEMA, PREAUTH_FRAME_LIMIT,
@@ -83,7 +84,7 @@ pub(super) async fn run(
         schema: SCHEMA,
         min_schema: MIN_SCHEMA,
     };
-    if ws.send(Message::Text(frame(&hello))).await.is_err() {
+    if ws.send(Message::Text(hello.frame())).await.is_err() {
         return;
     }
     let slot = match authenticate(&shared, &mut ws, peer, deadline).await {
@@ -155,7 +156,7 @@ async fn refuse(ws: &mut Ws, peer: IpAddr) {
         code: ConnectionError::TooManyClients,
         message: "too many clients".into(),
     };
-    let _ = ws.send(Message::Text(frame(&msg))).await;
+    let _ = ws.send(Message::Text(msg.frame())).await;
     close_ws(ws, CloseCode::Again, "too many clients").await;
 }
 
@@ -197,7 +198,7 @@ async fn authenticate(
                     refuse(ws, peer).await;
                     return Err(None);
                 };
-                let ok = frame(&ServerMsg::AuthOk);
+                let ok = ServerMsg::AuthOk.frame();
                 ws.send(Message::Text(ok)).await.map_err(|_| None)?;
                 return Ok((slot, rotations));
             }
@@ -210,7 +211,7 @@ async fn authenticate(
         shared.record_failure(peer);
     }
     tracing::warn!(%peer, %reason, "authentication failed");
-    let _ = ws.send(Message::Text(frame(&ServerMsg::AuthFailed { reason, retry_after }))).await;
+    let _ = ws.send(Message::Text(ServerMsg::AuthFailed { reason, retry_after }.frame())).await;
     Err(Some((CloseCode::Library(close::AUTH_FAILED), "authentication failed")))
 }
 
@@ -220,7 +221,7 @@ fn token_ok(given: &str, expected: &str) -> bool {
 }
 
 /// Tells an authenticated client's task that the token it proved was replaced.
-type Rotations = tokio::sync::watch::Receiver<Arc<super::server::Secrets>>;
+type Rotations = tokio::sync::watch::Receiver<Arc<Secrets>>;
 
 /// One authenticated client.
 struct Client {
@@ -387,12 +388,12 @@ fn spawn(
         };
         drop(permit);
         // Results wait for queue space rather than being dropped.
-        let _ = tx.frames.send(frame(&ServerMsg::Result(reply))).await;
+        let _ = tx.frames.send(ServerMsg::Result(reply).frame()).await;
     });
 }
 
 fn send_result(client: &ClientTx, reply: Reply) {
-    if client.frames.try_send(frame(&ServerMsg::Result(reply))).is_err() {
+    if client.frames.try_send(ServerMsg::Result(reply).frame()).is_err() {
         client.kicked.notify_one();
     }
 }

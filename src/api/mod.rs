@@ -1,11 +1,19 @@
 //! The websocket API: the agent's listening side of the socket Home Assistant and the CLI
 //! connect to (the client side is `crate::client`).
-//! - `server`: the accept loop, admission and the settings (client slots, pre-auth pool).
+//! - `server`: the accept loop.
+//! - `admission`: who gets a connection task (client slots, pre-auth pool, failure budget).
+//! - `credentials`: the token and certificate, and their rotation.
+//! - `settings`: the server's limits and timers.
 //! - `connection`: one client: TLS, upgrade, `hello`, `auth`, then commands and events.
 //! - `commands`: one function per command that reaches OpenCode.
 
+mod admission;
 mod commands;
 mod connection;
+pub mod credentials;
 pub mod server;
+pub mod settings;
 
-pub use server::{run, Credentials, Settings};
+pub use credentials::Credentials;
+pub use server::run;
+pub use settings::Settings;

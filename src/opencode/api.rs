@@ -118,6 +118,6 @@ fn describe(body: &Value) -> String {
     let msg = body.get("message").or_else(|| body.pointer("/data/message")).and_then(Value::as_str);
     match msg {
         Some(m) => m.to_owned(),
-        None => crate::tracker::summary::one_line(&body.to_string(), 300),
+        None => crate::text::one_line(&body.to_string(), 300),
     }
 }

@@ -25,23 +25,6 @@ fn read_row(r: &Row<'_>) -> rusqlite::Result<UsageRow> {
     })
 }
 
-/// Field by field the larger of two readings of one message; the first known model and
-/// creation time stay.
-pub fn merge(old: &UsageRow, new: &UsageRow) -> UsageRow {
-    UsageRow {
-        message_id: old.message_id.clone(),
-        session_id: old.session_id.clone(),
-        model: old.model.clone().or_else(|| new.model.clone()),
-        time_ms: old.time_ms,
-        tokens_input: old.tokens_input.max(new.tokens_input),
-        tokens_output: old.tokens_output.max(new.tokens_output),
-        tokens_reasoning: old.tokens_reasoning.max(new.tokens_reasoning),
-        tokens_cache_read: old.tokens_cache_read.max(new.tokens_cache_read),
-        tokens_cache_write: old.tokens_cache_write.max(new.tokens_cache_write),
-        cost: if new.cost > old.cost { new.cost } else { old.cost },
-    }
-}
-
 /// Records a reading of a message's usage; the totals grow by what the row grew by.
 pub fn record(conn: &Connection, row: &UsageRow) -> Result<(), Error> {
     let old = conn
@@ -51,10 +34,8 @@ pub fn record(conn: &Connection, row: &UsageRow) -> Result<(), Error> {
             read_row,
         )
         .optional()?;
-    let (merged, new_message) = match &old {
-        Some(old) => (merge(old, row), 0),
-        None => (merge(row, row), 1),
-    };
+    let merged = UsageRow::merge(old.as_ref(), row);
+    let new_message = i64::from(old.is_none());
     let zero = UsageRow::default();
     let base = old.as_ref().unwrap_or(&zero);
     let grew = |new: u64, old: u64| sql_int(new.saturating_sub(old));

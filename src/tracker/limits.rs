@@ -31,17 +31,7 @@ pub const QUESTIONS: usize = 8;
 /// Options kept per question.
 pub const OPTIONS: usize = 8;
 
-/// `text` cut to at most `max` characters (the last being "…" when cut).
-pub fn clip(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        None => text.to_owned(),
-        Some(_) => {
-            let keep = max.saturating_sub(1);
-            let end = text.char_indices().nth(keep).map_or(text.len(), |(i, _)| i);
-            format!("{}…", &text[..end])
-        }
-    }
-}
+pub use crate::text::clip;
 
 /// An optional text, clipped.
 pub fn clip_opt(text: &Option<String>, max: usize) -> Option<String> {
@@ -65,10 +55,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn clips_on_characters() {
-        assert_eq!(clip("abc", 3), "abc");
-        assert_eq!(clip("abcd", 3), "ab…");
-        assert_eq!(clip("ééééé", 4), "ééé…");
+    fn clips_patterns() {
         assert_eq!(clip(&"x".repeat(10_000), TITLE).chars().count(), TITLE);
         let many: Vec<String> = (0..20).map(|i| format!("p{i}")).collect();
         let cut = patterns(&many);

@@ -11,10 +11,13 @@
 //! pending, only on the assistant message when text was streaming), or this agent aborted
 //! it.
 
+mod change;
 pub mod limits;
 mod record;
+mod replies;
 mod snapshot;
 pub mod summary;
+pub mod usage;
 
 #[cfg(test)]
 mod tests;
@@ -25,10 +28,12 @@ use crate::{
     },
     persist::UsageRow,
     protocol::{
-        ErrorSummary, Instance, Permission, Question, ResolvedBy, RunOutcome, Session, State,
+        ErrorSummary, Instance, Permission, PermissionReply, Question, QuestionOutcome,
+        RemovedReason, ResolvedBy, RunOutcome, Session, State,
     },
 };
 use record::Record;
+use replies::Replies;
 use std::{
     collections::{BTreeMap, HashMap, HashSet},
     time::Duration,
@@ -50,9 +55,14 @@ pub enum Input {
     Event { instance_id: String, event: Event },
     /// The full state fetched over REST after a (re)connect.
     Resync { instance_id: String, data: Box<Resync> },
-    /// A permission reply that this agent sent and OpenCode accepted, before OpenCode
-    /// reported it: its `permission.replied` is then attributed to the API.
-    RepliedViaApi { permission_id: String },
+    /// This agent is about to send OpenCode a reply to a permission. Refused (see
+    /// [`Change::ReplyRefused`]) when the permission is not pending or a reply to it is
+    /// already in flight: OpenCode would only refuse the second one.
+    ReplyStarted { permission_id: String },
+    /// The reply begun with `ReplyStarted` ended; `accepted` when OpenCode took it. Only an
+    /// accepted reply is attributed to the API (`ResolvedBy::Api`), whether OpenCode
+    /// reported the `permission.replied` before or after answering the call.
+    ReplyFinished { permission_id: String, accepted: bool },
     /// This agent asked OpenCode to abort a session and OpenCode accepted: the running
     /// runs of its tree end `aborted`, whatever OpenCode reports next.
     AbortedViaApi { session_id: String },
@@ -83,7 +93,7 @@ pub enum Change {
     Session(String),
     Removed {
         session_id: String,
-        reason: &'static str,
+        reason: RemovedReason,
     },
     PermissionRequested {
         root: String,
@@ -93,7 +103,7 @@ pub enum Change {
         session_id: String,
         root: String,
         permission_id: String,
-        reply: Option<String>,
+        reply: Option<PermissionReply>,
         by: ResolvedBy,
     },
     QuestionAsked {
@@ -104,7 +114,7 @@ pub enum Change {
         session_id: String,
         root: String,
         question_id: String,
-        outcome: &'static str,
+        outcome: QuestionOutcome,
         by: ResolvedBy,
     },
     InstanceConnected(Instance),
@@ -128,6 +138,10 @@ pub enum Change {
     },
     /// One assistant message's usage grew (or the message appeared).
     Usage(UsageRow),
+    /// The answer to `Input::ReplyStarted`: no reply may start.
+    ReplyRefused {
+        permission_id: String,
+    },
 }
 
 /// Tracker settings.
@@ -153,7 +167,7 @@ pub struct Tracker {
     children: HashMap<String, Vec<String>>,
     instances: BTreeMap<String, Instance>,
     context_limits: HashMap<String, u64>,
-    api_replies: HashSet<String>,
+    replies: Replies,
     stale_after: Duration,
 }
 
@@ -166,7 +180,7 @@ impl Tracker {
             children: HashMap::new(),
             instances: BTreeMap::new(),
             context_limits: HashMap::new(),
-            api_replies: HashSet::new(),
+            replies: Replies::default(),
             stale_after: DEFAULT_STALE_AFTER,
         }
     }
@@ -239,11 +253,15 @@ impl Tracker {
             }
             Input::Event { instance_id, event } => self.event(&instance_id, event, now, &mut out),
             Input::Resync { instance_id, data } => self.resync(&instance_id, *data, now, &mut out),
-            // Only for a request still pending: its `permission.replied` is yet to come.
-            Input::RepliedViaApi { permission_id } => {
-                if self.find_permission(&permission_id).is_some() {
-                    self.api_replies.insert(permission_id);
+            Input::ReplyStarted { permission_id } => {
+                let pending = self.find_permission(&permission_id).is_some();
+                if !pending || !self.replies.start(&permission_id) {
+                    out.push(Change::ReplyRefused { permission_id });
                 }
+            }
+            Input::ReplyFinished { permission_id, accepted } => {
+                let pending = self.find_permission(&permission_id).is_some();
+                out.extend(self.replies.finish(&permission_id, accepted, pending));
             }
             Input::AbortedViaApi { session_id } => {
                 for id in self.tree_ids(&session_id) {
@@ -333,7 +351,7 @@ impl Tracker {
         for id in stale {
             // A stale parent takes its children along; skip those already gone.
             if self.sessions.contains_key(&id) {
-                self.remove(&id, "stale", out);
+                self.remove(&id, RemovedReason::Stale, out);
             }
         }
     }
@@ -386,7 +404,7 @@ impl Tracker {
     fn event(&mut self, instance: &str, event: Event, now: i64, out: &mut Vec<Change>) {
         let Some(sid) = event.session_id().map(str::to_owned) else { return };
         if let Event::SessionDeleted { .. } = event {
-            self.remove(&sid, "deleted", out);
+            self.remove(&sid, RemovedReason::Deleted, out);
             return;
         }
         if matches!(event, Event::PermissionReplied { .. } | Event::QuestionResolved { .. })
@@ -447,16 +465,12 @@ impl Tracker {
             Event::PartUpdated(p) => rec.apply_part(&p),
             Event::PermissionAsked(p) => self.add_permission(&p, now, out),
             Event::PermissionReplied { permission_id, reply, .. } => {
-                let by = if self.api_replies.remove(&permission_id) {
-                    ResolvedBy::Api
-                } else {
-                    ResolvedBy::Opencode
-                };
-                self.drop_permission(&sid, &permission_id, reply, by, out);
+                self.drop_permission(&sid, &permission_id, reply, ResolvedBy::Opencode, out);
             }
             Event::QuestionAsked(q) => self.add_question(&q, now, out),
             Event::QuestionResolved { question_id, rejected, .. } => {
-                let outcome = if rejected { "rejected" } else { "answered" };
+                let outcome =
+                    if rejected { QuestionOutcome::Rejected } else { QuestionOutcome::Answered };
                 self.drop_question(&sid, Some(&question_id), outcome, ResolvedBy::Opencode, out);
             }
             _ => {}
@@ -547,7 +561,7 @@ impl Tracker {
             let keep =
                 self.sessions.get(sid).and_then(|r| r.question.as_ref()).map(|q| q.id.clone());
             if keep.is_some_and(|id| !questions.iter().any(|q| q.id == id)) {
-                self.drop_question(sid, None, "expired", ResolvedBy::Expired, out);
+                self.drop_question(sid, None, QuestionOutcome::Expired, ResolvedBy::Expired, out);
             }
         }
         for q in questions {
@@ -622,7 +636,7 @@ impl Tracker {
         for pid in stale {
             self.drop_permission(sid, &pid, None, ResolvedBy::Expired, out);
         }
-        self.drop_question(sid, None, "expired", ResolvedBy::Expired, out);
+        self.drop_question(sid, None, QuestionOutcome::Expired, ResolvedBy::Expired, out);
     }
 
     fn add_permission(&mut self, p: &PermissionInfo, now: i64, out: &mut Vec<Change>) {
@@ -666,14 +680,17 @@ impl Tracker {
                 self.find_permission(pid).map(|p| p.session_id.clone())
             };
         let Some(holder) = holder else { return };
-        self.api_replies.remove(pid);
         if let Some(rec) = self.sessions.get_mut(&holder) {
             rec.permissions.retain(|p| p.id != pid);
         }
         self.changed(&holder, out);
         let (session_id, root, permission_id) =
             (holder.clone(), self.root(&holder), pid.to_owned());
-        out.push(Change::PermissionResolved { session_id, root, permission_id, reply, by });
+        // An answer this schema does not name is still a resolution, reported without one.
+        let reply = reply.as_deref().and_then(PermissionReply::parse);
+        let resolved = Change::PermissionResolved { session_id, root, permission_id, reply, by };
+        // Who answered is the replies' call: held back while our reply is in flight.
+        out.extend(self.replies.resolved(resolved));
     }
 
     fn add_question(&mut self, q: &QuestionInfo, now: i64, out: &mut Vec<Change>) {
@@ -691,7 +708,7 @@ impl Tracker {
         &mut self,
         sid: &str,
         qid: Option<&str>,
-        outcome: &'static str,
+        outcome: QuestionOutcome,
         by: ResolvedBy,
         out: &mut Vec<Change>,
     ) {
@@ -703,21 +720,21 @@ impl Tracker {
     }
 
     /// Removes a session and its whole sub-agent tree, expiring their requests.
-    fn remove(&mut self, sid: &str, reason: &'static str, out: &mut Vec<Change>) {
+    fn remove(&mut self, sid: &str, reason: RemovedReason, out: &mut Vec<Change>) {
         let ids: Vec<String> = self.tree_ids(sid);
         for id in ids.iter().rev() {
             self.remove_one(id, reason, out);
         }
     }
 
-    fn remove_one(&mut self, sid: &str, reason: &'static str, out: &mut Vec<Change>) {
+    fn remove_one(&mut self, sid: &str, reason: RemovedReason, out: &mut Vec<Change>) {
         let Some(rec) = self.sessions.get(sid) else { return };
         let parent = rec.parent_id.clone();
         let pids: Vec<String> = rec.permissions.iter().map(|p| p.id.clone()).collect();
         for pid in pids {
             self.drop_permission(sid, &pid, None, ResolvedBy::Expired, out);
         }
-        self.drop_question(sid, None, "expired", ResolvedBy::Expired, out);
+        self.drop_question(sid, None, QuestionOutcome::Expired, ResolvedBy::Expired, out);
         self.sessions.remove(sid);
         self.children.remove(sid);
         self.reparent(sid, parent.clone(), None);
@@ -756,7 +773,7 @@ impl Tracker {
             if self.sessions.len() <= max {
                 break;
             }
-            self.remove(&sid, "evicted", out);
+            self.remove(&sid, RemovedReason::Evicted, out);
         }
     }
 

@@ -1,6 +1,6 @@
 //! One-line human summaries of tools and permission requests (`bash: npm test`).
 
-use crate::opencode::event::PermissionInfo;
+use crate::{opencode::event::PermissionInfo, text::one_line};
 use serde_json::Value;
 
 use super::limits::SUMMARY as MAX_SUMMARY;
@@ -43,31 +43,6 @@ fn join(name: &str, detail: &str) -> String {
     one_line(&text, MAX_SUMMARY)
 }
 
-/// Collapses whitespace (newlines included) and truncates on a character boundary;
-/// stops reading once past `max`, so a megabyte command costs no more than a short one.
-pub fn one_line(text: &str, max: usize) -> String {
-    let mut out = String::with_capacity(max.min(text.len()) + 3);
-    let mut count = 0;
-    'words: for word in text.split(char::is_whitespace).filter(|w| !w.is_empty()) {
-        if count > 0 {
-            out.push(' ');
-            count += 1;
-        }
-        for c in word.chars() {
-            if count > max {
-                break 'words;
-            }
-            out.push(c);
-            count += 1;
-        }
-    }
-    if count > max {
-        let cut: String = out.chars().take(max - 1).collect();
-        return format!("{cut}…");
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     //! Summary wording.
@@ -85,7 +60,6 @@ mod tests {
             "task: sub job (@general)"
         );
         assert_eq!(tool("todowrite", &json!({})), "todowrite");
-        assert_eq!(one_line(&"x".repeat(200), 10).chars().count(), 10);
     }
 
     #[test]

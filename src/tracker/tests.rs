@@ -7,6 +7,7 @@ use crate::{
     opencode::event::decode_line,
     protocol::{InstanceKind, Session, State},
 };
+use serde_json::json;
 
 const INSTANCE: &str = "plugin-1-0";
 
@@ -74,11 +75,11 @@ impl Replay {
         self.states.iter().map(|s| s.2).collect()
     }
 
-    fn resolved(&self) -> Vec<(Option<String>, ResolvedBy)> {
+    fn resolved(&self) -> Vec<(Option<PermissionReply>, ResolvedBy)> {
         self.changes
             .iter()
             .filter_map(|c| match c {
-                Change::PermissionResolved { reply, by, .. } => Some((reply.clone(), *by)),
+                Change::PermissionResolved { reply, by, .. } => Some((*reply, *by)),
                 _ => None,
             })
             .collect()
@@ -103,7 +104,7 @@ fn permission_once_goes_through_waiting_permission_to_idle() {
     let asked = asked.expect("a permission request");
     assert_eq!(asked.title, "bash: echo hello > out.txt");
     assert_eq!(asked.permission, "bash");
-    assert_eq!(r.resolved(), vec![(Some("once".into()), ResolvedBy::Opencode)]);
+    assert_eq!(r.resolved(), vec![(Some(PermissionReply::Once), ResolvedBy::Opencode)]);
     let s = r.root();
     assert_eq!(
         (s.state, s.pending_permissions.first(), s.error.clone()),
@@ -127,13 +128,97 @@ fn api_replies_are_attributed_to_the_api() {
     let mut out = Vec::new();
     for (i, event) in events("permission_once").into_iter().enumerate() {
         if let Event::PermissionReplied { permission_id, .. } = &event {
-            t.apply(Input::RepliedViaApi { permission_id: permission_id.clone() }, 0);
+            let permission_id = permission_id.clone();
+            assert_eq!(
+                t.apply(Input::ReplyStarted { permission_id: permission_id.clone() }, 0),
+                []
+            );
+            t.apply(Input::ReplyFinished { permission_id, accepted: true }, 0);
         }
         out.extend(t.apply(Input::Event { instance_id: INSTANCE.into(), event }, i as i64));
     }
     assert!(out
         .iter()
         .any(|c| matches!(c, Change::PermissionResolved { by: ResolvedBy::Api, .. })));
+}
+
+/// A tracker holding one pending permission `per_1` of session `ses_1`.
+fn pending_permission() -> Tracker {
+    let mut t = tracker(200);
+    for line in [
+        json!({"type": "session.created", "properties": {"info": {"id": "ses_1"}}}),
+        json!({"type": "permission.asked", "properties": {"id": "per_1", "sessionID": "ses_1",
+            "permission": "bash", "patterns": ["ls"]}}),
+    ] {
+        let event = decode_line(&line.to_string()).expect("event decodes");
+        t.apply(Input::Event { instance_id: INSTANCE.into(), event }, 1);
+    }
+    assert!(t.find_permission("per_1").is_some());
+    t
+}
+
+/// The resolutions among some changes: (permission, who answered).
+fn resolutions(changes: &[Change]) -> Vec<(String, ResolvedBy)> {
+    changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::PermissionResolved { permission_id, by, .. } => {
+                Some((permission_id.clone(), *by))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_second_api_reply_in_flight_is_refused() {
+    let mut t = pending_permission();
+    let start = || Input::ReplyStarted { permission_id: "per_1".into() };
+    let refused = vec![Change::ReplyRefused { permission_id: "per_1".into() }];
+    assert_eq!(t.apply(start(), 2), [], "the first reply may start");
+    assert_eq!(t.apply(start(), 3), refused, "one is in flight");
+    let unknown = Input::ReplyStarted { permission_id: "per_9".into() };
+    assert_eq!(t.apply(unknown, 3), [Change::ReplyRefused { permission_id: "per_9".into() }]);
+    // The first one failed: the permission is still pending, so a new reply may start.
+    t.apply(Input::ReplyFinished { permission_id: "per_1".into(), accepted: false }, 4);
+    assert_eq!(t.apply(start(), 5), []);
+}
+
+#[test]
+fn who_answered_a_permission() {
+    let replied = || {
+        let line = json!({"type": "permission.replied", "properties": {
+            "sessionID": "ses_1", "requestID": "per_1", "reply": "once"}});
+        Input::Event {
+            instance_id: INSTANCE.into(),
+            event: decode_line(&line.to_string()).unwrap(),
+        }
+    };
+    let start = || Input::ReplyStarted { permission_id: "per_1".into() };
+    let finish = |accepted| Input::ReplyFinished { permission_id: "per_1".into(), accepted };
+    // (case, inputs, who answered)
+    let cases: [(&str, Vec<Input>, ResolvedBy); 5] = [
+        ("no API reply", vec![replied()], ResolvedBy::Opencode),
+        ("accepted, then reported", vec![start(), finish(true), replied()], ResolvedBy::Api),
+        ("reported, then accepted", vec![start(), replied(), finish(true)], ResolvedBy::Api),
+        ("failed, then reported", vec![start(), finish(false), replied()], ResolvedBy::Opencode),
+        ("reported, then failed", vec![start(), replied(), finish(false)], ResolvedBy::Opencode),
+    ];
+    for (case, inputs, by) in cases {
+        let mut t = pending_permission();
+        let mut seen = Vec::new();
+        for (i, input) in inputs.into_iter().enumerate() {
+            let changes = t.apply(input, 10 + i as i64);
+            if i == 1 && case.starts_with("reported") {
+                // Held back while our reply is in flight; the session still shows it gone.
+                assert_eq!(resolutions(&changes), [], "{case}");
+                assert!(changes.contains(&Change::Session("ses_1".into())), "{case}");
+            }
+            seen.extend(resolutions(&changes));
+        }
+        assert_eq!(seen, [("per_1".to_owned(), by)], "{case}");
+        assert!(t.find_permission("per_1").is_none(), "{case}");
+    }
 }
 
 #[test]
@@ -143,14 +228,14 @@ fn reject_with_message_lets_the_agent_continue() {
         r.state_path(),
         vec![State::Idle, State::Working, State::WaitingPermission, State::Working, State::Idle]
     );
-    assert_eq!(r.resolved(), vec![(Some("reject".into()), ResolvedBy::Opencode)]);
+    assert_eq!(r.resolved(), vec![(Some(PermissionReply::Reject), ResolvedBy::Opencode)]);
     assert_eq!(r.root().error, None);
 }
 
 #[test]
 fn always_reply_is_reported() {
     let r = replay("permission_always");
-    assert!(r.resolved().iter().all(|(reply, _)| reply.as_deref() == Some("always")));
+    assert!(r.resolved().iter().all(|(reply, _)| *reply == Some(PermissionReply::Always)));
     assert_eq!(r.root().state, State::Idle);
 }
 
@@ -228,7 +313,7 @@ fn question_waits_for_input() {
     assert!(r
         .changes
         .iter()
-        .any(|c| matches!(c, Change::QuestionResolved { outcome: "answered", .. })));
+        .any(|c| matches!(c, Change::QuestionResolved { outcome: QuestionOutcome::Answered, .. })));
     assert_eq!(r.root().question, None);
 }
 
@@ -238,14 +323,17 @@ fn rejected_question_is_resolved() {
     assert!(r
         .changes
         .iter()
-        .any(|c| matches!(c, Change::QuestionResolved { outcome: "rejected", .. })));
+        .any(|c| matches!(c, Change::QuestionResolved { outcome: QuestionOutcome::Rejected, .. })));
 }
 
 #[test]
 fn deleted_session_is_removed() {
     let r = replay("session_deleted");
     assert!(r.t.is_empty());
-    assert!(r.changes.iter().any(|c| matches!(c, Change::Removed { reason: "deleted", .. })));
+    assert!(r
+        .changes
+        .iter()
+        .any(|c| matches!(c, Change::Removed { reason: RemovedReason::Deleted, .. })));
 }
 
 #[test]
@@ -329,7 +417,9 @@ fn keeps_the_most_recent_sessions_per_instance() {
     let ids: Vec<String> = t.sessions().into_iter().map(|s| s.id).collect();
     assert_eq!(ids, vec!["ses_4", "ses_3", "ses_2"]);
     assert_eq!(
-        out.iter().filter(|c| matches!(c, Change::Removed { reason: "evicted", .. })).count(),
+        out.iter()
+            .filter(|c| matches!(c, Change::Removed { reason: RemovedReason::Evicted, .. }))
+            .count(),
         2
     );
 }
@@ -381,10 +471,16 @@ fn busy_sessions_count_toward_the_global_cap() {
         t.apply(Input::Event { instance_id: INSTANCE.into(), event: ev }, i as i64);
     }
     let out = t.apply(Input::Event { instance_id: INSTANCE.into(), event: busy("ses_new") }, 10);
-    assert!(out.contains(&Change::Removed { session_id: "ses_idle".into(), reason: "evicted" }));
+    assert!(out.contains(&Change::Removed {
+        session_id: "ses_idle".into(),
+        reason: RemovedReason::Evicted
+    }));
     assert!(t.contains("ses_old_busy") && t.contains("ses_busy") && t.contains("ses_new"));
     let out = t.apply(Input::Event { instance_id: INSTANCE.into(), event: busy("ses_newer") }, 11);
-    assert!(out.contains(&Change::Removed { session_id: "ses_old_busy".into(), reason: "evicted" }));
+    assert!(out.contains(&Change::Removed {
+        session_id: "ses_old_busy".into(),
+        reason: RemovedReason::Evicted
+    }));
     assert_eq!(t.len(), 3);
 }
 
@@ -531,6 +627,6 @@ fn sessions_unavailable_longer_than_stale_after_are_removed() {
     assert!(t.apply(Input::Tick, 2_000).is_empty());
     assert!(t.apply(Input::Tick, 62_000).is_empty());
     let out = t.apply(Input::Tick, 62_001);
-    assert_eq!(out, [Change::Removed { session_id: "ses_1".into(), reason: "stale" }]);
+    assert_eq!(out, [Change::Removed { session_id: "ses_1".into(), reason: RemovedReason::Stale }]);
     assert!(t.is_empty());
 }
