@@ -12,7 +12,7 @@ use opencode_lookout::{
     client::{self, Trust, Ws},
     hub::Hub,
     opencode::{
-        api::{Api, Response},
+        api::{Api, Line, Response},
         event::decode_line,
     },
     persist::{Persist, Remembered, UsageRow},
@@ -637,7 +637,7 @@ async fn unknown_permission_question_or_session_is_not_found() {
 
 /// A fake OpenCode behind the hub's `Api` channel; records calls, answers 200 `true`.
 fn fake_opencode(hub: &Hub, instance_id: &str) -> Arc<Mutex<Vec<(String, String, Value)>>> {
-    let (api, mut rx) = Api::channel();
+    let (api, mut rx) = Api::channel(Line::V1);
     hub.set_api(instance_id, Some(api));
     let calls = Arc::new(Mutex::new(Vec::new()));
     let seen = calls.clone();
@@ -1142,7 +1142,7 @@ fn manual_opencode(
     hub: &Hub,
     instance_id: &str,
 ) -> mpsc::UnboundedReceiver<opencode_lookout::opencode::api::Call> {
-    let (api, mut rx) = Api::channel();
+    let (api, mut rx) = Api::channel(Line::V1);
     hub.set_api(instance_id, Some(api));
     let (tx, calls) = mpsc::unbounded_channel();
     tokio::spawn(async move {
