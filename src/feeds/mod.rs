@@ -5,6 +5,7 @@
 //! - `opencode_serve`: the agent is a client of `opencode serve` over HTTP + SSE
 //!   (`--opencode URL`); a server that turns out to be OpenCode 2 is followed as above.
 
+mod http;
 pub mod opencode_serve;
 pub mod opencode_service;
 pub mod plugin_link;

@@ -1,9 +1,12 @@
 //! The agent as a client of `opencode serve`: attaches over HTTP, follows `GET /global/event`
 //! and answers API calls with HTTP requests. A server that answers `GET /api/info` is
-//! OpenCode 2 and is followed by `opencode_service` instead. Reconnects with capped exponential backoff;
-//! 20 s without a line (OpenCode sends a heartbeat every 10 s) means the link is dead.
+//! OpenCode 2 and is followed by `opencode_service` instead. Reconnects with capped
+//! exponential backoff; 20 s without a line (OpenCode sends a heartbeat every 10 s) means
+//! the link is dead.
 
-use crate::opencode::api::{Api, Call, Line, Response, CALL_TIMEOUT};
+pub use super::http::Target;
+use super::http::{client, serve_calls};
+use crate::opencode::api::{Api, Line, CALL_TIMEOUT};
 use crate::{
     hub::Hub,
     opencode::{
@@ -15,7 +18,6 @@ use crate::{
 };
 use futures_util::StreamExt;
 use std::time::Duration;
-use tokio::sync::mpsc;
 
 /// Silence after which the stream is considered dead.
 pub const SILENCE: Duration = Duration::from_secs(20);
@@ -23,61 +25,9 @@ const HEADERS_TIMEOUT: Duration = Duration::from_secs(5);
 const BACKOFF_MIN: Duration = Duration::from_millis(500);
 const BACKOFF_MAX: Duration = Duration::from_secs(30);
 
-/// One attached server.
-#[derive(Debug, Clone)]
-pub struct Target {
-    pub instance_id: String,
-    pub url: url::Url,
-    pub auth: Option<(String, String)>,
-    pub max_sessions: usize,
-}
-
-impl Target {
-    /// Builds a target; credentials in the URL take precedence over `auth`.
-    pub fn new(
-        instance_id: String,
-        mut url: url::Url,
-        auth: Option<(String, String)>,
-        max_sessions: usize,
-    ) -> Self {
-        let mut auth = auth;
-        if !url.username().is_empty() || url.password().is_some() {
-            let user = if url.username().is_empty() {
-                "opencode".to_owned()
-            } else {
-                url.username().to_owned()
-            };
-            auth = Some((user, url.password().unwrap_or_default().to_owned()));
-            let _ = url.set_username("");
-            let _ = url.set_password(None);
-        }
-        Target { instance_id, url, auth, max_sessions }
-    }
-
-    pub(crate) fn endpoint(&self, path: &str) -> String {
-        format!("{}{}", self.url.as_str().trim_end_matches('/'), path)
-    }
-
-    pub(crate) fn request(
-        &self,
-        client: &reqwest::Client,
-        method: reqwest::Method,
-        path: &str,
-    ) -> reqwest::RequestBuilder {
-        let req = client.request(method, self.endpoint(path));
-        match &self.auth {
-            Some((u, p)) => req.basic_auth(u, Some(p)),
-            None => req,
-        }
-    }
-}
-
 /// Follows one server forever.
 pub async fn run(hub: Hub, target: Target) {
-    let client = reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(5))
-        .build()
-        .unwrap_or_default();
+    let client = client();
     let mut backoff = BACKOFF_MIN;
     let mut connected_once = false;
     loop {
@@ -163,36 +113,4 @@ async fn health(client: &reqwest::Client, target: &Target) -> Option<String> {
     let resp = req.send().await.ok()?;
     let v: serde_json::Value = resp.json().await.ok()?;
     v.get("version").and_then(|v| v.as_str()).map(str::to_owned)
-}
-
-/// Answers the calls of an instance's [`Api`] with HTTP requests to it.
-pub(crate) async fn serve_calls(
-    client: reqwest::Client,
-    target: Target,
-    mut calls: mpsc::Receiver<Call>,
-) {
-    while let Some(call) = calls.recv().await {
-        let (client, target) = (client.clone(), target.clone());
-        tokio::spawn(async move {
-            let result = http(&client, &target, &call).await.map_err(|e| e.to_string());
-            let _ = call.reply.send(result);
-        });
-    }
-}
-
-async fn http(client: &reqwest::Client, target: &Target, call: &Call) -> reqwest::Result<Response> {
-    let method =
-        reqwest::Method::from_bytes(call.method.as_bytes()).unwrap_or(reqwest::Method::GET);
-    let mut req = target.request(client, method, &call.path).timeout(CALL_TIMEOUT);
-    if let Some(dir) = &call.directory {
-        req = req.header("x-opencode-directory", dir);
-    }
-    if let Some(body) = &call.body {
-        req = req.json(body);
-    }
-    let resp = req.send().await?;
-    let status = resp.status().as_u16();
-    let bytes = resp.bytes().await?;
-    let body = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
-    Ok(Response { status, body })
 }

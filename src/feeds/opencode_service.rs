@@ -7,7 +7,7 @@
 //! registered the feed waits quietly. A refused password is logged once, naming the file
 //! it came from, and tried again as soon as that file changes.
 
-use super::opencode_serve::{serve_calls, Target};
+use super::http::{client, serve_calls, Target};
 use crate::{
     feeds::resync,
     hub::Hub,
@@ -69,7 +69,7 @@ fn from_file(path: &Option<PathBuf>) -> String {
 
 /// Follows the registered service forever.
 pub async fn run(hub: Hub, service: Service) {
-    let client = http_client();
+    let client = client();
     // Each distinct problem is logged once, until things change.
     let mut last_problem = String::new();
     let mut backoff = BACKOFF_MIN;
@@ -160,11 +160,6 @@ async fn wait_for_change(paths: &Paths, seen: &Registration, max: Duration) {
             return;
         }
     }
-}
-
-/// The HTTP client of both server feeds.
-pub(crate) fn http_client() -> reqwest::Client {
-    reqwest::Client::builder().connect_timeout(Duration::from_secs(5)).build().unwrap_or_default()
 }
 
 /// `GET /api/info`: `Ok(Some(info))` from an OpenCode 2 service, `Ok(None)` when the

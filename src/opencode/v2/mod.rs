@@ -4,12 +4,12 @@
 //! - `registration`: where the service is and its password.
 //! - `events`: `/api/event` lines onto internal events.
 //! - `shapes`: GA objects onto internal ones, and form answers back.
-//! - `resync`: the state read after every (re)connect and `location.shutdown`.
+//!
+//! The state read after every (re)connect lives with the feeds (`feeds::resync::v2`).
 //!
 //! The contract followed is OpenCode 2.0 GA as of `services/www/public/openapi.json`
 //! @01fd0c8 and the schema sources named in `docs/opencode-v2.md`.
 
 pub mod events;
 pub mod registration;
-pub mod resync;
 pub mod shapes;

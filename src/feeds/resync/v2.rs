@@ -6,7 +6,7 @@
 //! loaded location (or per running session when the service lists no locations), recent
 //! messages of running sessions, and model context limits.
 
-use super::shapes;
+use crate::opencode::v2::shapes;
 use crate::{
     opencode::{
         api::{Api, CallError},

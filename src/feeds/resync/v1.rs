@@ -1,8 +1,7 @@
-//! The REST state of one OpenCode instance, fetched after every (re)connect through
-//! whichever feed carries it. The tracker reconciles it with what it already knows.
-//! OpenCode 1's routes are read here; OpenCode 2's in `opencode::v2::resync`.
+//! The REST state of an OpenCode 1 instance, through whichever feed carries it (the
+//! plugin or `opencode serve`).
 
-use crate::opencode::api::{Api, CallError, Line};
+use crate::opencode::api::{Api, CallError};
 use crate::{
     opencode::event::{
         decode_status, MessageInfo, PartInfo, PermissionInfo, QuestionInfo, SessionInfo,
@@ -16,15 +15,8 @@ use std::collections::HashMap;
 /// Messages fetched per busy session to find its current tool and usage.
 const RECENT_MESSAGES: usize = 10;
 
-/// Fetches sessions, statuses, pending requests and model limits, in the instance's line.
+/// Fetches sessions, statuses, pending requests and model limits from OpenCode 1.
 pub async fn fetch(api: &Api, max_sessions: usize) -> Result<Resync, ApiError> {
-    match api.line() {
-        Line::V1 => fetch_v1(api, max_sessions).await,
-        Line::V2 => Ok(crate::opencode::v2::resync::fetch(api, max_sessions).await?),
-    }
-}
-
-async fn fetch_v1(api: &Api, max_sessions: usize) -> Result<Resync, ApiError> {
     let health = api.call_ok("GET", "/global/health", None, None).await?;
     let mut sessions: Vec<SessionInfo> =
         list(api.call_ok("GET", format!("/session?limit={max_sessions}"), None, None).await?);
@@ -103,6 +95,7 @@ fn limits(v: Value) -> HashMap<String, u64> {
 mod tests {
     //! Parsing of REST payloads.
     use super::*;
+    use crate::opencode::api::Line;
     use serde_json::json;
 
     /// OpenCode answering `/config/providers` with a transport failure once (as under load)
