@@ -4,6 +4,10 @@
 //! `Hub::apply_at` (tracker + snapshot + fan-out) on the recorded OpenCode 1.18.33 event
 //! streams of `tests/fixtures`, replicated over many concurrent sessions and pre-decoded.
 //!
+//! The same in-process rows run on an OpenCode 2 stream too: the GA event lines of
+//! `tests/fixtures/v2` (written by the V2 stand-in; no real OpenCode 2 runs here),
+//! decoded by the V2 decoder onto the same internal events.
+//!
 //! Part 2, through the real agent binary on loopback: a fake OpenCode plugin (the real
 //! plugin handshake, answering the agent's resync calls) feeds events, and 10 websocket API
 //! clients receive them. Measures end-to-end latency of urgent events, the coalescing of a
@@ -16,7 +20,10 @@ use futures_util::{stream::SplitSink, SinkExt, StreamExt};
 use opencode_lookout::{
     client,
     hub::{ClientTx, Hub, CLIENT_QUEUE},
-    opencode::event::{decode_line, Event},
+    opencode::{
+        event::{decode_line, Event},
+        v2::events::{self as v2_events, decode_line as decode_v2},
+    },
     paths,
     protocol::{Instance, InstanceKind},
     secrets::random_id,
@@ -193,9 +200,10 @@ fn machine_info() -> Vec<(String, String)> {
 // Part 1: in-process ingest throughput
 // ---------------------------------------------------------------------------------------
 
-/// Appends `suffix` to every OpenCode id (`ses_`, `per_`, `que_`, `msg_`, `prt_`) in a line.
+/// Appends `suffix` to every OpenCode id (`ses_`, `per_`, `que_`, `msg_`, `prt_`, `frm_`)
+/// in a line.
 fn rewrite_ids(line: &str, suffix: &str) -> String {
-    const PREFIXES: [&str; 5] = ["ses_", "per_", "que_", "msg_", "prt_"];
+    const PREFIXES: [&str; 6] = ["ses_", "per_", "que_", "msg_", "prt_", "frm_"];
     let b = line.as_bytes();
     let mut out = String::with_capacity(line.len() + 64);
     let mut i = 0;
@@ -221,7 +229,26 @@ fn rewrite_ids(line: &str, suffix: &str) -> String {
     out
 }
 
+/// Which OpenCode line a workload's events come from.
+#[derive(Clone, Copy, PartialEq)]
+enum Line {
+    V1,
+    V2,
+}
+
+/// The internal events of one fixture line, or `None` if it is not an event at all.
+fn decode_any(line: Line, text: &str) -> Option<Vec<Event>> {
+    match line {
+        Line::V1 => decode_line(text).ok().map(|e| vec![e]),
+        Line::V2 => match decode_v2(text).ok()? {
+            v2_events::Frame::Events(events) => Some(events),
+            _ => Some(Vec::new()),
+        },
+    }
+}
+
 struct Workload {
+    line: Line,
     /// Interleaved events of all replicated sessions: (instance index, event).
     events: Vec<(usize, Event)>,
     raw_lines: Vec<String>,
@@ -230,8 +257,11 @@ struct Workload {
     fixtures: usize,
 }
 
-fn workload(replicas: usize, instances: usize) -> Result<Workload> {
-    let dir = Path::new(REPO).join("tests/fixtures");
+fn workload(line: Line, replicas: usize, instances: usize) -> Result<Workload> {
+    let dir = Path::new(REPO).join(match line {
+        Line::V1 => "tests/fixtures",
+        Line::V2 => "tests/fixtures/v2",
+    });
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .with_context(|| format!("cannot read {}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -245,6 +275,7 @@ fn workload(replicas: usize, instances: usize) -> Result<Workload> {
                 .map(|t| t.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned).collect())
         })
         .collect::<std::io::Result<_>>()?;
+    let kind = line;
     let mut streams: Vec<Vec<Event>> = Vec::new();
     let mut raw_lines = Vec::new();
     let mut sessions = HashSet::new();
@@ -252,17 +283,21 @@ fn workload(replicas: usize, instances: usize) -> Result<Workload> {
         for lines in &fixtures {
             let mut stream = Vec::new();
             for line in lines {
-                let line = rewrite_ids(line, &format!("r{r}"));
-                let ev = decode_line(&line).context("fixture line does not decode")?;
-                raw_lines.push(line);
-                if matches!(ev, Event::Sync | Event::Heartbeat | Event::Connected | Event::Other(_))
-                {
-                    continue;
+                let text = rewrite_ids(line, &format!("r{r}"));
+                let evs = decode_any(kind, &text).context("fixture line does not decode")?;
+                raw_lines.push(text);
+                for ev in evs {
+                    if matches!(
+                        ev,
+                        Event::Sync | Event::Heartbeat | Event::Connected | Event::Other(_)
+                    ) {
+                        continue;
+                    }
+                    if let Some(s) = ev.session_id() {
+                        sessions.insert(s.to_owned());
+                    }
+                    stream.push(ev);
                 }
-                if let Some(s) = ev.session_id() {
-                    sessions.insert(s.to_owned());
-                }
-                stream.push(ev);
             }
             streams.push(stream);
         }
@@ -286,15 +321,16 @@ fn workload(replicas: usize, instances: usize) -> Result<Workload> {
     let instances = (0..instances)
         .map(|i| Instance {
             id: format!("plugin-{}-{i}", 1000 + i),
-            kind: InstanceKind::Plugin,
+            kind: if kind == Line::V1 { InstanceKind::Plugin } else { InstanceKind::Service },
             label: format!("opencode pid {} in /tmp/proj", 1000 + i),
             directory: Some("/tmp/proj".into()),
-            opencode_version: Some("1.18.33".into()),
+            opencode_version: Some(if kind == Line::V1 { "1.18.33" } else { "2.0.22" }.into()),
             connected: true,
             since: "2026-11-22T05:00:00.000Z".into(),
         })
         .collect();
     Ok(Workload {
+        line: kind,
         events,
         raw_lines,
         instances,
@@ -426,7 +462,7 @@ fn bench_decode(w: &Workload, budget: Duration) -> f64 {
     let start = Instant::now();
     while start.elapsed() < budget {
         for l in &w.raw_lines {
-            black_box(decode_line(black_box(l)).ok());
+            black_box(decode_any(w.line, black_box(l)));
         }
         n += w.raw_lines.len();
     }
@@ -435,10 +471,17 @@ fn bench_decode(w: &Workload, budget: Duration) -> f64 {
 
 fn part1(rep: &mut Report) -> Result<()> {
     eprintln!("[1/5] in-process ingest throughput (one thread)");
-    let replicas = 16;
-    let w = workload(replicas, 4)?;
+    ingest(rep, Line::V1, 16)?;
+    // The V2 round is shorter than the recorded V1 streams: more replicas, a like load.
+    ingest(rep, Line::V2, 64)
+}
+
+/// The ingest rows of one OpenCode line.
+fn ingest(rep: &mut Report, line: Line, replicas: usize) -> Result<()> {
+    let w = workload(line, replicas, 4)?;
+    let tag = if line == Line::V1 { "" } else { " [OpenCode 2]" };
     rep.note(format!(
-        "ingest workload: {} fixtures x {replicas} replicas = {} sessions (incl. sub-agents) on 4 instances, \
+        "ingest workload{tag}: {} fixtures x {replicas} replicas = {} sessions (incl. sub-agents) on 4 instances, \
          {} events per pass (sync/heartbeat/connected/other dropped), interleaved round-robin",
         w.fixtures,
         w.sessions,
@@ -447,36 +490,36 @@ fn part1(rep: &mut Report) -> Result<()> {
     let budget = Duration::from_millis(1500);
     let (t, _) = bench_tracker(&w, budget);
     rep.row(
-        "ingest Tracker::apply (1 core)",
+        &format!("ingest Tracker::apply (1 core){tag}"),
         format!("{} ev/s", thousands(t)),
         ">= 200,000 ev/s",
         Some(t >= 200_000.0),
     );
     let (h0, _) = bench_hub(&w, 0, budget);
     rep.row(
-        "ingest Hub::apply_at, 0 clients",
+        &format!("ingest Hub::apply_at, 0 clients{tag}"),
         format!("{} ev/s", thousands(h0)),
         ">= 200,000 ev/s",
         Some(h0 >= 200_000.0),
     );
     let (h10, fpe) = bench_hub(&w, 10, budget);
     rep.row(
-        "ingest Hub::apply_at, 10 subscribers",
+        &format!("ingest Hub::apply_at, 10 subscribers{tag}"),
         format!("{} ev/s", thousands(h10)),
         ">= 200,000 ev/s",
         Some(h10 >= 200_000.0),
     );
     rep.note(format!(
-        "with 10 subscribers each client queue received {fpe:.3} frames per event (urgent changes; \
+        "{tag}with 10 subscribers each client queue received {fpe:.3} frames per event (urgent changes; \
          coalesced updates are flushed every {COALESCE_MS} ms of wall time, so there are few of them in a ~50 ms pass)"
     ));
     let d = bench_decode(&w, Duration::from_millis(700));
-    rep.row(
-        "decode_line (JSON -> Event), all lines",
-        format!("{} lines/s", thousands(d)),
-        "-",
-        None,
-    );
+    let name = if line == Line::V1 {
+        "decode_line (JSON -> Event)"
+    } else {
+        "V2 decode_line (JSON -> Events)"
+    };
+    rep.row(&format!("{name}, all lines"), format!("{} lines/s", thousands(d)), "-", None);
     Ok(())
 }
 
