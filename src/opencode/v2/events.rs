@@ -183,6 +183,11 @@ fn decode(kind: &str, data: &Value, created: Option<i64>, envelope: &Value) -> F
         }
         "form.created" => {
             let form = data.get("form").unwrap_or(data);
+            // MCP elicitation forms name the sentinel session "global": no session to
+            // show them on.
+            if form.get("sessionID").and_then(Value::as_str) == Some("global") {
+                return Frame::Ignored;
+            }
             shapes::form(form).map(|q| vec![Event::QuestionAsked(q)])
         }
         "form.replied" | "form.cancelled" => {
@@ -379,6 +384,8 @@ mod tests {
             "fields": [{"key": "login", "type": "external", "url": "https://example.test/login"}]}});
         let [Event::QuestionAsked(q)] = &events("form.created", url)[..] else { panic!() };
         assert!(q.questions[0].question.contains("https://example.test/login"));
+        let global = json!({"form": {"id": "frm_9", "sessionID": "global", "fields": []}});
+        assert_eq!(frame("form.created", global), Frame::Ignored);
         assert_eq!(
             events("form.cancelled", json!({"id": "frm_1", "sessionID": "ses_1"})),
             [Event::QuestionResolved {
