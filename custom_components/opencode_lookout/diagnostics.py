@@ -10,7 +10,8 @@ from homeassistant.core import HomeAssistant
 from .models import OpenCodeLookoutConfigEntry
 
 # Titles are generated from the first prompt; question and permission texts can
-# quote prompts, commands and file contents; directories name the user's projects.
+# quote prompts, commands and file contents; directories name the user's projects
+# (an instance's label names its directory too).
 TO_REDACT = {
     CONF_TOKEN,
     "title",
@@ -25,13 +26,14 @@ TO_REDACT = {
     "project",
     "header",
     "options",
+    "label",
 }
 
 
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: OpenCodeLookoutConfigEntry
 ) -> dict[str, Any]:
-    """Return the entry, the connection state and the tracked sessions."""
+    """Return the entry, the connection, the followed OpenCode and the sessions."""
     data = entry.runtime_data
     manager = data.manager
     return {
@@ -42,6 +44,10 @@ async def async_get_config_entry_diagnostics(
         },
         "server_info": asdict(manager.server_info),
         "connected": manager.connected,
+        "instances": [
+            async_redact_data(asdict(instance), TO_REDACT)
+            for instance in data.tracker.instances.values()
+        ],
         "sessions": [
             async_redact_data(asdict(session), TO_REDACT)
             for session in data.sessions.values()

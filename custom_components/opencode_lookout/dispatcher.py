@@ -23,6 +23,7 @@ class Dispatcher:
         self._event_listeners: dict[str, set[EventListener]] = {}
         self._new_session_listeners: set[NewSessionListener] = set()
         self._activity_listeners: set[ActivityListener] = set()
+        self._instance_listeners: set[Listener] = set()
 
     @callback
     def async_add_listener(self, listener: Listener) -> CALLBACK_TYPE:
@@ -53,6 +54,12 @@ class Dispatcher:
         return lambda: self._activity_listeners.discard(listener)
 
     @callback
+    def async_add_instance_listener(self, listener: Listener) -> CALLBACK_TYPE:
+        """Call listener when the followed OpenCode instances or the connection change."""
+        self._instance_listeners.add(listener)
+        return lambda: self._instance_listeners.discard(listener)
+
+    @callback
     def async_add_new_session_listener(
         self, listener: NewSessionListener
     ) -> CALLBACK_TYPE:
@@ -62,9 +69,13 @@ class Dispatcher:
 
     @callback
     def async_notify(self, session_id: str | None = None) -> None:
-        """Run the listeners of one session (all when None) and the global ones."""
+        """Run the listeners of one session (all when None) and the global ones.
+
+        None (the connection changed) runs the instance listeners too.
+        """
         if session_id is None:
             targets = [ls for s in self._session_listeners.values() for ls in s]
+            targets += self._instance_listeners
         else:
             targets = list(self._session_listeners.get(session_id, ()))
         for listener in [*targets, *self._listeners]:
@@ -74,6 +85,12 @@ class Dispatcher:
     def async_notify_machine(self) -> None:
         """Run the global listeners only (a change of the machine, not of a session)."""
         for listener in list(self._listeners):
+            listener()
+
+    @callback
+    def async_notify_instances(self) -> None:
+        """Run the instance listeners only (an OpenCode connected, left or changed)."""
+        for listener in list(self._instance_listeners):
             listener()
 
     @callback

@@ -17,6 +17,8 @@ from .client import (
     Event,
     FingerprintMismatch,
     IncompatibleSchema,
+    InstanceConnected,
+    InstanceDisconnected,
     InvalidAuth,
     LookoutClient,
     PermissionRequested,
@@ -192,3 +194,7 @@ class LookoutManager:
                 self.activity.async_fire(session_id, event_type, details)
             case UsageUpdated(usage=usage):
                 self.tracker.async_update_usage(usage)
+            case InstanceConnected(instance=instance):
+                self.tracker.async_instance_connected(instance)
+            case InstanceDisconnected(instance_id=instance_id):
+                self.tracker.async_instance_disconnected(instance_id)

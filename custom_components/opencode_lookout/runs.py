@@ -31,4 +31,7 @@ def run_event(run: RunFinished, session: Session) -> tuple[str, dict[str, Any]]:
     }
     if run.error is not None:
         details |= {"name": run.error.name, "message": run.error.message}
+    if run.reason is not None:
+        # Why OpenCode stopped the run, as it said it (OpenCode 2: user, shutdown, ...).
+        details["reason"] = run.reason
     return RUN_EVENTS[run.outcome], details

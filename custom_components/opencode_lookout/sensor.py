@@ -21,6 +21,7 @@ from .activity import permission_attributes
 from .client import Session, State, Usage
 from .const import DOMAIN
 from .entity import MachineEntity, SessionEntity, async_setup_session_entities
+from .followed import instances_attributes, versions_state
 from .last_activity import shown_last_activity
 from .models import OpenCodeLookoutConfigEntry, OpenCodeLookoutData
 
@@ -134,6 +135,14 @@ MACHINE_SENSORS: tuple[MachineSensorDescription, ...] = (
         state_class=SensorStateClass.TOTAL_INCREASING,
         value_fn=_usage(lambda u: u.tokens),
     ),
+)
+
+# Which OpenCode lines and versions the agent follows (followed.py): written only when
+# an instance connects, leaves or changes version, or the agent's connection changes.
+OPENCODE_VERSIONS = SensorEntityDescription(
+    key="opencode_versions",
+    translation_key="opencode_versions",
+    entity_category=EntityCategory.DIAGNOSTIC,
 )
 
 # Enabled by default: what a user watches or automates on (state, cost, context, last
@@ -251,7 +260,12 @@ async def async_setup_entry(
     for key in REMOVED_MACHINE_SENSORS:
         if old := registry.async_get_entity_id("sensor", DOMAIN, f"{server_id}_{key}"):
             registry.async_remove(old)
-    async_add_entities(MachineSensor(entry, d) for d in MACHINE_SENSORS)
+    async_add_entities(
+        [
+            *(MachineSensor(entry, d) for d in MACHINE_SENSORS),
+            OpenCodeVersionsSensor(entry, OPENCODE_VERSIONS),
+        ]
+    )
 
     def factory(
         entry: OpenCodeLookoutConfigEntry, session: Session
@@ -277,6 +291,29 @@ class MachineSensor(MachineEntity, SensorEntity):
     def native_value(self) -> StateType:
         """Return the value from the entry's data."""
         return self.entity_description.value_fn(self.data)
+
+
+class OpenCodeVersionsSensor(MachineEntity, SensorEntity):
+    """The OpenCode versions the agent follows, with each instance in the attributes."""
+
+    @property
+    @override
+    def native_value(self) -> str | None:
+        """Return the versions of the connected instances, newest first."""
+        return versions_state(self.data.tracker.instances.values())
+
+    @property
+    @override
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Return every instance: kind, version, connected."""
+        return instances_attributes(self.data.tracker.instances.values())
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Write the state only when the instances or the connection change."""
+        self.async_on_remove(
+            self.data.dispatcher.async_add_instance_listener(self.async_write_ha_state)
+        )
 
 
 class SessionSensor(SessionEntity, SensorEntity):

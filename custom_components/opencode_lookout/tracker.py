@@ -1,19 +1,21 @@
-"""Keep the session cache, the session devices and the machine's usage in step with the agent.
+"""Keep the session cache, devices, usage and followed OpenCode in step with the agent.
 
-The manager hands every snapshot, session update, removal and usage to the tracker;
-the tracker decides what a change means (a new device, a session that no longer keeps
-one by the retention rule of retention.py) and tells the entities through the
-dispatcher. Runs are the agent's facts (runs.py), never derived here from state changes.
+The manager hands every snapshot, session update, removal, usage and instance change
+to the tracker; the tracker decides what a change means (a new device, a session that
+no longer keeps one by the retention rule of retention.py) and tells the entities
+through the dispatcher. Runs are the agent's facts (runs.py), never derived here from
+state changes.
 """
 
 from collections.abc import Iterable
+import dataclasses
 from datetime import datetime, timedelta
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
-from .client import Session, Snapshot, Usage
+from .client import Instance, Session, Snapshot, Usage
 from .const import (
     CONF_MAX_SESSION_DEVICES,
     CONF_SESSION_MAX_AGE_HOURS,
@@ -50,6 +52,8 @@ class SessionTracker:
         self.dispatcher = dispatcher
         # The machine's totals (None until the first snapshot).
         self.usage: Usage | None = None
+        # The OpenCode instances the agent reports, by id (the snapshot's, then events).
+        self.instances: dict[str, Instance] = {}
 
     def _retained(self, sessions: Iterable[Session]) -> set[str]:
         """Return the ids among these root sessions that keep a device (the options)."""
@@ -64,6 +68,8 @@ class SessionTracker:
     def async_apply_snapshot(self, snapshot: Snapshot) -> None:
         """Replace the cache with a snapshot's retained roots; remove the other devices."""
         self.usage = snapshot.usage
+        # No notification: a snapshot comes with the connection's, which tells everyone.
+        self.instances = {i.id: i for i in snapshot.instances}
         roots = {s.id: s for s in snapshot.sessions if not s.is_child}
         keep = self._retained(roots.values())
         self._async_remove_all_but(keep)
@@ -103,6 +109,28 @@ class SessionTracker:
         """Store the machine's totals and update the machine entities."""
         self.usage = usage
         self.dispatcher.async_notify_machine()
+
+    @callback
+    def async_instance_connected(self, instance: Instance) -> None:
+        """Store an instance that connected (new, back, or with another version)."""
+        # As the agent does: disconnected instances that own no session (of those
+        # with a device here) are dropped.
+        owners = {s.instance_id for s in self.sessions.values()}
+        kept = {
+            i.id: i for i in self.instances.values() if i.connected or i.id in owners
+        }
+        kept[instance.id] = instance
+        if kept != self.instances:
+            self.instances = kept
+            self.dispatcher.async_notify_instances()
+
+    @callback
+    def async_instance_disconnected(self, instance_id: str) -> None:
+        """Mark an instance disconnected (the agent still lists it)."""
+        instance = self.instances.get(instance_id)
+        if instance is not None and instance.connected:
+            self.instances[instance_id] = dataclasses.replace(instance, connected=False)
+            self.dispatcher.async_notify_instances()
 
     @callback
     def async_remove(self, session_id: str) -> None:

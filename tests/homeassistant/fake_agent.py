@@ -80,6 +80,11 @@ def make_question(**overrides: Any) -> dict[str, Any]:
     )
 
 
+def make_instance(**overrides: Any) -> dict[str, Any]:
+    """Return an INSTANCE object (the golden plugin on OpenCode 1.18.33, unless overridden)."""
+    return _fill(copy.deepcopy(_INSTANCE), overrides)
+
+
 def make_session(session_id: str = ROOT_ID, **overrides: Any) -> dict[str, Any]:
     """Return a SESSION object (an idle root session active now, unless overridden)."""
     now = timestamp()
@@ -176,6 +181,8 @@ class FakeAgent:
                 CHILD_ID, parent_id=ROOT_ID, root_id=ROOT_ID, is_child=True
             ),
         }
+        # The OpenCode instances the agent follows (the golden plugin until changed).
+        self.instances: dict[str, dict[str, Any]] = {INSTANCE_ID: make_instance()}
         # The machine's totals (the golden ones until changed).
         self.usage: dict[str, Any] = copy.deepcopy(_USAGE)
         # Sessions the subscribers were sent whole (the snapshot or session_updated).
@@ -287,6 +294,7 @@ class FakeAgent:
         seconds: float = 1.0,
         error: dict[str, str] | None = None,
         root_id: str = ROOT_ID,
+        reason: str | None = None,
     ) -> None:
         """A run ends (as the agent measured it): the state first, then run_finished."""
         await self.update_session(
@@ -302,6 +310,7 @@ class FakeAgent:
             finished=timestamp(finished),
             duration_ms=round(seconds * 1000),
             error=error,
+            reason=reason,
         )
 
     async def add_usage(self, cost: float = 0.0, **tokens: int) -> None:
@@ -370,6 +379,18 @@ class FakeAgent:
         )
         return asked
 
+    async def connect_instance(self, **instance: Any) -> dict[str, Any]:
+        """An OpenCode connects (or comes back, maybe updated): instance_connected."""
+        connected = make_instance(connected=True, **instance)
+        self.instances[connected["id"]] = connected
+        await self.push("instance_connected", instance=copy.deepcopy(connected))
+        return connected
+
+    async def disconnect_instance(self, instance_id: str = INSTANCE_ID) -> None:
+        """An OpenCode goes away (still listed, not connected): instance_disconnected."""
+        self.instances[instance_id]["connected"] = False
+        await self.push("instance_disconnected", instance_id=instance_id)
+
     def commands(self, kind: str) -> list[dict[str, Any]]:
         """Return the received commands of one type."""
         return [c for c in self.received if c.get("type") == kind]
@@ -380,7 +401,7 @@ class FakeAgent:
             _SNAPSHOT,
             {
                 "sessions": copy.deepcopy(list(self.sessions.values())),
-                "instances": [copy.deepcopy(_INSTANCE)],
+                "instances": copy.deepcopy(list(self.instances.values())),
                 "usage": copy.deepcopy(self.usage),
             },
         )

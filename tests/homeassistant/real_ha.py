@@ -1,13 +1,13 @@
-"""Home Assistant side of the end-to-end tests: pair with the real stack, wait, look up.
+"""Home Assistant side of the end-to-end tests: pair with the real agent, wait, look up.
 
-Shared by test_real_agent.py, test_noise.py and test_restart.py (real_stack.py starts
-the processes; this module only talks to Home Assistant).
+Shared by test_real_agent.py, test_noise.py, test_restart.py and test_real_v2.py
+(real_stack.py and v2_stack.py start the processes; this module only talks to Home
+Assistant).
 """
 
 import asyncio
 from collections.abc import Callable
-
-from real_stack import RealStack
+from typing import Protocol
 
 from custom_components.opencode_lookout.const import DOMAIN
 from homeassistant.config_entries import SOURCE_USER
@@ -28,7 +28,21 @@ async def wait_until[T](what: str, check: Callable[[], T], timeout: float = 45) 
     raise AssertionError(f"timed out waiting for {what}")
 
 
-async def setup_entry(hass: HomeAssistant, stack: RealStack) -> str:
+class PairedAgent(Protocol):
+    """A running real agent: what the config flow needs to add it."""
+
+    @property
+    def pairing(self) -> str:
+        """The pairing string (what `opencode-lookout pair` prints)."""
+        ...
+
+    @property
+    def server_id(self) -> str:
+        """The agent's server id (the entry's unique id)."""
+        ...
+
+
+async def setup_entry(hass: HomeAssistant, stack: PairedAgent) -> str:
     """Add the agent through the config flow (pairing string); return the entry id."""
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}

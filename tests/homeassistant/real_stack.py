@@ -104,6 +104,44 @@ def _spawn(cmd: list[str], env: dict[str, str], cwd: Path, marker: str, timeout:
     return proc, found[0]
 
 
+def isolated_env(root: Path) -> dict[str, str]:
+    """Return this process's environment with HOME and the XDG dirs under ``root``."""
+    env = {k: v for k, v in os.environ.items() if k != "OPENCODE_SERVER_PASSWORD"}
+    for name in ("home", "data", "config", "cache", "state"):
+        (root / name).mkdir(parents=True, exist_ok=True)
+    env.update(
+        HOME=str(root / "home"),
+        XDG_DATA_HOME=str(root / "data"),
+        XDG_CONFIG_HOME=str(root / "config"),
+        XDG_CACHE_HOME=str(root / "cache"),
+        XDG_STATE_HOME=str(root / "state"),
+    )
+    return env
+
+
+def launch_agent(
+    lookout: Path, env: dict[str, str], port: int = 0, *, default_coalesce: bool = False
+) -> tuple[subprocess.Popen, int]:
+    """Start the real agent with the launch file's arguments; return it and its API port."""
+    binary = _binary("OPENCODE_LOOKOUT_AGENT_BIN", "run the tests through scripts/test")
+    args = agent_args(lookout, port, default_coalesce=default_coalesce)
+    proc, line = _spawn([binary, *args], env, REPO, "opencode-lookout listening", 20)
+    api = next(w for w in line.split() if w.startswith("api="))
+    return proc, int(api.rsplit(":", 1)[1])
+
+
+def credentials(lookout: Path) -> tuple[str, str, str]:
+    """Return the agent's token, server id and certificate fingerprint (its files)."""
+    token = (lookout / "token").read_text().strip()
+    server_id = (lookout / "server_id").read_text().strip()
+    return token, server_id, fingerprint(lookout / "tls.crt")
+
+
+def pairing_string(port: int, cert_fingerprint: str, token: str) -> str:
+    """Return the pairing string (what `opencode-lookout pair` prints)."""
+    return f"lookout1:{port}:{cert_fingerprint}:{token}"
+
+
 @dataclass
 class RealStack:
     """Fake LLM + OpenCode serve with the plugin + the agent."""
@@ -129,18 +167,7 @@ class RealStack:
 
     def env(self) -> dict[str, str]:
         """Environment of every process of the stack."""
-        env = {k: v for k, v in os.environ.items() if k != "OPENCODE_SERVER_PASSWORD"}
-        for name in ("home", "data", "config", "cache", "state"):
-            (self.root / name).mkdir(parents=True, exist_ok=True)
-        env.update(
-            HOME=str(self.root / "home"),
-            XDG_DATA_HOME=str(self.root / "data"),
-            XDG_CONFIG_HOME=str(self.root / "config"),
-            XDG_CACHE_HOME=str(self.root / "cache"),
-            XDG_STATE_HOME=str(self.root / "state"),
-            **OFFLINE,
-        )
-        return env
+        return isolated_env(self.root) | OFFLINE
 
     def start(self) -> RealStack:
         """Start everything; returns self (nothing is left running on failure)."""
@@ -176,9 +203,7 @@ class RealStack:
             capture_output=True,
         )
         self.start_agent()
-        self.token = (lookout / "token").read_text().strip()
-        self.server_id = (lookout / "server_id").read_text().strip()
-        self.fingerprint = fingerprint(lookout / "tls.crt")
+        self.token, self.server_id, self.fingerprint = credentials(lookout)
         proc, line = _spawn(
             [opencode, "serve", "--hostname", "127.0.0.1", "--port", "0"],
             env,
@@ -199,19 +224,14 @@ class RealStack:
 
     def start_agent(self) -> None:
         """Start the agent; again on the same API port after stop_agent()."""
-        binary = _binary(
-            "OPENCODE_LOOKOUT_AGENT_BIN", "run the tests through scripts/test"
-        )
-        args = agent_args(
-            self.lookout, self.api_port, default_coalesce=self.default_coalesce
-        )
-        proc, line = _spawn(
-            [binary, *args], self.env(), REPO, "opencode-lookout listening", 20
+        proc, self.api_port = launch_agent(
+            self.lookout,
+            self.env(),
+            self.api_port,
+            default_coalesce=self.default_coalesce,
         )
         self.agent = proc
         self.procs.append(proc)
-        api = next(w for w in line.split() if w.startswith("api="))
-        self.api_port = int(api.rsplit(":", 1)[1])
 
     def stop_agent(self) -> None:
         """Stop the agent the way a service manager does (SIGTERM), then wait."""
@@ -246,7 +266,7 @@ class RealStack:
     @property
     def pairing(self) -> str:
         """Return the pairing string (what `opencode-lookout pair` prints)."""
-        return f"lookout1:{self.api_port}:{self.fingerprint}:{self.token}"
+        return pairing_string(self.api_port, self.fingerprint, self.token)
 
     def request(
         self, method: str, path: str, body: dict | None = None, timeout: float = 30

@@ -27,3 +27,7 @@ async def test_diagnostics(
     assert "Fix the build" not in str(diag)
     # Directories name the user's projects.
     assert session["directory"] == "**REDACTED**"
+    # Which OpenCode the agent follows, without the project it runs in.
+    (instance,) = diag["instances"]
+    assert (instance["kind"], instance["opencode_version"]) == ("plugin", "1.18.33")
+    assert instance["directory"] == instance["label"] == "**REDACTED**"

@@ -154,3 +154,11 @@ async def test_runs_come_from_the_agent(
     assert state.attributes["event_type"] == "aborted"
     assert state.attributes["duration"] == 61.25
     assert "completed" not in [e.data["type"] for e in events]
+    assert "reason" not in events[0].data
+
+    # OpenCode 2 says why a run was stopped: the reason travels with the outcome.
+    await agent.start_run()
+    await agent.finish_run(outcome="aborted", seconds=2, reason="user")
+    await wait_for(hass, lambda: len(events) == 2)
+    assert (events[1].data["type"], events[1].data["reason"]) == ("aborted", "user")
+    assert hass.states.get(event_entity).attributes["reason"] == "user"

@@ -1,12 +1,26 @@
 """Entities of the machine and session devices: creation and every state."""
 
 from common import entity_id, wait_for
-from fake_agent import CHILD_ID, ROOT_ID, FakeAgent, make_permission, make_question
+from fake_agent import (
+    CHILD_ID,
+    INSTANCE_ID,
+    ROOT_ID,
+    FakeAgent,
+    make_permission,
+    make_question,
+)
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from homeassistant.components.recorder.db_schema import StateAttributes
-from homeassistant.const import EVENT_STATE_CHANGED, STATE_OFF, STATE_ON, STATE_UNKNOWN
+from homeassistant.const import (
+    EVENT_STATE_CHANGED,
+    STATE_OFF,
+    STATE_ON,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
+    EntityCategory,
+)
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import entity_registry as er
 
@@ -56,6 +70,92 @@ async def test_machine_entities(
     )
     assert _state(hass, "sensor", "sessions_waiting", None).state == "1"
     assert _state(hass, "sensor", "pending_permissions", None).state == "2"
+
+
+async def test_opencode_versions(
+    hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
+) -> None:
+    """The machine names the OpenCode versions it follows; written only when they change."""
+    versions = entity_id(hass, "sensor", "opencode_versions")
+    entry = er.async_get(hass).async_get(versions)
+    assert entry.entity_category is EntityCategory.DIAGNOSTIC
+    assert entry.disabled_by is None
+    state = hass.states.get(versions)
+    assert state.state == "1.18.33"
+    assert state.attributes["friendly_name"] == "devbox OpenCode versions"
+    assert state.attributes["instances"] == [
+        {"kind": "plugin", "version": "1.18.33", "connected": True}
+    ]
+
+    # An OpenCode 2 background service joins: newest version first, both listed.
+    await agent.connect_instance(
+        id="service-1", kind="service", opencode_version="2.0.22", directory=None
+    )
+    await wait_for(hass, lambda: hass.states.get(versions).state == "2.0.22, 1.18.33")
+    assert [i["kind"] for i in hass.states.get(versions).attributes["instances"]] == [
+        "plugin",
+        "service",
+    ]
+
+    # Sessions, usage and runs never write it (last_reported moves on every write).
+    before = hass.states.get(versions).last_reported
+    await agent.update_session(state="working", current_tool="bash: ls")
+    await agent.add_usage(cost=0.25, tokens_input=10)
+    await agent.finish_run()
+    await wait_for(
+        hass, lambda: init_integration.runtime_data.tracker.usage.messages > 57
+    )
+    assert hass.states.get(versions).last_reported == before
+
+    # The plugin's OpenCode quits: still listed, no longer named in the state.
+    await agent.disconnect_instance(INSTANCE_ID)
+    await wait_for(hass, lambda: hass.states.get(versions).state == "2.0.22")
+    assert hass.states.get(versions).attributes["instances"] == [
+        {"kind": "service", "version": "2.0.22", "connected": True},
+        {"kind": "plugin", "version": "1.18.33", "connected": False},
+    ]
+    # A second disconnect of the same instance changes nothing.
+    before = hass.states.get(versions).last_reported
+    await agent.disconnect_instance(INSTANCE_ID)
+    await agent.push("instance_disconnected", instance_id="unknown")
+    await agent.update_session(state="idle")
+    await wait_for(
+        hass, lambda: init_integration.runtime_data.sessions[ROOT_ID].state == "idle"
+    )
+    assert hass.states.get(versions).last_reported == before
+
+    # The service updates itself (2.0.23) and comes back; the plugin's instance owns
+    # the root session, so it stays listed.
+    await agent.disconnect_instance("service-1")
+    await wait_for(hass, lambda: hass.states.get(versions).state == STATE_UNKNOWN)
+    await agent.connect_instance(
+        id="service-1", kind="service", opencode_version="2.0.23", directory=None
+    )
+    await wait_for(hass, lambda: hass.states.get(versions).state == "2.0.23")
+    assert len(hass.states.get(versions).attributes["instances"]) == 2
+
+    # The agent goes away: unavailable; back with its snapshot, as it reports.
+    await agent.stop()
+    await wait_for(hass, lambda: hass.states.get(versions).state == STATE_UNAVAILABLE)
+    await agent.start()
+    await wait_for(hass, lambda: hass.states.get(versions).state == "2.0.23")
+
+
+async def test_opencode_versions_drop_instances_owning_nothing(
+    hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
+) -> None:
+    """A gone OpenCode that owns no session is dropped when another connects."""
+    versions = entity_id(hass, "sensor", "opencode_versions")
+    await agent.connect_instance(id="plugin-7-0", opencode_version="1.18.34")
+    await agent.disconnect_instance("plugin-7-0")
+    await wait_for(
+        hass, lambda: len(hass.states.get(versions).attributes["instances"]) == 2
+    )
+    await agent.connect_instance(id="plugin-8-0", opencode_version="1.18.34")
+    await wait_for(hass, lambda: hass.states.get(versions).state == "1.18.34, 1.18.33")
+    assert [
+        i["connected"] for i in hass.states.get(versions).attributes["instances"]
+    ] == [True, True]
 
 
 @pytest.mark.usefixtures("all_entities_enabled")

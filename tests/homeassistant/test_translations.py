@@ -33,7 +33,11 @@ def test_entity_translation_keys() -> None:
     """Every entity description has a name, states and an icon where needed."""
     icons = json.loads((COMPONENT / "icons.json").read_text())["entity"]
     descriptions = {
-        "sensor": [*sensor.MACHINE_SENSORS, *sensor.SESSION_SENSORS],
+        "sensor": [
+            *sensor.MACHINE_SENSORS,
+            sensor.OPENCODE_VERSIONS,
+            *sensor.SESSION_SENSORS,
+        ],
         "binary_sensor": [
             binary_sensor.CONNECTED,
             *binary_sensor.SESSION_BINARY_SENSORS,
