@@ -124,6 +124,11 @@ async fn registered_service_end_to_end() {
     assert_eq!(s["tokens_cache_read"].as_u64(), Some(100));
     assert!((s["cost"].as_f64().unwrap_or(0.0) - 0.02).abs() < 1e-9, "{s}");
     assert_eq!(s["model"], "fake/fake-model");
+    // The spend ledger counts each step's message once; the session totals pushed by
+    // `session.usage.updated` are not added on top.
+    let usage = wait_event(&client, "usage_updated", |e| e["usage"]["messages"] == 2).await;
+    assert!((usage["usage"]["cost"].as_f64().unwrap_or(0.0) - 0.02).abs() < 1e-9, "{usage}");
+    assert_eq!(usage["usage"]["tokens_input"], 1900);
     assert_eq!(s["context_limit"].as_u64(), Some(100_000), "{s}");
 
     // Always, then reject with a message.
@@ -228,6 +233,37 @@ async fn registered_service_end_to_end() {
     assert!(v2.last_call(&format!("/session/{child}/permission/{pid}/reply")).await.is_object());
     client.wait_state(&root, "working").await;
     v2.control("finish", json!({"sessionID": child, "outcome": "succeeded"})).await;
+    v2.control("finish", json!({"sessionID": root, "outcome": "succeeded"})).await;
+    client.wait_state(&root, "idle").await;
+
+    // A pre-GA service refuses `decision` and takes `reply`; its event names are
+    // `permission.v2.*`.
+    v2.control("flags", json!({"pre_ga_reply": true})).await;
+    v2.control("run", json!({"sessionID": root})).await;
+    let perm = v2
+        .control(
+            "permission",
+            json!({"sessionID": root, "action": "shell", "resources": ["ls"], "name": "permission.v2.asked"}),
+        )
+        .await;
+    let pid = perm["id"].as_str().expect("id").to_owned();
+    client.wait_state(&root, "waiting_permission").await;
+    let r = client
+        .command(json!({"type": "reply_permission", "permission_id": pid, "reply": "once"}))
+        .await;
+    assert_eq!(r["ok"], true, "{r}");
+    let calls = v2.calls().await;
+    let bodies: Vec<(Value, Value)> = calls
+        .iter()
+        .filter(|c| c["path"].as_str().is_some_and(|p| p.ends_with(&format!("{pid}/reply"))))
+        .map(|c| (c["body"].clone(), c["status"].clone()))
+        .collect();
+    assert_eq!(
+        bodies,
+        [(json!({"decision": "once"}), json!(400)), (json!({"reply": "once"}), json!(204))],
+        "{calls:#?}"
+    );
+    client.wait_state(&root, "working").await;
     v2.control("finish", json!({"sessionID": root, "outcome": "succeeded"})).await;
     client.wait_state(&root, "idle").await;
 
@@ -344,6 +380,37 @@ async fn follows_restarts_and_recovers_from_a_wrong_password() {
     for secret in [first, second, "wrong-password-cccc"] {
         assert!(!log.contains(secret), "a password reached the log");
     }
+}
+
+/// `--opencode URL` takes an OpenCode 2 server too (password from the environment), and
+/// a registration whose pid does not answer is not followed.
+#[tokio::test]
+async fn named_v2_server_and_a_pid_that_does_not_match() {
+    let env = Env::new("v2-named", 0);
+    let v2 = StandIn::start(&env, "named-password", &["--no-register"]);
+    let (agent, api_port) = env.start_agent_env(
+        &["--opencode", &v2.url],
+        &[("OPENCODE_SERVER_PASSWORD", "named-password")],
+    );
+    let client = Client::connect(api_port, &env.pairing()).await;
+    v2.wait_subscribers(1).await;
+    let dir = env.project.to_string_lossy().into_owned();
+    let sid = v2.session(&dir, "named", None).await;
+    let s = connected(&client, &sid).await;
+    assert_eq!(s["instance_id"], "server-1");
+    assert_eq!(s["opencode_version"], "2.0.22");
+    drop(agent);
+
+    let env = Env::new("v2-pid", 0);
+    let v2 = StandIn::start(&env, "pid-password", &["--pid-mismatch"]);
+    let (agent, _) = env.start_agent(&[]);
+    let deadline = std::time::Instant::now() + WAIT;
+    while !agent.log_text().contains("the registration names pid") {
+        assert!(std::time::Instant::now() < deadline, "{}", agent.log_text());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let state = v2.state().await;
+    assert_eq!(state["subscribers"], 0, "a service whose pid does not match was followed");
 }
 
 fn write_private(path: &std::path::Path, v: &Value) {

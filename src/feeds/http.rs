@@ -12,12 +12,24 @@ pub(crate) fn client() -> reqwest::Client {
 }
 
 /// One attached server.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Target {
     pub instance_id: String,
     pub url: url::Url,
     pub auth: Option<(String, String)>,
     pub max_sessions: usize,
+}
+
+// By hand, so a password never reaches a log through `{:?}`.
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Target")
+            .field("instance_id", &self.instance_id)
+            .field("url", &self.url.as_str())
+            .field("auth", &self.auth.as_ref().map(|(user, _)| (user, "<redacted>")))
+            .field("max_sessions", &self.max_sessions)
+            .finish()
+    }
 }
 
 impl Target {

@@ -241,14 +241,19 @@ impl Env {
         self.start_agent_in(&self.lookout_dir, extra)
     }
 
+    /// Starts the agent with extra environment variables.
+    pub fn start_agent_env(&self, extra: &[&str], vars: &[(&str, &str)]) -> (Proc, u16) {
+        self.start_agent_args(&self.lookout_dir, None, extra, vars)
+    }
+
     /// Starts the agent with another coalescing interval than the tests' usual one.
     pub fn start_agent_coalescing(&self, coalesce_ms: u64, extra: &[&str]) -> (Proc, u16) {
-        self.start_agent_args(&self.lookout_dir, Some(coalesce_ms), extra)
+        self.start_agent_args(&self.lookout_dir, Some(coalesce_ms), extra, &[])
     }
 
     /// Starts an agent with its own config dir (a second, independent agent).
     pub fn start_agent_in(&self, dir: &Path, extra: &[&str]) -> (Proc, u16) {
-        self.start_agent_args(dir, None, extra)
+        self.start_agent_args(dir, None, extra, &[])
     }
 
     fn start_agent_args(
@@ -256,6 +261,7 @@ impl Env {
         dir: &Path,
         coalesce_ms: Option<u64>,
         extra: &[&str],
+        vars: &[(&str, &str)],
     ) -> (Proc, u16) {
         let mut args = agent_launch_args(dir, 0);
         if let Some(ms) = coalesce_ms {
@@ -266,6 +272,7 @@ impl Env {
         let mut cmd = self.command(agent_bin());
         cmd.args(args);
         cmd.args(extra);
+        cmd.envs(vars.iter().copied());
         let (proc, line) =
             spawn_until("agent", &mut cmd, "opencode-lookout listening", Duration::from_secs(20));
         let api =

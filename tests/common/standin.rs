@@ -63,6 +63,18 @@ impl StandIn {
         hit.cloned().unwrap_or_else(|| panic!("no call to …{suffix}; calls: {calls:#?}"))
     }
 
+    /// The stand-in's own view (sessions, pending requests, subscribers).
+    pub async fn state(&self) -> Value {
+        let resp = self
+            .http
+            .get(format!("{}/__standin/state", self.url))
+            .basic_auth("opencode", Some(&self.password))
+            .send()
+            .await
+            .expect("stand-in state");
+        resp.json().await.expect("state JSON")
+    }
+
     /// Waits until `n` clients follow the event stream.
     pub async fn wait_subscribers(&self, n: u64) {
         let deadline = std::time::Instant::now() + Duration::from_secs(30);
