@@ -15,12 +15,18 @@ from .client import Instance
 MAX_STATE = 255
 
 
-def _version_key(version: str) -> tuple[tuple[int, int | str], ...]:
-    """Return a sort key ordering versions numerically (2.0.22 after 2.0.9)."""
-    return tuple(
-        (1, int(part)) if part.isdigit() else (0, part)
-        for part in version.replace("-", ".").split(".")
-    )
+type _Parts = tuple[tuple[int, int | str], ...]
+
+
+def _parts(text: str) -> _Parts:
+    """Return the dot-separated parts of a version, numbers compared as numbers."""
+    return tuple((1, int(p)) if p.isdigit() else (0, p) for p in text.split(".") if p)
+
+
+def _version_key(version: str) -> tuple[_Parts, bool, _Parts]:
+    """Return a sort key: 2.0.22 after 2.0.9, a release after its pre-releases."""
+    release, dash, pre = version.partition("-")
+    return _parts(release), not dash, _parts(pre)
 
 
 def versions_state(instances: Iterable[Instance]) -> str | None:

@@ -7,8 +7,9 @@ every request it receives, so the test checks exactly what reached "OpenCode". T
 agent is started with no OpenCode flags (v2_stack.py) and finds the service by its
 registration. One test walks the scenarios in sequence on one stack: discovery, the
 OpenCode versions shown on the machine device, permission rounds from buttons and the
-reply_permission action, a two-field form answered with reply_question, an interrupt,
-and a sub-agent's permission answered on its root session's device.
+reply_permission action, a two-field form answered (and another dismissed) with
+reply_question, an interrupt, a sub-agent's permission answered on its root session's
+device, a prompt, and the service going away.
 """
 
 from collections.abc import AsyncGenerator
@@ -237,6 +238,24 @@ async def test_opencode_2_from_home_assistant(
     reply = await sent(f"/form/{form['id']}/reply")
     assert reply["body"] == {"answer": {"q0": "blue", "q1": ["accent-blue"]}}
     await wait_until("working", lambda: state() == "working")
+    # A form dismissed from HA is deleted in the service.
+    form = await control(
+        "form",
+        {
+            "sessionID": root,
+            "fields": [{"key": "q0", "type": "string", "title": "Why?"}],
+        },
+    )
+    await wait_until("waiting_input", lambda: state() == "waiting_input")
+    await hass.services.async_call(
+        DOMAIN,
+        "reply_question",
+        {"device_id": device.id, "reject": True},
+        blocking=True,
+    )
+    dismissed = await sent(f"/session/{root}/form/{form['id']}")
+    assert (dismissed["method"], dismissed["status"]) == ("DELETE", 204)
+    await wait_until("working", lambda: state() == "working")
 
     # Interrupt from HA: the run ends aborted, with OpenCode's reason.
     await press(uid, "abort")
@@ -273,6 +292,15 @@ async def test_opencode_2_from_home_assistant(
     await control("finish", {"sessionID": child, "outcome": "succeeded"})
     await control("finish", {"sessionID": root, "outcome": "succeeded"})
     await wait_until("idle", lambda: state() == "idle")
+
+    # A prompt from HA goes to the V2 route.
+    await hass.services.async_call(
+        DOMAIN,
+        "send_prompt",
+        {"device_id": device.id, "text": "and the tests"},
+        blocking=True,
+    )
+    assert (await sent(f"/session/{root}/prompt"))["body"] == {"text": "and the tests"}
 
     # The service goes away: the machine device says nothing is followed any more.
     await hass.async_add_executor_job(stack.stop_standin)
