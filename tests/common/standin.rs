@@ -42,17 +42,23 @@ impl StandIn {
         v
     }
 
-    /// The contract requests the stand-in received that change something.
-    pub async fn calls(&self) -> Vec<Value> {
+    /// `GET /__standin/<route>`, `Null` when the stand-in does not answer.
+    async fn get(&self, route: &str) -> Value {
         let resp = self
             .http
-            .get(format!("{}/__standin/calls", self.url))
+            .get(format!("{}/__standin/{route}", self.url))
             .basic_auth("opencode", Some(&self.password))
             .send()
-            .await
-            .expect("stand-in calls");
-        let v: Value = resp.json().await.expect("calls JSON");
-        v["calls"].as_array().cloned().unwrap_or_default()
+            .await;
+        match resp {
+            Ok(r) => r.json().await.unwrap_or(Value::Null),
+            Err(_) => Value::Null,
+        }
+    }
+
+    /// The contract requests the stand-in received that change something.
+    pub async fn calls(&self) -> Vec<Value> {
+        self.get("calls").await["calls"].as_array().cloned().unwrap_or_default()
     }
 
     /// The last call to a path ending in `suffix`.
@@ -65,31 +71,15 @@ impl StandIn {
 
     /// The stand-in's own view (sessions, pending requests, subscribers).
     pub async fn state(&self) -> Value {
-        let resp = self
-            .http
-            .get(format!("{}/__standin/state", self.url))
-            .basic_auth("opencode", Some(&self.password))
-            .send()
-            .await
-            .expect("stand-in state");
-        resp.json().await.expect("state JSON")
+        self.get("state").await
     }
 
     /// Waits until `n` clients follow the event stream.
     pub async fn wait_subscribers(&self, n: u64) {
         let deadline = std::time::Instant::now() + Duration::from_secs(30);
         loop {
-            let resp = self
-                .http
-                .get(format!("{}/__standin/state", self.url))
-                .basic_auth("opencode", Some(&self.password))
-                .send()
-                .await;
-            if let Ok(r) = resp {
-                let v: Value = r.json().await.unwrap_or(Value::Null);
-                if v["subscribers"].as_u64().unwrap_or(0) >= n {
-                    return;
-                }
+            if self.state().await["subscribers"].as_u64().unwrap_or(0) >= n {
+                return;
             }
             assert!(std::time::Instant::now() < deadline, "nobody followed the stand-in's events");
             tokio::time::sleep(Duration::from_millis(100)).await;

@@ -8,6 +8,7 @@
 //! `session.created{info}`) are accepted.
 
 use super::shapes;
+pub use crate::opencode::event::DecodeError;
 use crate::opencode::event::{
     field, str_field, ErrorInfo, Event, MessageInfo, PartInfo, SessionModel, SessionPatch, Status,
     Times, Tokens, ToolState,
@@ -26,15 +27,6 @@ pub enum Frame {
     Ignored,
     /// A known event type whose data did not decode.
     Malformed(String),
-}
-
-/// Why a line is not an event at all.
-#[derive(Debug, thiserror::Error)]
-pub enum DecodeError {
-    #[error("event is not JSON: {0}")]
-    Json(#[from] serde_json::Error),
-    #[error("event has no type")]
-    NoType,
 }
 
 /// Decodes one `data:` payload of `/api/event`.
