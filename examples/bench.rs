@@ -510,8 +510,9 @@ fn ingest(rep: &mut Report, line: Line, replicas: usize) -> Result<()> {
         Some(h10 >= 200_000.0),
     );
     rep.note(format!(
-        "{tag}with 10 subscribers each client queue received {fpe:.3} frames per event (urgent changes; \
-         coalesced updates are flushed every {COALESCE_MS} ms of wall time, so there are few of them in a ~50 ms pass)"
+        "{}with 10 subscribers each client queue received {fpe:.3} frames per event (urgent changes; \
+         coalesced updates are flushed every {COALESCE_MS} ms of wall time, so there are few of them in a ~50 ms pass)",
+        if line == Line::V1 { "" } else { "[OpenCode 2] " }
     ));
     let d = bench_decode(&w, Duration::from_millis(700));
     let name = if line == Line::V1 {
