@@ -232,9 +232,15 @@ async fn registered_service_end_to_end() {
     assert_eq!(r["ok"], true, "{r}");
     assert!(v2.last_call(&format!("/session/{child}/permission/{pid}/reply")).await.is_object());
     client.wait_state(&root, "working").await;
-    v2.control("finish", json!({"sessionID": child, "outcome": "succeeded"})).await;
-    v2.control("finish", json!({"sessionID": root, "outcome": "succeeded"})).await;
+    // Abort stops the running sub-agent too (OpenCode 2 interrupts one execution per call).
+    let seen = finished(&client, &child).len();
+    let r = client.command(json!({"type": "abort_session", "session_id": root})).await;
+    assert_eq!(r["ok"], true, "{r}");
+    let run = wait_finished(&client, &child, seen).await;
+    assert_eq!(run["outcome"], "aborted", "{run}");
     client.wait_state(&root, "idle").await;
+    let state = v2.state().await;
+    assert_eq!(state["running"], json!([]), "{state}");
 
     // A pre-GA service refuses `decision` and takes `reply`; its event names are
     // `permission.v2.*`.
@@ -279,13 +285,14 @@ async fn registered_service_end_to_end() {
     drop(agent);
 }
 
-/// Gaps: `location.shutdown` that dropped a permission, a cut stream, bad lines.
+/// Gaps: `location.shutdown` that dropped a permission, a cut stream, bad lines, a
+/// request dropped with no event.
 #[tokio::test]
 async fn gaps_never_leave_stale_state() {
     let env = Env::new("v2-gaps", 0);
     let v2 = StandIn::start(&env, "gap-password", &[]);
     let (agent, api_port) = env.start_agent(&[]);
-    let client = Client::connect(api_port, &env.pairing()).await;
+    let mut client = Client::connect(api_port, &env.pairing()).await;
     v2.wait_subscribers(1).await;
     let dir = env.project.to_string_lossy().into_owned();
     let sid = v2.session(&dir, "gaps", None).await;
@@ -326,6 +333,24 @@ async fn gaps_never_leave_stale_state() {
     let s = client.wait_state(&sid, "idle").await;
     assert_eq!(s["pending_permissions"], json!([]));
     assert_eq!(s["available"], true);
+
+    // The service dropped a request without an event and the stream stayed up: the first
+    // reply that meets "no such request" drops it, so no button keeps failing.
+    v2.control("run", json!({"sessionID": sid})).await;
+    let perm = v2
+        .control("permission", json!({"sessionID": sid, "action": "shell", "resources": ["make"]}))
+        .await;
+    let pid = perm["id"].as_str().expect("id").to_owned();
+    client.wait_state(&sid, "waiting_permission").await;
+    v2.control("forget", json!({"sessionID": sid})).await;
+    let r = client
+        .command(json!({"type": "reply_permission", "permission_id": pid, "reply": "once"}))
+        .await;
+    assert_eq!(r["error"]["code"], "not_found", "{r}");
+    let s = client
+        .wait_session(&sid, "request dropped", WAIT, |s| s["pending_permissions"] == json!([]))
+        .await;
+    assert_ne!(s["state"], "waiting_permission");
     let log = agent.log_text();
     assert!(log.contains("undecodable OpenCode 2 event"), "bad JSON is logged once");
     assert_eq!(log.matches("undecodable OpenCode 2 event").count(), 1);

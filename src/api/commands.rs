@@ -83,7 +83,10 @@ pub(crate) async fn reply_permission(
     let accepted = answer.is_ok();
     hub.apply(Input::ReplyFinished { permission_id: permission_id.clone(), accepted });
     answer.map_err(|e| match e {
-        CallError::NotFound(_) => not_pending(),
+        CallError::NotFound(_) => {
+            hub.apply(Input::Gone { request_id: permission_id.clone() });
+            not_pending()
+        }
         e => e.into(),
     })?;
     Ok(Empty {})
@@ -109,7 +112,10 @@ pub(crate) async fn reply_question(
     })?;
     actions::reply_question(&api, dir, &session_id, &question_id, answers, reject).await.map_err(
         |e| match e {
-            ActionError::Call(CallError::NotFound(_)) => not_pending(),
+            ActionError::Call(CallError::NotFound(_)) => {
+                hub.apply(Input::Gone { request_id: question_id.clone() });
+                not_pending()
+            }
             e => e.into(),
         },
     )?;
@@ -118,15 +124,15 @@ pub(crate) async fn reply_question(
 
 /// `abort_session`: only a session with a run to stop; its run then ends `aborted`.
 pub(crate) async fn abort_session(hub: &Hub, session_id: String) -> Result<Empty, ApiError> {
-    let (api, dir) = hub.decide(|d| {
-        let route = route(d, &session_id)?;
+    let (api, dir, children) = hub.decide(|d| {
+        let (api, dir) = route(d, &session_id)?;
         if matches!(d.tracker().state(&session_id), Some(State::Idle | State::Error)) {
             let msg = format!("session {session_id} is not busy: nothing to abort");
             return Err(ApiError::new(ErrorCode::NotBusy, msg));
         }
-        Ok(route)
+        Ok((api, dir, d.tracker().busy_descendants(&session_id)))
     })?;
-    if !actions::abort(&api, dir, &session_id).await? {
+    if !actions::abort(&api, dir, &session_id, &children).await? {
         let msg = format!("session {session_id} is not busy in OpenCode: nothing to abort");
         return Err(ApiError::new(ErrorCode::NotBusy, msg));
     }

@@ -93,22 +93,35 @@ pub async fn reply_question(
     }
 }
 
-/// Stops a session's run. `Ok(false)` when OpenCode had nothing running (OpenCode 2 says
-/// so; OpenCode 1 does not, and counts as stopped).
+/// Stops a session's run and those of its running sub-agents (`children`). `Ok(false)`
+/// when OpenCode had nothing running (OpenCode 2 says so; OpenCode 1 does not, and counts
+/// as stopped).
 pub async fn abort(
     api: &Api,
     directory: Option<String>,
     session_id: &str,
+    children: &[String],
 ) -> Result<bool, CallError> {
     match api.line() {
+        // OpenCode 1's abort stops the sub-agents a session runs.
         Line::V1 => {
             let path = format!("/session/{}/abort", enc(session_id));
             api.call_ok("POST", path, None, directory).await.map(|_| true)
         }
+        // OpenCode 2 interrupts one execution per call: sub-agents first, so none of them
+        // reports back into a parent that is being stopped.
         Line::V2 => {
-            let path = format!("/api/session/{}/interrupt?resume=false", enc(session_id));
-            let answer = api.call_ok("POST", path, None, None).await?;
-            Ok(answer.get("interrupted").and_then(Value::as_bool).unwrap_or(true))
+            let mut any = false;
+            for id in children.iter().rev().map(String::as_str).chain([session_id]) {
+                let path = format!("/api/session/{}/interrupt?resume=false", enc(id));
+                let answer = match api.call_ok("POST", path, None, None).await {
+                    // A sub-agent that ended meanwhile is no reason to stop.
+                    Err(CallError::NotFound(_)) if id != session_id => continue,
+                    other => other?,
+                };
+                any |= answer.get("interrupted").and_then(Value::as_bool).unwrap_or(true);
+            }
+            Ok(any)
         }
     }
 }
@@ -308,8 +321,29 @@ mod tests {
     #[tokio::test]
     async fn v2_interrupt_says_whether_anything_ran() {
         let (api, task) = scripted(Line::V2, vec![(200, json!({"interrupted": false}))]);
-        assert_eq!(abort(&api, None, "ses_1").await, Ok(false));
+        assert_eq!(abort(&api, None, "ses_1", &[]).await, Ok(false));
         drop(api);
         assert_eq!(task.await.unwrap()[0].1, "/api/session/ses_1/interrupt?resume=false");
+        // Running sub-agents are interrupted too, deepest first, then the session.
+        let (api, task) = scripted(
+            Line::V2,
+            vec![
+                (200, json!({"interrupted": true})),
+                (404, json!({})),
+                (200, json!({"interrupted": true})),
+            ],
+        );
+        let children = ["ses_2".to_owned(), "ses_3".to_owned()];
+        assert_eq!(abort(&api, None, "ses_1", &children).await, Ok(true));
+        drop(api);
+        let paths: Vec<String> = task.await.unwrap().into_iter().map(|c| c.1).collect();
+        assert_eq!(
+            paths,
+            [
+                "/api/session/ses_3/interrupt?resume=false",
+                "/api/session/ses_2/interrupt?resume=false",
+                "/api/session/ses_1/interrupt?resume=false"
+            ]
+        );
     }
 }

@@ -63,6 +63,10 @@ pub enum Input {
     /// accepted reply is attributed to the API (`ResolvedBy::Api`), whether OpenCode
     /// reported the `permission.replied` before or after answering the call.
     ReplyFinished { permission_id: String, accepted: bool },
+    /// OpenCode answered a reply to a pending permission or question with "no such
+    /// request" (a gap dropped it without an event): it is dropped as expired, so nobody
+    /// keeps being offered buttons that can only fail.
+    Gone { request_id: String },
     /// This agent asked OpenCode to abort a session and OpenCode accepted: the running
     /// runs of its tree end `aborted`, whatever OpenCode reports next.
     AbortedViaApi { session_id: String },
@@ -262,6 +266,17 @@ impl Tracker {
             Input::ReplyFinished { permission_id, accepted } => {
                 let pending = self.find_permission(&permission_id).is_some();
                 out.extend(self.replies.finish(&permission_id, accepted, pending));
+            }
+            Input::Gone { request_id } => {
+                if let Some(p) = self.find_permission(&request_id) {
+                    let sid = p.session_id.clone();
+                    self.drop_permission(&sid, &request_id, None, ResolvedBy::Expired, &mut out);
+                }
+                if let Some(q) = self.find_question(&request_id) {
+                    let sid = q.session_id.clone();
+                    let (outcome, by) = (QuestionOutcome::Expired, ResolvedBy::Expired);
+                    self.drop_question(&sid, Some(&request_id), outcome, by, &mut out);
+                }
             }
             Input::AbortedViaApi { session_id } => {
                 for id in self.tree_ids(&session_id) {

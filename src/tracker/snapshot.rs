@@ -103,6 +103,11 @@ impl Tracker {
         self.lineage(id).contains(&candidate)
     }
 
+    /// The busy sessions below a session (its running sub-agents), deepest last.
+    pub fn busy_descendants(&self, id: &str) -> Vec<String> {
+        self.tree(id).iter().skip(1).filter(|r| r.busy).map(|r| r.id.clone()).collect()
+    }
+
     /// A session followed by its tracked ancestors, nearest first.
     fn lineage<'a>(&'a self, id: &'a str) -> Vec<&'a str> {
         let mut out = vec![id];

@@ -79,15 +79,22 @@ pub fn form(v: &Value) -> Option<QuestionInfo> {
             if text(f, "type") == "external" {
                 return link(text(f, "url"), header);
             }
+            let mut options: Vec<QuestionOption> = f
+                .get("options")
+                .and_then(Value::as_array)
+                .map(|o| o.iter().map(option).collect())
+                .unwrap_or_default();
+            // A yes/no field offers its two answers (`answer` turns them into booleans).
+            if text(f, "type") == "boolean" && options.is_empty() {
+                options = ["Yes", "No"]
+                    .map(|l| QuestionOption { label: l.into(), description: String::new() })
+                    .into();
+            }
             QuestionItem {
                 question: if description.is_empty() { header.clone() } else { description },
                 header,
                 multiple: text(f, "type") == "multiselect",
-                options: f
-                    .get("options")
-                    .and_then(Value::as_array)
-                    .map(|o| o.iter().map(option).collect())
-                    .unwrap_or_default(),
+                options,
             }
         })
         .collect();
@@ -301,7 +308,11 @@ mod tests {
         let detail = json!({"data": {"id": "frm_3", "sessionID": "ses_1", "state": {"status": "pending"},
             "fields": [{"key": "n", "type": "integer"}, {"key": "ok", "type": "boolean"},
                        {"key": "secret", "type": "string", "hidden": true}]}});
-        let given = vec![vec!["3".to_owned()], vec!["yes".to_owned()]];
+        let asked = form(&detail["data"]).unwrap();
+        let labels: Vec<&str> =
+            asked.questions[1].options.iter().map(|o| o.label.as_str()).collect();
+        assert_eq!(labels, ["Yes", "No"], "a yes/no field offers its answers");
+        let given = vec![vec!["3".to_owned()], vec!["Yes".to_owned()]];
         assert_eq!(answer(&detail, &given).unwrap(), json!({"n": 3, "ok": true}));
     }
 
