@@ -6,8 +6,8 @@ import { repeat } from "lit/directives/repeat.js";
 import { requestText, rowActions, subAgent } from "./actions";
 import { contextPercent, formatCost, formatTokens, timeInState } from "./format";
 import { hassChangeMatters, language } from "./hass";
-import { applyMessage } from "./state";
 import { renderMarkdown } from "./markdown-view";
+import { applyMessage } from "./state";
 import { localize, type StringKey } from "./strings";
 import { cardStyles } from "./styles";
 import { isWaiting, keepOrder, triage, waitingCount, type MachineGroup } from "./triage";
@@ -189,7 +189,6 @@ export class OpenCodeLookoutCard extends LitElement {
     }
   }
 
-  /** Keep the row of `event`'s control where it is, drawn as answered, for HOLD_MS. */
   /**
    * Keep the row of `event`'s control where it is, drawn as answered. All held rows are
    * let go together, HOLD_MS after the last answer: answering row after row, nothing
