@@ -34,3 +34,43 @@ export function subAgent(session: Session): string | null {
   if (session.current_agent && session.current_agent !== session.agent) return session.current_agent;
   return null;
 }
+
+/** What a permission request shows: a heading and the command (or paths) it asks for. */
+export interface RequestText {
+  heading: string;
+  body: string;
+}
+
+/**
+ * Each part of a request shown once. The agent's title is `<permission>: <detail>` on
+ * one line (at most 120 characters, "…" when cut); for a shell command `patterns` are its
+ * sub-commands (`a && b` asks for `a` and `b`). When the title holds every pattern, the
+ * body is the title's detail, the command as written (operators and all), with a line
+ * break where the one-line title had only a space between two sub-commands; the
+ * heading is then just the permission. Otherwise the body lists the patterns.
+ */
+export function requestText(p: Permission): RequestText {
+  const prefix = `${p.permission}: `;
+  const detail = p.title.startsWith(prefix) ? p.title.slice(prefix.length) : null;
+  if (!p.patterns.length) return { heading: p.permission, body: detail ?? p.title };
+  const woven = detail !== null && !detail.endsWith("…") ? weave(detail, p.patterns) : null;
+  if (woven !== null) return { heading: p.permission, body: woven };
+  // A title that is not a restated pattern (or was cut) adds nothing but its permission.
+  return { heading: detail !== null ? p.permission : p.title || p.permission, body: p.patterns.join("\n") };
+}
+
+/** `detail` with each pattern in place (in order), or null when one is missing. */
+function weave(detail: string, patterns: string[]): string | null {
+  let pos = 0;
+  let out = "";
+  for (const [k, pattern] of patterns.entries()) {
+    const flat = pattern.split(/\s+/).filter(Boolean).join(" ");
+    const at = flat ? detail.indexOf(flat, pos) : -1;
+    if (at < 0) return null;
+    const between = detail.slice(pos, at);
+    out += k > 0 && between.trim() === "" ? "\n" : between;
+    out += pattern;
+    pos = at + flat.length;
+  }
+  return out + detail.slice(pos);
+}

@@ -3,18 +3,25 @@
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from "lit";
 import { repeat } from "lit/directives/repeat.js";
 
-import { rowActions, subAgent } from "./actions";
+import { requestText, rowActions, subAgent } from "./actions";
 import { contextPercent, formatCost, formatTokens, timeInState } from "./format";
 import { hassChangeMatters, language } from "./hass";
+import { renderMarkdown } from "./markdown-view";
 import { applyMessage } from "./state";
 import { localize, type StringKey } from "./strings";
 import { cardStyles } from "./styles";
-import { isWaiting, triage, waitingCount, type MachineGroup } from "./triage";
+import { isWaiting, keepOrder, triage, waitingCount, type MachineGroup } from "./triage";
 import type { CardConfig, Hass, Machine, Message, Permission, Question, Session, SubscriptionMessage } from "./types";
 
 export const DOMAIN = "opencode_lookout";
 export const SUBSCRIBE = `${DOMAIN}/subscribe`;
 const MESSAGE_LIMIT = 10;
+/**
+ * How long a row the user just answered stays where it was, drawn as answered, before
+ * it sorts to its new place: the list does not move under the finger, and a second tap
+ * lands on no button of the next request.
+ */
+export const HOLD_MS = 3000;
 
 const STATE_ICONS: Record<string, string> = {
   idle: "mdi:sleep",
@@ -25,6 +32,16 @@ const STATE_ICONS: Record<string, string> = {
 };
 
 type MessagesView = Message[] | "loading" | { error: string };
+
+/** A row held in place after an answer (see HOLD_MS). */
+interface Held {
+  /** Its height when answered (px): rows below stay put too. */
+  height: number;
+  note: StringKey;
+  answer?: string;
+  permission?: Permission;
+  question?: Question;
+}
 
 export class OpenCodeLookoutCard extends LitElement {
   static styles = cardStyles;
@@ -38,6 +55,7 @@ export class OpenCodeLookoutCard extends LitElement {
     _busy: { state: true },
     _errors: { state: true },
     _messages: { state: true },
+    _held: { state: true },
   };
 
   declare hass?: Hass;
@@ -49,12 +67,16 @@ export class OpenCodeLookoutCard extends LitElement {
   declare _busy: Set<string>;
   declare _errors: Map<string, string>;
   declare _messages: Map<string, MessagesView>;
+  declare _held: Map<string, Held>;
 
   private _unsubscribe?: Promise<() => Promise<void>>;
   private _subscribedTo?: unknown;
   private _timer?: ReturnType<typeof setInterval>;
+  private _holdTimer?: ReturnType<typeof setTimeout>;
   // Typed reasons and answers survive re-renders (keyed by permission/question id).
   private _drafts = new Map<string, string>();
+  // The order each machine's rows were last drawn in (kept while a row is held).
+  private _order = new Map<string, string[]>();
 
   constructor() {
     super();
@@ -65,6 +87,7 @@ export class OpenCodeLookoutCard extends LitElement {
     this._busy = new Set();
     this._errors = new Map();
     this._messages = new Map();
+    this._held = new Map();
   }
 
   static getConfigElement(): HTMLElement {
@@ -104,6 +127,8 @@ export class OpenCodeLookoutCard extends LitElement {
   disconnectedCallback(): void {
     super.disconnectedCallback();
     clearInterval(this._timer);
+    clearTimeout(this._holdTimer);
+    this._held = new Map();
     this._unsubscribeNow();
   }
 
@@ -164,33 +189,57 @@ export class OpenCodeLookoutCard extends LitElement {
     }
   }
 
-  private _replyPermission(session: Session, permission: Permission, reply: "once" | "always" | "reject"): void {
+  /**
+   * Keep the row of `event`'s control where it is, drawn as answered. All held rows are
+   * let go together, HOLD_MS after the last answer: answering row after row, nothing
+   * moves until the user stops.
+   */
+  private _hold(session: Session, event: Event, held: Omit<Held, "height">): void {
+    const row = (event.currentTarget as HTMLElement | null)?.closest?.("li.row") as HTMLElement | null | undefined;
+    this._held = new Map(this._held).set(session.id, { ...held, height: row?.offsetHeight ?? 0 });
+    clearTimeout(this._holdTimer);
+    this._holdTimer = setTimeout(() => (this._held = new Map()), HOLD_MS);
+  }
+
+  /** The answer failed: show the row as it is (with the error) at once. */
+  private _release(sessionId: string): void {
+    if (!this._held.has(sessionId)) return;
+    const held = new Map(this._held);
+    held.delete(sessionId);
+    this._held = held;
+  }
+
+  private _replyPermission(session: Session, permission: Permission, reply: "once" | "always" | "reject", event: Event): void {
     const data: Record<string, unknown> = { device_id: session.device_id, permission_id: permission.id, reply };
     const reason = this._drafts.get(permission.id)?.trim();
     if (reply === "reject" && reason) data.message = reason;
+    const note = reply === "once" ? "answered_once" : reply === "always" ? "answered_always" : "answered_reject";
+    this._hold(session, event, { note, permission });
     this._call(session.id, "reply_permission", data).then(
       () => this._drafts.delete(permission.id),
-      () => undefined,
+      () => this._release(session.id),
     );
   }
 
-  private _replyQuestion(session: Session, question: Question, answer: string | null): void {
+  private _replyQuestion(session: Session, question: Question, answer: string | null, event: Event): void {
     const data: Record<string, unknown> = { device_id: session.device_id };
     if (answer === null) data.reject = true;
     else data.answer = answer;
+    this._hold(session, event, { note: answer === null ? "answered_dismissed" : "answered_question", answer: answer ?? undefined, question });
     this._call(session.id, "reply_question", data).then(
       () => this._drafts.delete(question.id),
-      () => undefined,
+      () => this._release(session.id),
     );
   }
 
-  private _abort(session: Session): void {
-    this._call(session.id, "abort_session", { device_id: session.device_id }).catch(() => undefined);
+  private _abort(session: Session, event: Event): void {
+    this._hold(session, event, { note: "abort_sent" });
+    this._call(session.id, "abort_session", { device_id: session.device_id }).catch(() => this._release(session.id));
   }
 
   private async _loadMessages(session: Session): Promise<void> {
     this._messages = new Map(this._messages).set(session.id, "loading");
-    await ensureMarkdown();
+    noDnsPrefetch();
     let view: MessagesView;
     try {
       const result = (await this._call(`${session.id}:messages`, "get_messages", {
@@ -241,6 +290,13 @@ export class OpenCodeLookoutCard extends LitElement {
   private _renderMachine(group: MachineGroup): TemplateResult {
     const { machine } = group;
     const headingId = `machine-${machine.entry_id}`;
+    // While a row the user answered is held, no row moves (see HOLD_MS).
+    const holding = group.sessions.some((s) => this._held.has(s.id));
+    const sessions = holding ? keepOrder(group.sessions, this._order.get(machine.entry_id)) : group.sessions;
+    this._order.set(
+      machine.entry_id,
+      sessions.map((s) => s.id),
+    );
     return html`
       <section class="machine" aria-labelledby=${headingId}>
         <h3 class="machine-name" id=${headingId}>
@@ -252,11 +308,11 @@ export class OpenCodeLookoutCard extends LitElement {
         ${machine.can_steer || group.sessions.length === 0
           ? nothing
           : html`<p class="readonly">${this._t("read_only")}</p>`}
-        ${group.sessions.length === 0
+        ${sessions.length === 0
           ? html`<div class="empty">${this._t("no_sessions")}</div>`
           : html`<ul>
               ${repeat(
-                group.sessions,
+                sessions,
                 (s) => s.id,
                 (s) => this._renderRow(machine, s),
               )}
@@ -276,8 +332,14 @@ export class OpenCodeLookoutCard extends LitElement {
     const cost = formatCost(session.cost_total, language(this.hass));
     const detailsId = `details-${session.id}`;
     const stateLabel = online ? this._t(`state_${session.state}` as StringKey) : this._t("session_offline");
+    const held = this._held.get(session.id);
     return html`
-      <li class="row ${isWaiting(session) ? "waiting" : ""}" data-session=${session.id} data-state=${session.state}>
+      <li
+        class="row ${isWaiting(session) ? "waiting" : ""} ${held ? "held" : ""}"
+        data-session=${session.id}
+        data-state=${session.state}
+        style=${held?.height ? `min-height: ${held.height}px` : nothing}
+      >
         <button
           class="summary"
           aria-expanded=${expanded ? "true" : "false"}
@@ -301,11 +363,13 @@ export class OpenCodeLookoutCard extends LitElement {
             ${agent ? html`<span class="subagent">${this._t("sub_agent", { agent })}</span>` : nothing}
           </span>
         </button>
-        ${this._renderRequest(session, actions.permission, actions.question, agent, machine.can_steer && online)}
-        ${actions.abort
+        ${held
+          ? this._renderHeld(held)
+          : this._renderRequest(session, actions.permission, actions.question, agent, machine.can_steer && online)}
+        ${actions.abort && !held
           ? html`<div class="request">
               <div class="actions">
-                <button class="action danger" ?disabled=${this._busy.has(session.id)} @click=${() => this._abort(session)}>
+                <button class="action danger" ?disabled=${this._busy.has(session.id)} @click=${(e: Event) => this._abort(session, e)}>
                   ${this._t("abort")}
                 </button>
               </div>
@@ -337,32 +401,34 @@ export class OpenCodeLookoutCard extends LitElement {
     if (pendingPermission) {
       const p = pendingPermission;
       const reasonId = `reason-${p.id}`;
+      const text = requestText(p);
       return html`
         <div class="request">
-          <h4>${p.title || p.permission}</h4>
+          <h4>${text.heading}</h4>
           ${askedBy(p.session_id)}
-          <pre aria-label=${p.permission}>${p.patterns.length ? p.patterns.join("\n") : p.title}</pre>
+          <pre class="command" aria-label=${p.permission}>${commandWords(text.body)}</pre>
           ${p.always.length
             ? html`<div class="small">${this._t("always_allows")}: <code>${p.always.join(", ")}</code></div>`
             : nothing}
           ${canSteer && permission
             ? html`<div class="actions">
-                <button class="action primary" ?disabled=${busy} @click=${() => this._replyPermission(session, p, "once")}>
+                <button class="action primary" ?disabled=${busy} @click=${(e: Event) => this._replyPermission(session, p, "once", e)}>
                   ${this._t("approve")}
                 </button>
-                <button class="action" ?disabled=${busy} @click=${() => this._replyPermission(session, p, "always")}>
+                <button class="action" ?disabled=${busy} @click=${(e: Event) => this._replyPermission(session, p, "always", e)}>
                   ${this._t("always")}
                 </button>
                 <input
                   type="text"
                   id=${reasonId}
                   aria-label=${this._t("reason")}
-                  placeholder=${this._t("reason")}
+                  title=${this._t("reason")}
+                  placeholder=${this._t("reason_placeholder")}
                   .value=${this._drafts.get(p.id) ?? ""}
                   @input=${(e: Event) => this._drafts.set(p.id, (e.target as HTMLInputElement).value)}
-                  @keydown=${(e: KeyboardEvent) => e.key === "Enter" && this._replyPermission(session, p, "reject")}
+                  @keydown=${(e: KeyboardEvent) => e.key === "Enter" && this._replyPermission(session, p, "reject", e)}
                 />
-                <button class="action danger" ?disabled=${busy} @click=${() => this._replyPermission(session, p, "reject")}>
+                <button class="action danger" ?disabled=${busy} @click=${(e: Event) => this._replyPermission(session, p, "reject", e)}>
                   ${this._t("reject")}
                 </button>
               </div>`
@@ -387,7 +453,7 @@ export class OpenCodeLookoutCard extends LitElement {
                           class="action"
                           title=${option.description}
                           ?disabled=${busy}
-                          @click=${() => this._replyQuestion(session, q, option.label)}
+                          @click=${(e: Event) => this._replyQuestion(session, q, option.label, e)}
                         >
                           ${option.label}
                         </button>
@@ -410,12 +476,12 @@ export class OpenCodeLookoutCard extends LitElement {
                   placeholder=${this._t("answer")}
                   .value=${this._drafts.get(q.id) ?? ""}
                   @input=${(e: Event) => this._drafts.set(q.id, (e.target as HTMLInputElement).value)}
-                  @keydown=${(e: KeyboardEvent) => e.key === "Enter" && this._sendTyped(session, q)}
+                  @keydown=${(e: KeyboardEvent) => e.key === "Enter" && this._sendTyped(session, q, e)}
                 />
-                <button class="action primary" ?disabled=${busy} @click=${() => this._sendTyped(session, q)}>
+                <button class="action primary" ?disabled=${busy} @click=${(e: Event) => this._sendTyped(session, q, e)}>
                   ${this._t("send")}
                 </button>
-                <button class="action danger" ?disabled=${busy} @click=${() => this._replyQuestion(session, q, null)}>
+                <button class="action danger" ?disabled=${busy} @click=${(e: Event) => this._replyQuestion(session, q, null, e)}>
                   ${this._t("reject")}
                 </button>
               </div>`
@@ -426,9 +492,24 @@ export class OpenCodeLookoutCard extends LitElement {
     return nothing;
   }
 
-  private _sendTyped(session: Session, question: Question): void {
+  private _sendTyped(session: Session, question: Question, event: Event): void {
     const answer = this._drafts.get(question.id)?.trim();
-    if (answer) this._replyQuestion(session, question, answer);
+    if (answer) this._replyQuestion(session, question, answer, event);
+  }
+
+  /** A row just answered: what was asked, and what the user answered, in the same place. */
+  private _renderHeld(held: Held): TemplateResult {
+    const text = held.permission ? requestText(held.permission) : null;
+    return html`
+      <div class="request answered">
+        ${text ? html`<h4>${text.heading}</h4><pre class="command">${commandWords(text.body)}</pre>` : nothing}
+        ${held.question ? held.question.questions.map((item) => html`<h4>${item.question}</h4>`) : nothing}
+        <div class="answered-note" role="status">
+          <ha-icon icon="mdi:check-circle-outline"></ha-icon>
+          <span>${this._t(held.note, { answer: held.answer ?? "" })}</span>
+        </div>
+      </div>
+    `;
   }
 
   private _renderDetails(session: Session, canRead: boolean): TemplateResult {
@@ -475,7 +556,7 @@ export class OpenCodeLookoutCard extends LitElement {
         (m) => html`
           <div class="message ${m.role}">
             <div class="who">${m.role}${m.agent ? html` · ${m.agent}` : nothing}</div>
-            ${markdown(m.text)}
+            ${renderMarkdown(m.text, { image: this._t("image") })}
           </div>
         `,
       );
@@ -484,29 +565,25 @@ export class OpenCodeLookoutCard extends LitElement {
   }
 }
 
-let markdownLoading: Promise<unknown> | undefined;
-
 /**
- * Home Assistant defines ha-markdown lazily (with its markdown card); building one
- * markdown card through the card helpers loads it.
+ * Messages hold links, and on a page served over http Chromium looks up the host of
+ * every link as soon as it is drawn: a model could name a host that carries a secret.
+ * The page's DNS prefetching is turned off before the first message is drawn.
  */
-export function ensureMarkdown(): Promise<unknown> {
-  if (customElements.get("ha-markdown")) return Promise.resolve();
-  const helpers = (window as unknown as { loadCardHelpers?: () => Promise<{ createCardElement(c: object): unknown }> })
-    .loadCardHelpers;
-  markdownLoading ??= helpers
-    ? helpers()
-        .then((h) => h.createCardElement({ type: "markdown", content: "" }))
-        .then(() => customElements.whenDefined("ha-markdown"))
-        .catch(() => undefined)
-    : Promise.resolve();
-  return markdownLoading;
+function noDnsPrefetch(): void {
+  if (document.head.querySelector('meta[http-equiv="x-dns-prefetch-control" i][content="off" i]')) return;
+  const meta = document.createElement("meta");
+  meta.httpEquiv = "x-dns-prefetch-control";
+  meta.content = "off";
+  document.head.append(meta);
 }
 
-/** Home Assistant's own markdown element when loaded; plain text otherwise. */
-function markdown(text: string): TemplateResult {
-  if (customElements.get("ha-markdown")) return html`<ha-markdown breaks .content=${text}></ha-markdown>`;
-  return html`<div style="white-space: pre-wrap">${text}</div>`;
+/**
+ * A command drawn word by word: a line breaks between words (the spaces of the command),
+ * never inside a flag such as `--force`; only a word wider than the line wraps inside.
+ */
+function commandWords(text: string): Array<TemplateResult | string> {
+  return text.split(/(\s+)/).map((part, i) => (i % 2 || !part ? part : html`<span class="word">${part}</span>`));
 }
 
 function errorText(err: unknown): string {

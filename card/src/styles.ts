@@ -60,6 +60,7 @@ export const cardStyles = css`
     padding: 0;
   }
   li.row {
+    box-sizing: border-box;
     border-top: 1px solid var(--ocl-border);
   }
   li.row.waiting {
@@ -152,11 +153,29 @@ export const cardStyles = css`
     padding: 8px 10px;
     border-radius: 6px;
     white-space: pre-wrap;
-    word-break: break-word;
+    overflow-wrap: anywhere;
     font-family: var(--code-font-family, monospace);
     font-size: 0.85rem;
     background: var(--code-background-color, var(--secondary-background-color, rgba(127, 127, 127, 0.12)));
     color: var(--primary-text-color);
+  }
+  /* A command breaks between its words only: each word is one box, wrapped inside
+     (at a hyphen, else anywhere) only when it is wider than the whole line. */
+  pre.command .word {
+    display: inline-block;
+    max-width: 100%;
+    vertical-align: top;
+  }
+  .answered-note {
+    display: flex;
+    align-items: center;
+    gap: 6px;
+    min-height: 36px;
+    margin-top: 8px;
+    font-size: 0.9rem;
+    font-weight: 500;
+    color: var(--secondary-text-color);
+    --mdc-icon-size: 20px;
   }
   .small {
     font-size: 0.8rem;
@@ -169,8 +188,10 @@ export const cardStyles = css`
     align-items: center;
     margin-top: 8px;
   }
+  /* On a phone the reason goes on its own line, beside Reject, wide enough for its
+     placeholder; on a wide card it fills the row between Always and Reject. */
   .actions input {
-    flex: 1 1 180px;
+    flex: 1 1 200px;
     min-width: 0;
   }
   input[type="text"] {
@@ -253,6 +274,78 @@ export const cardStyles = css`
   .message .who {
     font-size: 0.75rem;
     color: var(--secondary-text-color);
+  }
+  .markdown {
+    font-size: 0.9rem;
+    line-height: 1.45;
+    overflow-wrap: anywhere;
+  }
+  .markdown > :first-child {
+    margin-top: 2px;
+  }
+  .markdown > :last-child {
+    margin-bottom: 2px;
+  }
+  .markdown p,
+  .markdown ul,
+  .markdown ol,
+  .markdown blockquote,
+  .markdown pre,
+  .markdown .table {
+    margin: 6px 0;
+  }
+  .markdown ul,
+  .markdown ol {
+    padding-left: 22px;
+  }
+  .markdown li > p {
+    margin: 2px 0;
+  }
+  .markdown code {
+    font-family: var(--code-font-family, monospace);
+    font-size: 0.85em;
+    padding: 1px 4px;
+    border-radius: 4px;
+    background: var(--code-background-color, var(--secondary-background-color, rgba(127, 127, 127, 0.12)));
+  }
+  .markdown pre code {
+    padding: 0;
+    background: none;
+  }
+  .markdown blockquote {
+    padding-left: 10px;
+    border-left: 3px solid var(--ocl-border);
+    color: var(--secondary-text-color);
+  }
+  .markdown a {
+    color: var(--primary-color);
+  }
+  .markdown .heading {
+    margin: 10px 0 4px;
+  }
+  .markdown .heading.h1 {
+    font-size: 1.15em;
+  }
+  .markdown .heading.h2 {
+    font-size: 1.05em;
+  }
+  .markdown hr {
+    border: none;
+    border-top: 1px solid var(--ocl-border);
+  }
+  .markdown .table {
+    overflow-x: auto;
+  }
+  .markdown table {
+    border-collapse: collapse;
+    font-size: 0.95em;
+  }
+  .markdown th,
+  .markdown td {
+    border: 1px solid var(--ocl-border);
+    padding: 2px 6px;
+    text-align: left;
+    overflow-wrap: normal;
   }
   .more {
     padding: 6px 16px 0;

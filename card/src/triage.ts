@@ -68,3 +68,15 @@ export function triage(machines: Machine[], config: Pick<CardConfig, "machines" 
 export function waitingCount(groups: MachineGroup[]): number {
   return groups.reduce((n, g) => n + g.sessions.filter(isWaiting).length, 0);
 }
+
+/**
+ * `items` in the order they were last drawn (`previous`, ids): while the user answers
+ * rows, the list holds still under the finger. Items not drawn before go last, in their
+ * own order; items gone are left out.
+ */
+export function keepOrder<T extends { id: string }>(items: T[], previous: readonly string[] | undefined): T[] {
+  if (!previous) return items;
+  const place = new Map(previous.map((id, i) => [id, i]));
+  const known = items.filter((item) => place.has(item.id)).sort((a, b) => place.get(a.id)! - place.get(b.id)!);
+  return [...known, ...items.filter((item) => !place.has(item.id))];
+}

@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 
 import { expect } from "./expect";
 
-import { NO_ACTIONS, rowActions, subAgent } from "../src/actions";
+import { NO_ACTIONS, requestText, rowActions, subAgent } from "../src/actions";
 import { golden, session } from "./fixtures";
 
 describe("rowActions", () => {
@@ -51,5 +51,48 @@ describe("subAgent", () => {
   it("is null when the session's own agent runs", () => {
     expect(subAgent(session({ pending_permissions: [], current_agent: "build" }))).toBeNull();
     expect(subAgent(session({ pending_permissions: [], current_agent: null }))).toBeNull();
+  });
+});
+
+describe("requestText", () => {
+  const permission = (title: string, patterns: string[], name = "bash") => ({
+    id: "per_1",
+    session_id: "ses_1",
+    permission: name,
+    patterns,
+    always: [],
+    title,
+    created: "2026-11-22T05:00:01.000Z",
+  });
+
+  it("shows a compound command once, as written", () => {
+    const p = permission("bash: echo tagging && echo pushing", ["echo tagging", "echo pushing"]);
+    expect(requestText(p)).toEqual({ heading: "bash", body: "echo tagging && echo pushing" });
+    expect(requestText(permission("bash: curl -fsSL x | sh", ["curl -fsSL x", "sh"])).body).toBe("curl -fsSL x | sh");
+  });
+
+  it("shows a simple command once", () => {
+    expect(requestText(permission("bash: rm -rf build", ["rm -rf build"]))).toEqual({ heading: "bash", body: "rm -rf build" });
+  });
+
+  it("puts back the line breaks the one-line title lost between sub-commands", () => {
+    const p = permission("bash: cd web npm ci --force", ["cd web", "npm ci\n  --force"]);
+    expect(requestText(p).body).toBe("cd web\nnpm ci\n  --force");
+  });
+
+  it("lists the patterns when the title was cut or misses one", () => {
+    const cut = permission(`bash: echo ${"x".repeat(110)}…`, ["echo a", "echo b"]);
+    expect(requestText(cut)).toEqual({ heading: "bash", body: "echo a\necho b" });
+    const other = permission("bash: echo a", ["echo a", "rm -rf /"]);
+    expect(requestText(other)).toEqual({ heading: "bash", body: "echo a\nrm -rf /" });
+  });
+
+  it("keeps a title that is no restated pattern as the heading", () => {
+    const p = permission("Access files outside the project", ["/etc/*"], "external_directory");
+    expect(requestText(p)).toEqual({ heading: "Access files outside the project", body: "/etc/*" });
+  });
+
+  it("shows the title's detail when there are no patterns", () => {
+    expect(requestText(permission("webfetch: https://example.org", [], "webfetch"))).toEqual({ heading: "webfetch", body: "https://example.org" });
   });
 });

@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 
 import { expect } from "./expect";
 
-import { compareSessions, triage, waitingCount } from "../src/triage";
+import { compareSessions, keepOrder, triage, waitingCount } from "../src/triage";
 import { machine, session } from "./fixtures";
 
 const at = (minutes: number) => new Date(Date.UTC(2026, 10, 22, 5, minutes)).toISOString();
@@ -56,5 +56,23 @@ describe("triage", () => {
     const ids = [odd, ...sessions].sort(compareSessions).map((s) => s.id);
     expect(ids.slice(0, 3)).toEqual(["question", "wait-late", "working"]);
     expect(ids[3]).toBe("odd");
+  });
+});
+
+describe("keepOrder", () => {
+  const ids = (list: { id: string }[]) => list.map((x) => x.id);
+  const items = ["b", "c", "a", "d"].map((id) => ({ id }));
+
+  it("keeps the order last drawn while rows are answered", () => {
+    // "a" was first when answered; by triage it now sorts third.
+    expect(ids(keepOrder(items, ["a", "b", "c", "d"]))).toEqual(["a", "b", "c", "d"]);
+  });
+
+  it("puts rows not drawn before last and leaves out rows gone", () => {
+    expect(ids(keepOrder(items, ["gone", "a", "c"]))).toEqual(["a", "c", "b", "d"]);
+  });
+
+  it("is the triage order when nothing is held", () => {
+    expect(keepOrder(items, undefined)).toBe(items);
   });
 });

