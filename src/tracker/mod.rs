@@ -12,6 +12,7 @@
 //! it.
 
 mod change;
+mod holding;
 pub mod limits;
 mod record;
 mod replies;
@@ -19,6 +20,8 @@ mod snapshot;
 pub mod summary;
 pub mod usage;
 
+#[cfg(test)]
+mod resync_tests;
 #[cfg(test)]
 mod tests;
 
@@ -47,8 +50,19 @@ pub const DEFAULT_STALE_AFTER: Duration = Duration::from_secs(7 * 24 * 3600);
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Input {
-    /// An OpenCode process connected (or a server feed attached).
+    /// An OpenCode process connected (or a server feed attached) whose state needs no
+    /// reading (tests, replays).
     Connected(Instance),
+    /// An OpenCode process connected and its state is being read: as `Connected`, but its
+    /// sessions stay unavailable and its events are held until the read is applied
+    /// (`Resync`) or failed (`ResyncFailed`), then the held events follow.
+    Connecting(Instance),
+    /// A connected instance's state is being read again (OpenCode 2's
+    /// `location.shutdown`): its events are held until the read is applied or failed.
+    ResyncStarted { instance_id: String },
+    /// Reading an instance's state failed: the events held meanwhile are applied and its
+    /// sessions become available with what the events said.
+    ResyncFailed { instance_id: String },
     /// It went away; its sessions stay, unavailable.
     Disconnected { instance_id: String },
     /// One bus event from an instance.
@@ -169,6 +183,8 @@ pub struct Tracker {
     context_limits: HashMap<String, u64>,
     replies: Replies,
     stale_after: Duration,
+    /// Instances whose state is being read, with the events held meanwhile.
+    syncing: HashMap<String, holding::Syncing>,
 }
 
 impl Tracker {
@@ -182,6 +198,7 @@ impl Tracker {
             context_limits: HashMap::new(),
             replies: Replies::default(),
             stale_after: DEFAULT_STALE_AFTER,
+            syncing: HashMap::new(),
         }
     }
 
@@ -231,28 +248,36 @@ impl Tracker {
     pub fn apply(&mut self, input: Input, now: i64) -> Vec<Change> {
         let mut out = Vec::new();
         match input {
-            Input::Connected(mut inst) => {
-                inst.connected = true;
-                // Forget plugin processes that are gone and own nothing any more.
-                let owned: HashSet<&str> =
-                    self.sessions.values().map(|r| r.instance.as_str()).collect();
-                self.instances
-                    .retain(|id, i| i.connected || owned.contains(id.as_str()) || *id == inst.id);
-                self.instances.insert(inst.id.clone(), inst.clone());
-                let owned = self.owned(&inst.id);
-                out.push(Change::InstanceConnected(inst));
-                // A known instance coming back makes its sessions available again.
-                out.extend(owned.into_iter().map(Change::Session));
+            Input::Connecting(inst) => {
+                let id = inst.id.clone();
+                self.release(&id, &mut out);
+                self.apply_connected(inst, &mut out);
+                self.syncing.insert(id, holding::Syncing::first());
+            }
+            Input::ResyncStarted { instance_id } => self.hold(&instance_id),
+            Input::ResyncFailed { instance_id } => self.release(&instance_id, &mut out),
+            Input::Connected(inst) => {
+                self.release(&inst.id, &mut out);
+                self.apply_connected(inst, &mut out);
             }
             Input::Disconnected { instance_id } => {
+                // What happened before the link ended still happened.
+                self.release(&instance_id, &mut out);
                 if let Some(i) = self.instances.get_mut(&instance_id) {
                     i.connected = false;
                     out.push(Change::InstanceDisconnected(instance_id.clone()));
                     out.extend(self.owned(&instance_id).into_iter().map(Change::Session));
                 }
             }
-            Input::Event { instance_id, event } => self.event(&instance_id, event, now, &mut out),
-            Input::Resync { instance_id, data } => self.resync(&instance_id, *data, now, &mut out),
+            Input::Event { instance_id, event } => {
+                if let Some(event) = self.held(&instance_id, event, now, &mut out) {
+                    self.event(&instance_id, event, now, &mut out);
+                }
+            }
+            Input::Resync { instance_id, data } => {
+                self.resync(&instance_id, *data, now, &mut out);
+                self.release(&instance_id, &mut out);
+            }
             Input::ReplyStarted { permission_id } => {
                 let pending = self.find_permission(&permission_id).is_some();
                 if !pending || !self.replies.start(&permission_id) {
