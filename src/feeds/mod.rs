@@ -27,8 +27,9 @@ pub fn attach(
     hub.set_api(&instance_id, Some(api.clone()));
     hub.apply(Input::Connecting(instance));
     let hub = hub.clone();
+    let seen = hub.with_tracker(|t| t.seen());
     tokio::spawn(async move {
-        let result = resync::fetch(&api, max_sessions).await;
+        let result = resync::fetch(&api, max_sessions, &seen).await;
         resynced(&hub, instance_id, result);
     })
 }

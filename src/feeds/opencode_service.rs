@@ -257,7 +257,8 @@ impl Reader<'_> {
         let instance_id = self.target.instance_id.clone();
         self.hub.apply(Input::ResyncStarted { instance_id });
         let (api, max) = (self.api.clone(), self.target.max_sessions);
-        self.resync = Some(tokio::spawn(async move { resync::fetch(&api, max).await }));
+        let seen = self.hub.with_tracker(|t| t.seen());
+        self.resync = Some(tokio::spawn(async move { resync::fetch(&api, max, &seen).await }));
     }
 
     /// Applies a finished resync, then the events held meanwhile.

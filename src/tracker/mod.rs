@@ -18,6 +18,7 @@ mod record;
 mod replies;
 mod snapshot;
 pub mod summary;
+mod unlisted;
 pub mod usage;
 
 #[cfg(test)]
@@ -93,11 +94,36 @@ pub struct Resync {
     pub statuses: HashMap<String, Status>,
     pub permissions: Vec<PermissionInfo>,
     pub questions: Vec<QuestionInfo>,
-    /// Recent messages of busy sessions, for the current tool, model and usage.
+    /// Recent messages of busy sessions, for the current tool, model and usage, and of
+    /// sessions updated since the agent last saw them, for the usage they reported.
     pub messages: Vec<(MessageInfo, Vec<PartInfo>)>,
     /// Context sizes by `provider/model`.
     pub context_limits: HashMap<String, u64>,
     pub version: Option<String>,
+    /// What `sessions` proves about the sessions it leaves out.
+    pub listing: Listing,
+    /// OpenCode has no list of pending permissions (1.0.x): those known are kept.
+    pub permissions_unknown: bool,
+}
+
+/// How far a resync's session list reaches. A session in its scope that it leaves out is
+/// gone from OpenCode when the list is complete, or when the session is newer (created
+/// and updated later) than the oldest one listed: a list cut by a limit holds the newest.
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    /// `None`: the list proves nothing (the default).
+    pub scope: Option<Scope>,
+    /// No limit cut the list.
+    pub complete: bool,
+}
+
+/// Which sessions a list covers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scope {
+    /// Every session of the instance (OpenCode 2's service).
+    All,
+    /// Sessions in these directories (OpenCode 1 lists one project's sessions).
+    Directories(HashSet<String>),
 }
 
 /// One consequence of an input, in the order it happened.
@@ -507,8 +533,8 @@ impl Tracker {
         }
     }
 
-    fn resync(&mut self, instance: &str, data: Resync, now: i64, out: &mut Vec<Change>) {
-        self.context_limits.extend(data.context_limits);
+    fn resync(&mut self, instance: &str, mut data: Resync, now: i64, out: &mut Vec<Change>) {
+        self.context_limits.extend(std::mem::take(&mut data.context_limits));
         if let Some(i) = self.instances.get_mut(instance) {
             if data.version.is_some() {
                 i.opencode_version.clone_from(&data.version);
@@ -536,6 +562,7 @@ impl Tracker {
             // do their ancestors' roll-ups.
             self.changed(&info.id, out);
         }
+        self.unlisted(instance, &data, out);
         // Ownership is settled now; the steps below only change what the sessions hold.
         let owned = self.owned(instance);
         for sid in &owned {
@@ -550,11 +577,17 @@ impl Tracker {
         }
         // Busy sessions this instance runs: the only ones whose live details OpenCode reports.
         let live = |r: &Record| r.instance == instance && r.busy;
+        // Usage counts from every session it runs (messages of idle ones were reported
+        // while the agent was not listening); tools only from busy ones.
         for (msg, parts) in &data.messages {
-            if let Some(rec) = self.sessions.get_mut(&msg.session_id).filter(|r| live(r)) {
-                if let Some(row) = rec.apply_message(msg) {
-                    out.push(Change::Usage(row));
-                }
+            let Some(rec) = self.sessions.get_mut(&msg.session_id) else { continue };
+            if rec.instance != instance {
+                continue;
+            }
+            if let Some(row) = rec.apply_message(msg) {
+                out.push(Change::Usage(row));
+            }
+            if rec.busy {
                 parts.iter().for_each(|p| rec.apply_part(p));
             }
         }
@@ -571,7 +604,7 @@ impl Tracker {
             .flat_map(|r| r.permissions.iter().map(|p| (p.session_id.clone(), p.id.clone())))
             .filter(|(_, id)| !perms.iter().any(|p| &p.id == id))
             .collect();
-        for (sid, pid) in stale {
+        for (sid, pid) in stale.into_iter().filter(|_| !data.permissions_unknown) {
             self.drop_permission(&sid, &pid, None, ResolvedBy::Expired, out);
         }
         for p in perms {
@@ -597,6 +630,12 @@ impl Tracker {
             self.changed(sid, out);
         }
         self.evict(out);
+    }
+
+    /// When each session was last active, as the agent saw it: a resync reads the
+    /// messages of those OpenCode updated since.
+    pub fn seen(&self) -> HashMap<String, i64> {
+        self.sessions.values().map(|r| (r.id.clone(), r.last_activity)).collect()
     }
 
     /// Whether an instance is known and connected.

@@ -102,3 +102,101 @@ fn a_failed_resync_releases_held_events() {
     assert!(t.snapshot("ses_1").expect("kept").available);
     assert_eq!(t.state("ses_1"), Some(State::Idle));
 }
+
+fn timed(id: &str, dir: &str, created: i64, updated: i64) -> SessionInfo {
+    let mut s = info(id);
+    s.directory = Some(dir.into());
+    s.time.created = Some(created);
+    s.time.updated = Some(updated);
+    s
+}
+
+fn removed(out: &[Change]) -> Vec<String> {
+    let mut ids: Vec<String> = out
+        .iter()
+        .filter_map(|c| match c {
+            Change::Removed { session_id, reason: RemovedReason::Deleted } => {
+                Some(session_id.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// A session deleted in OpenCode while the agent was down is gone from a complete list:
+/// it is removed (`deleted`). Sessions outside the list's scope (another project's
+/// directory) and those another connected instance runs stay.
+#[test]
+fn a_complete_list_removes_the_sessions_it_leaves_out_in_its_scope() {
+    let mut before = Tracker::new(Settings::new("devbox", 10));
+    before.apply(Input::Connected(instance(INSTANCE)), 0);
+    before.apply(Input::Connected(instance("plugin-8-0")), 0);
+    for (inst, s) in [
+        (INSTANCE, timed("ses_kept", "/p", 1, 1)),
+        (INSTANCE, timed("ses_deleted", "/p", 2, 2)),
+        (INSTANCE, timed("ses_elsewhere", "/q", 3, 3)),
+        ("plugin-8-0", timed("ses_other", "/p", 4, 4)),
+    ] {
+        before.apply(event(inst, Event::SessionUpsert(s)), 5);
+    }
+    let mut t = Tracker::new(Settings::new("devbox", 10));
+    t.remember(before.sessions(), before.instances());
+    t.apply(Input::Connected(instance("plugin-8-0")), 900);
+    t.apply(Input::Connecting(instance(INSTANCE)), 1_000);
+    let scope = Scope::Directories(["/p".to_owned()].into());
+    let data = Resync {
+        sessions: vec![timed("ses_kept", "/p", 1, 1)],
+        listing: Listing { scope: Some(scope), complete: true },
+        ..Default::default()
+    };
+    let out = t.apply(resync(INSTANCE, data), 2_000);
+    assert_eq!(removed(&out), ["ses_deleted"]);
+    assert!(t.contains("ses_kept") && t.contains("ses_elsewhere") && t.contains("ses_other"));
+}
+
+/// A list cut by its limit proves gone only sessions newer than the oldest it holds.
+#[test]
+fn a_cut_list_removes_only_sessions_newer_than_its_oldest() {
+    let mut t = Tracker::new(Settings::new("devbox", 10));
+    t.apply(Input::Connected(instance(INSTANCE)), 0);
+    for s in [
+        timed("ses_old", "/p", 10, 20),
+        timed("ses_new_gone", "/p", 300, 400),
+        timed("ses_listed", "/p", 200, 300),
+    ] {
+        t.apply(event(INSTANCE, Event::SessionUpsert(s)), 500);
+    }
+    let data = Resync {
+        sessions: vec![timed("ses_listed", "/p", 200, 300)],
+        listing: Listing { scope: Some(Scope::All), complete: false },
+        ..Default::default()
+    };
+    let out = t.apply(resync(INSTANCE, data), 1_000);
+    assert_eq!(removed(&out), ["ses_new_gone"]);
+    assert!(t.contains("ses_old"));
+}
+
+/// Usage an idle session reported while the agent was not listening reaches the ledger
+/// through the resync's messages.
+#[test]
+fn a_resync_counts_the_usage_of_idle_sessions() {
+    let mut t = Tracker::new(Settings::new("devbox", 10));
+    t.apply(Input::Connecting(instance(INSTANCE)), 0);
+    let msg = MessageInfo {
+        id: "msg_1".into(),
+        session_id: "ses_1".into(),
+        role: "assistant".into(),
+        cost: Some(0.5),
+        ..Default::default()
+    };
+    let data = Resync {
+        sessions: vec![info("ses_1")],
+        messages: vec![(msg, vec![])],
+        ..Default::default()
+    };
+    let out = t.apply(resync(INSTANCE, data), 1_000);
+    assert!(out.iter().any(|c| matches!(c, Change::Usage(row) if row.message_id == "msg_1")));
+    assert_eq!(t.snapshot("ses_1").expect("listed").cost, 0.5);
+}
