@@ -238,7 +238,7 @@ impl Decision<'_> {
     /// The API of the connected instance that owns a session, and the session's directory.
     pub(crate) fn api_for(&self, session_id: &str) -> Option<(Api, Option<String>)> {
         let tracker = &self.inner.tracker;
-        let owner = tracker.owner(session_id).filter(|i| i.connected)?;
+        let owner = tracker.owner(session_id).filter(|i| tracker.serves(&i.id))?;
         let api = self.inner.apis.get(&owner.id)?.clone();
         Some((api, tracker.directory(session_id).map(str::to_owned)))
     }

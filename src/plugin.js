@@ -46,7 +46,31 @@ export const OpencodeLookout = async (input) => {
     if (c.body !== undefined && c.body !== null) opts.body = c.body
     const r = await client._client.request(opts)
     const status = r.response ? r.response.status : r.error !== undefined ? 500 : 200
-    return { status, body: r.data !== undefined ? r.data : r.error !== undefined ? r.error : null }
+    const out = { status, body: r.data !== undefined ? r.data : r.error !== undefined ? r.error : null }
+    // OpenCode 1.15.x serves this client from a second instance of the directory, which
+    // knows no pending request (404); its HTTP server, when it has one, is the right one.
+    return status === 404 ? (await overHttp(u, query, opts)) || out : out
+  }
+
+  // The same call over OpenCode's own HTTP server; null when it has none (the TUI).
+  const overHttp = async (u, query, opts) => {
+    if (!input.serverUrl) return null
+    try {
+      const url = new URL(u.pathname, input.serverUrl)
+      for (const [k, v] of Object.entries(query)) if (k !== "directory") url.searchParams.set(k, v)
+      const headers = { "content-type": "application/json" }
+      if (query.directory || input.directory) headers["x-opencode-directory"] = encodeURIComponent(query.directory || input.directory)
+      const pw = process.env.OPENCODE_SERVER_PASSWORD
+      if (pw) headers.authorization = "Basic " + Buffer.from(`${process.env.OPENCODE_SERVER_USERNAME || "opencode"}:${pw}`).toString("base64")
+      const body = opts.body !== undefined ? JSON.stringify(opts.body) : undefined
+      const r = await fetch(url, { method: opts.method, headers, body, signal: AbortSignal.timeout(10000) })
+      const text = await r.text()
+      let data = null
+      try { data = text ? JSON.parse(text) : null } catch { data = text }
+      return r.status === 404 ? null : { status: r.status, body: data }
+    } catch {
+      return null
+    }
   }
 
   const write = (s, obj) => {

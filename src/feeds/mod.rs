@@ -14,8 +14,9 @@ pub mod resync;
 use crate::opencode::api::Api;
 use crate::{hub::Hub, protocol::Instance, tracker::Input};
 
-/// Makes a freshly connected instance known and callable, and starts its resync.
-/// Returns the resync task, to abort when the connection ends first.
+/// Makes a freshly connected instance known and callable, and starts its resync. Its
+/// sessions become available once the resync is applied (or failed); the tracker holds
+/// its events until then. Returns the resync task, to abort when the connection ends first.
 pub fn attach(
     hub: &Hub,
     instance: Instance,
@@ -24,14 +25,28 @@ pub fn attach(
 ) -> tokio::task::JoinHandle<()> {
     let instance_id = instance.id.clone();
     hub.set_api(&instance_id, Some(api.clone()));
-    hub.apply(Input::Connected(instance));
+    hub.apply(Input::Connecting(instance));
     let hub = hub.clone();
+    let seen = hub.with_tracker(|t| t.seen());
     tokio::spawn(async move {
-        match resync::fetch(&api, max_sessions).await {
-            Ok(data) => hub.apply(Input::Resync { instance_id, data: Box::new(data) }),
-            Err(e) => tracing::warn!(instance = instance_id, error = %e, "resync failed"),
-        }
+        let result = resync::fetch(&api, max_sessions, &seen).await;
+        resynced(&hub, instance_id, result);
     })
+}
+
+/// Applies a finished resync (or its failure), which releases the events held meanwhile.
+pub(crate) fn resynced(
+    hub: &Hub,
+    instance_id: String,
+    result: Result<crate::tracker::Resync, crate::protocol::ApiError>,
+) {
+    match result {
+        Ok(data) => hub.apply(Input::Resync { instance_id, data: Box::new(data) }),
+        Err(e) => {
+            tracing::warn!(instance = instance_id, error = %e, "resync failed");
+            hub.apply(Input::ResyncFailed { instance_id });
+        }
+    }
 }
 
 /// Marks an instance gone: its sessions stay, unavailable, and calls to it fail.

@@ -23,31 +23,88 @@ use std::time::Duration;
 pub const SILENCE: Duration = Duration::from_secs(20);
 const HEADERS_TIMEOUT: Duration = Duration::from_secs(5);
 const BACKOFF_MIN: Duration = Duration::from_millis(500);
+/// Longest wait between tries at a server never attached (a wrong URL, say).
 const BACKOFF_MAX: Duration = Duration::from_secs(30);
+/// Longest wait between tries at a server attached before: `opencode serve` restarting
+/// takes seconds, and its sessions are unavailable until the agent is back.
+const BACKOFF_MAX_KNOWN: Duration = Duration::from_secs(1);
 
 /// Follows one server forever.
 pub async fn run(hub: Hub, target: Target) {
     let client = client();
     let mut backoff = BACKOFF_MIN;
     let mut connected_once = false;
+    // Before the first attach, each new reason for failing is a warning: the URL or the
+    // password is probably wrong, and nothing else would tell the user.
+    let mut last_problem: Option<Problem> = None;
     loop {
-        let started = tokio::time::Instant::now();
-        match follow(&hub, &client, &target).await {
+        let result = follow(&hub, &client, &target).await;
+        if hub.with_tracker(|t| t.is_connected(&target.instance_id)) {
+            connected_once = true;
+            backoff = BACKOFF_MIN;
+            super::detach(&hub, &target.instance_id);
+        }
+        match result {
             Ok(()) => tracing::info!(url = %target.url, "OpenCode event stream ended"),
             Err(e) if connected_once => {
                 tracing::info!(url = %target.url, error = %e, "OpenCode server unreachable")
             }
-            Err(e) => tracing::debug!(url = %target.url, error = %e, "OpenCode server unreachable"),
-        }
-        if hub.with_tracker(|t| t.is_connected(&target.instance_id)) {
-            connected_once = true;
-            super::detach(&hub, &target.instance_id);
-        }
-        if started.elapsed() > Duration::from_secs(60) {
-            backoff = BACKOFF_MIN;
+            Err(e) => {
+                let problem = Problem::of(&e);
+                if last_problem != Some(problem) {
+                    let hint = problem.hint();
+                    tracing::warn!(url = %target.url, error = %e, hint, "cannot attach to OpenCode server");
+                    last_problem = Some(problem);
+                } else {
+                    tracing::debug!(url = %target.url, error = %e, "OpenCode server unreachable");
+                }
+            }
         }
         tokio::time::sleep(backoff).await;
-        backoff = (backoff * 2).min(BACKOFF_MAX);
+        let max = if connected_once { BACKOFF_MAX_KNOWN } else { BACKOFF_MAX };
+        backoff = (backoff * 2).min(max);
+    }
+}
+
+/// Why attaching to a server failed, as far as it tells the user what to fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Problem {
+    Refused,
+    Unauthorized,
+    NotFound,
+    Other,
+}
+
+impl Problem {
+    fn of(e: &anyhow::Error) -> Self {
+        let status = e.chain().find_map(|c| c.downcast_ref::<reqwest::Error>()?.status());
+        match status.map(|s| s.as_u16()) {
+            Some(401 | 403) => return Problem::Unauthorized,
+            Some(404) => return Problem::NotFound,
+            _ => {}
+        }
+        let text = format!("{e:#}");
+        if e.chain().any(|c| c.downcast_ref::<reqwest::Error>().is_some_and(|r| r.is_connect())) {
+            Problem::Refused
+        } else if text.contains("refused the password") {
+            Problem::Unauthorized
+        } else {
+            Problem::Other
+        }
+    }
+
+    fn hint(self) -> &'static str {
+        match self {
+            Problem::Refused => {
+                "nothing answers there: is `opencode serve` running, on this host and port?"
+            }
+            Problem::Unauthorized => {
+                "OpenCode refused the credentials: check --opencode-password (or the file) and \
+                 --opencode-username against OPENCODE_SERVER_PASSWORD"
+            }
+            Problem::NotFound => "no OpenCode server at this URL (404): check the URL and port",
+            Problem::Other => "check the URL; retrying",
+        }
     }
 }
 

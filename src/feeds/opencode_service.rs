@@ -11,7 +11,6 @@ use super::http::{client, serve_calls, Target};
 use crate::{
     feeds::resync,
     hub::Hub,
-    opencode::event::Event,
     opencode::{
         api::{Api, Line, CALL_TIMEOUT},
         sse::SseParser,
@@ -226,9 +225,8 @@ pub(crate) async fn follow(
     };
     tracing::info!(url = %target.url, pid, "following OpenCode 2 service");
     hub.set_api(&target.instance_id, Some(api.clone()));
-    hub.apply(Input::Connected(instance));
-    let mut reader =
-        Reader { hub, target, api, resync: None, held: Vec::new(), logged: HashSet::new() };
+    hub.apply(Input::Connecting(instance));
+    let mut reader = Reader { hub, target, api, resync: None, logged: HashSet::new() };
     reader.start_resync();
     let result = reader.read(resp, watch).await;
     if let Some(r) = reader.resync.take() {
@@ -238,21 +236,15 @@ pub(crate) async fn follow(
     result
 }
 
-/// Events held while a resync is read: more than this and the read starts over (the
-/// state it would bring is older than what was dropped).
-const HELD_MAX: usize = 10_000;
-
 type Fetch = tokio::task::JoinHandle<Result<Resync, ApiError>>;
 
 struct Reader<'a> {
     hub: &'a Hub,
     target: &'a Target,
     api: Api,
-    /// The state being read. Events that arrive meanwhile are held and applied after
-    /// it: they are as new as the state or newer, so applying them first would let the
-    /// older state undo them (a run started, a permission asked).
+    /// The state being read. The tracker holds the events that arrive meanwhile and
+    /// applies them after it (`tracker::holding`).
     resync: Option<Fetch>,
-    held: Vec<Event>,
     /// Event types (or decode errors) already logged as malformed: logged once each.
     logged: HashSet<String>,
 }
@@ -262,22 +254,16 @@ impl Reader<'_> {
         if let Some(r) = self.resync.take() {
             r.abort();
         }
+        let instance_id = self.target.instance_id.clone();
+        self.hub.apply(Input::ResyncStarted { instance_id });
         let (api, max) = (self.api.clone(), self.target.max_sessions);
-        self.resync = Some(tokio::spawn(async move { resync::fetch(&api, max).await }));
+        let seen = self.hub.with_tracker(|t| t.seen());
+        self.resync = Some(tokio::spawn(async move { resync::fetch(&api, max, &seen).await }));
     }
 
     /// Applies a finished resync, then the events held meanwhile.
     fn resynced(&mut self, result: Result<Resync, ApiError>) {
-        let instance_id = self.target.instance_id.clone();
-        match result {
-            Ok(data) => self
-                .hub
-                .apply(Input::Resync { instance_id: instance_id.clone(), data: Box::new(data) }),
-            Err(e) => tracing::warn!(instance = instance_id, error = %e, "resync failed"),
-        }
-        for event in std::mem::take(&mut self.held) {
-            self.hub.apply(Input::Event { instance_id: instance_id.clone(), event });
-        }
+        super::resynced(self.hub, self.target.instance_id.clone(), result);
     }
 
     async fn read(
@@ -307,7 +293,11 @@ impl Reader<'_> {
                     self.resync = None;
                     match done {
                         Ok(result) => self.resynced(result),
-                        Err(e) => tracing::warn!(error = %e, "resync task failed"),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "resync task failed");
+                            let instance_id = self.target.instance_id.clone();
+                            self.hub.apply(Input::ResyncFailed { instance_id });
+                        }
                     }
                 }
                 _ = poll.tick() => {
@@ -327,15 +317,8 @@ impl Reader<'_> {
         match decode_line(line) {
             Ok(Frame::Events(events)) => {
                 for event in events {
-                    if self.resync.is_none() {
-                        let instance_id = self.target.instance_id.clone();
-                        self.hub.apply(Input::Event { instance_id, event });
-                    } else if self.held.len() < HELD_MAX {
-                        self.held.push(event);
-                    } else {
-                        self.held.clear();
-                        self.start_resync();
-                    }
+                    let instance_id = self.target.instance_id.clone();
+                    self.hub.apply(Input::Event { instance_id, event });
                 }
             }
             Ok(Frame::Shutdown(location)) => {

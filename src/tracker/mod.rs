@@ -12,13 +12,17 @@
 //! it.
 
 mod change;
+mod holding;
 pub mod limits;
 mod record;
 mod replies;
 mod snapshot;
 pub mod summary;
+mod unlisted;
 pub mod usage;
 
+#[cfg(test)]
+mod resync_tests;
 #[cfg(test)]
 mod tests;
 
@@ -47,8 +51,19 @@ pub const DEFAULT_STALE_AFTER: Duration = Duration::from_secs(7 * 24 * 3600);
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Input {
-    /// An OpenCode process connected (or a server feed attached).
+    /// An OpenCode process connected (or a server feed attached) whose state needs no
+    /// reading (tests, replays).
     Connected(Instance),
+    /// An OpenCode process connected and its state is being read: as `Connected`, but its
+    /// sessions stay unavailable and its events are held until the read is applied
+    /// (`Resync`) or failed (`ResyncFailed`), then the held events follow.
+    Connecting(Instance),
+    /// A connected instance's state is being read again (OpenCode 2's
+    /// `location.shutdown`): its events are held until the read is applied or failed.
+    ResyncStarted { instance_id: String },
+    /// Reading an instance's state failed: the events held meanwhile are applied and its
+    /// sessions become available with what the events said.
+    ResyncFailed { instance_id: String },
     /// It went away; its sessions stay, unavailable.
     Disconnected { instance_id: String },
     /// One bus event from an instance.
@@ -83,11 +98,36 @@ pub struct Resync {
     pub statuses: HashMap<String, Status>,
     pub permissions: Vec<PermissionInfo>,
     pub questions: Vec<QuestionInfo>,
-    /// Recent messages of busy sessions, for the current tool, model and usage.
+    /// Recent messages of busy sessions, for the current tool, model and usage, and of
+    /// sessions updated since the agent last saw them, for the usage they reported.
     pub messages: Vec<(MessageInfo, Vec<PartInfo>)>,
     /// Context sizes by `provider/model`.
     pub context_limits: HashMap<String, u64>,
     pub version: Option<String>,
+    /// What `sessions` proves about the sessions it leaves out.
+    pub listing: Listing,
+    /// OpenCode has no list of pending permissions (1.0.x): those known are kept.
+    pub permissions_unknown: bool,
+}
+
+/// How far a resync's session list reaches. A session in its scope that it leaves out is
+/// gone from OpenCode when the list is complete, or when the session is newer (created
+/// and updated later) than the oldest one listed: a list cut by a limit holds the newest.
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    /// `None`: the list proves nothing (the default).
+    pub scope: Option<Scope>,
+    /// No limit cut the list.
+    pub complete: bool,
+}
+
+/// Which sessions a list covers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scope {
+    /// Every session of the instance (OpenCode 2's service).
+    All,
+    /// Sessions in these directories (OpenCode 1 lists one project's sessions).
+    Directories(HashSet<String>),
 }
 
 /// One consequence of an input, in the order it happened.
@@ -173,6 +213,8 @@ pub struct Tracker {
     context_limits: HashMap<String, u64>,
     replies: Replies,
     stale_after: Duration,
+    /// Instances whose state is being read, with the events held meanwhile.
+    syncing: HashMap<String, holding::Syncing>,
 }
 
 impl Tracker {
@@ -186,6 +228,7 @@ impl Tracker {
             context_limits: HashMap::new(),
             replies: Replies::default(),
             stale_after: DEFAULT_STALE_AFTER,
+            syncing: HashMap::new(),
         }
     }
 
@@ -235,28 +278,36 @@ impl Tracker {
     pub fn apply(&mut self, input: Input, now: i64) -> Vec<Change> {
         let mut out = Vec::new();
         match input {
-            Input::Connected(mut inst) => {
-                inst.connected = true;
-                // Forget plugin processes that are gone and own nothing any more.
-                let owned: HashSet<&str> =
-                    self.sessions.values().map(|r| r.instance.as_str()).collect();
-                self.instances
-                    .retain(|id, i| i.connected || owned.contains(id.as_str()) || *id == inst.id);
-                self.instances.insert(inst.id.clone(), inst.clone());
-                let owned = self.owned(&inst.id);
-                out.push(Change::InstanceConnected(inst));
-                // A known instance coming back makes its sessions available again.
-                out.extend(owned.into_iter().map(Change::Session));
+            Input::Connecting(inst) => {
+                let id = inst.id.clone();
+                self.release(&id, &mut out);
+                self.apply_connected(inst, &mut out);
+                self.syncing.insert(id, holding::Syncing::first());
+            }
+            Input::ResyncStarted { instance_id } => self.hold(&instance_id),
+            Input::ResyncFailed { instance_id } => self.release(&instance_id, &mut out),
+            Input::Connected(inst) => {
+                self.release(&inst.id, &mut out);
+                self.apply_connected(inst, &mut out);
             }
             Input::Disconnected { instance_id } => {
+                // What happened before the link ended still happened.
+                self.release(&instance_id, &mut out);
                 if let Some(i) = self.instances.get_mut(&instance_id) {
                     i.connected = false;
                     out.push(Change::InstanceDisconnected(instance_id.clone()));
                     out.extend(self.owned(&instance_id).into_iter().map(Change::Session));
                 }
             }
-            Input::Event { instance_id, event } => self.event(&instance_id, event, now, &mut out),
-            Input::Resync { instance_id, data } => self.resync(&instance_id, *data, now, &mut out),
+            Input::Event { instance_id, event } => {
+                if let Some(event) = self.held(&instance_id, event, now, &mut out) {
+                    self.event(&instance_id, event, now, &mut out);
+                }
+            }
+            Input::Resync { instance_id, data } => {
+                self.resync(&instance_id, *data, now, &mut out);
+                self.release(&instance_id, &mut out);
+            }
             Input::ReplyStarted { permission_id } => {
                 let pending = self.find_permission(&permission_id).is_some();
                 if !pending || !self.replies.start(&permission_id) {
@@ -497,8 +548,8 @@ impl Tracker {
         }
     }
 
-    fn resync(&mut self, instance: &str, data: Resync, now: i64, out: &mut Vec<Change>) {
-        self.context_limits.extend(data.context_limits);
+    fn resync(&mut self, instance: &str, mut data: Resync, now: i64, out: &mut Vec<Change>) {
+        self.context_limits.extend(std::mem::take(&mut data.context_limits));
         if let Some(i) = self.instances.get_mut(instance) {
             if data.version.is_some() {
                 i.opencode_version.clone_from(&data.version);
@@ -526,6 +577,7 @@ impl Tracker {
             // do their ancestors' roll-ups.
             self.changed(&info.id, out);
         }
+        self.unlisted(instance, &data, out);
         // Ownership is settled now; the steps below only change what the sessions hold.
         let owned = self.owned(instance);
         for sid in &owned {
@@ -540,11 +592,17 @@ impl Tracker {
         }
         // Busy sessions this instance runs: the only ones whose live details OpenCode reports.
         let live = |r: &Record| r.instance == instance && r.busy;
+        // Usage counts from every session it runs (messages of idle ones were reported
+        // while the agent was not listening); tools only from busy ones.
         for (msg, parts) in &data.messages {
-            if let Some(rec) = self.sessions.get_mut(&msg.session_id).filter(|r| live(r)) {
-                if let Some(row) = rec.apply_message(msg) {
-                    out.push(Change::Usage(row));
-                }
+            let Some(rec) = self.sessions.get_mut(&msg.session_id) else { continue };
+            if rec.instance != instance {
+                continue;
+            }
+            if let Some(row) = rec.apply_message(msg) {
+                out.push(Change::Usage(row));
+            }
+            if rec.busy {
                 parts.iter().for_each(|p| rec.apply_part(p));
             }
         }
@@ -561,7 +619,7 @@ impl Tracker {
             .flat_map(|r| r.permissions.iter().map(|p| (p.session_id.clone(), p.id.clone())))
             .filter(|(_, id)| !perms.iter().any(|p| &p.id == id))
             .collect();
-        for (sid, pid) in stale {
+        for (sid, pid) in stale.into_iter().filter(|_| !data.permissions_unknown) {
             self.drop_permission(&sid, &pid, None, ResolvedBy::Expired, out);
         }
         for p in perms {
@@ -587,6 +645,12 @@ impl Tracker {
             self.changed(sid, out);
         }
         self.evict(out);
+    }
+
+    /// When each session was last active, as the agent saw it: a resync reads the
+    /// messages of those OpenCode updated since.
+    pub fn seen(&self) -> HashMap<String, i64> {
+        self.sessions.values().map(|r| (r.id.clone(), r.last_activity)).collect()
     }
 
     /// Whether an instance is known and connected.

@@ -59,6 +59,8 @@ pub struct Record {
     pub additions: u64,
     pub deletions: u64,
     pub created: Option<i64>,
+    /// OpenCode's `time.updated`, as last reported.
+    pub updated: Option<i64>,
     pub last_activity: i64,
     pub busy: bool,
     pub error: Option<ErrorSummary>,
@@ -158,6 +160,9 @@ impl Record {
         }
         if info.time.created.is_some() {
             self.created = info.time.created;
+        }
+        if let Some(u) = info.time.updated {
+            self.updated = Some(self.updated.map_or(u, |old| old.max(u)));
         }
     }
 

@@ -66,7 +66,7 @@ impl Tracker {
             pending_permissions: permissions,
             question,
             error: rec.error.clone(),
-            available: instance.is_some_and(|i| i.connected),
+            available: self.serves(&rec.instance),
         })
     }
 

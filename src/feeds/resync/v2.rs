@@ -6,13 +6,14 @@
 //! loaded location (or per running session when the service lists no locations), recent
 //! messages of running sessions, and model context limits.
 
+use super::{gap, Seen, GAP_MESSAGES};
 use crate::opencode::v2::shapes;
 use crate::{
     opencode::{
         api::{Api, CallError},
         event::{PermissionInfo, QuestionInfo, SessionInfo, Status},
     },
-    tracker::Resync,
+    tracker::{Listing, Resync, Scope},
 };
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
@@ -23,9 +24,9 @@ const PAGE: usize = 50;
 const RECENT_MESSAGES: usize = 10;
 
 /// Fetches everything the tracker reconciles.
-pub async fn fetch(api: &Api, max_sessions: usize) -> Result<Resync, CallError> {
+pub async fn fetch(api: &Api, max_sessions: usize, seen: &Seen) -> Result<Resync, CallError> {
     let info = api.call_ok("GET", "/api/info", None, None).await?;
-    let sessions = sessions(api, max_sessions).await?;
+    let (sessions, complete) = sessions(api, max_sessions).await?;
     let active = api.call_ok("GET", "/api/session/active", None, None).await?;
     let statuses: HashMap<String, Status> = data(&active)
         .as_object()
@@ -33,8 +34,11 @@ pub async fn fetch(api: &Api, max_sessions: usize) -> Result<Resync, CallError> 
         .unwrap_or_default();
     let (permissions, questions) = pending(api, &sessions, &statuses).await?;
     let mut messages = Vec::new();
-    for sid in statuses.keys() {
-        let path = format!("/api/session/{}/message?limit={RECENT_MESSAGES}&order=desc", enc(sid));
+    let recent = statuses.keys().map(|sid| (sid.clone(), RECENT_MESSAGES));
+    let gap = gap(&sessions, &statuses, seen).into_iter().map(|sid| (sid, GAP_MESSAGES));
+    for (sid, limit) in recent.chain(gap) {
+        let sid = &sid;
+        let path = format!("/api/session/{}/message?limit={limit}&order=desc", enc(sid));
         // A session that ended meanwhile has nothing live to read; not a failed resync.
         let Ok(body) = api.call_ok("GET", path, None, None).await else { continue };
         let items = data(&body).as_array().cloned().unwrap_or_default();
@@ -49,13 +53,26 @@ pub async fn fetch(api: &Api, max_sessions: usize) -> Result<Resync, CallError> 
         }
     };
     let version = info.get("version").and_then(Value::as_str).map(str::to_owned);
-    Ok(Resync { sessions, statuses, permissions, questions, messages, context_limits, version })
+    // The service lists every session, children included.
+    let listing = Listing { scope: Some(Scope::All), complete };
+    Ok(Resync {
+        sessions,
+        statuses,
+        permissions,
+        questions,
+        messages,
+        context_limits,
+        version,
+        listing,
+        permissions_unknown: false,
+    })
 }
 
-/// Up to `max` sessions, newest first, following the cursor.
-async fn sessions(api: &Api, max: usize) -> Result<Vec<SessionInfo>, CallError> {
+/// Up to `max` sessions, newest first, following the cursor; and whether that is all.
+async fn sessions(api: &Api, max: usize) -> Result<(Vec<SessionInfo>, bool), CallError> {
     let mut out = Vec::new();
     let mut cursor: Option<String> = None;
+    let mut complete = false;
     // Bounded: a service that keeps handing out cursors cannot hold the resync forever.
     for _ in 0..max.div_ceil(PAGE).max(1) {
         let limit = PAGE.min(max - out.len().min(max)).max(1);
@@ -68,12 +85,16 @@ async fn sessions(api: &Api, max: usize) -> Result<Vec<SessionInfo>, CallError> 
         let n = page.len();
         out.extend(page.iter().filter_map(shapes::session));
         cursor = body.pointer("/cursor/next").and_then(Value::as_str).map(str::to_owned);
-        if n == 0 || cursor.is_none() || out.len() >= max {
+        if n == 0 || cursor.is_none() {
+            complete = out.len() < max;
+            break;
+        }
+        if out.len() >= max {
             break;
         }
     }
     out.truncate(max);
-    Ok(out)
+    Ok((out, complete))
 }
 
 /// Pending permissions and forms: per loaded location, and for running sessions in no
