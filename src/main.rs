@@ -7,7 +7,7 @@ use opencode_lookout::{
     config::{self, Config, RunArgs},
     install, paths,
     protocol::{Command, CommandResult, Pairing, PermissionReply},
-    rotation, service, store, tls,
+    rotation, service, store,
 };
 use std::{path::PathBuf, process::ExitCode};
 
@@ -134,7 +134,7 @@ fn real_main(cli: Cli) -> Result<()> {
         Cmd::Pair => {
             let pairing = Pairing {
                 port: resolve(&dir)?.listen.port(),
-                fingerprint: tls::read_fingerprint(&dir)?,
+                fingerprint: service::fingerprint(&dir)?,
                 token: service::token(&dir)?,
             };
             println!("{pairing}");
@@ -252,14 +252,14 @@ fn agent_address(dir: &std::path::Path, url: Option<String>) -> Result<(String, 
         Ok(if config.insecure_plaintext {
             client::Trust::Plaintext
         } else {
-            client::Trust::Pinned(tls::read_fingerprint(dir)?)
+            client::Trust::Pinned(service::fingerprint(dir)?)
         })
     };
     let Some(url) = url else {
         return Ok((format!("127.0.0.1:{}", config.listen.port()), default_trust()?));
     };
     let (trust, rest) = if let Some(rest) = url.strip_prefix("wss://") {
-        (client::Trust::Pinned(tls::read_fingerprint(dir)?), rest)
+        (client::Trust::Pinned(service::fingerprint(dir)?), rest)
     } else if let Some(rest) = url.strip_prefix("ws://") {
         (client::Trust::Plaintext, rest)
     } else {

@@ -474,3 +474,42 @@ fn agent_and_cli_started_together_agree_on_one_token() {
         );
     }
 }
+
+#[test]
+fn pair_and_token_started_with_the_agent_wait_for_its_files() {
+    let sb = Sandbox::new();
+    for round in 0..10 {
+        let cfg = sb.root.join(format!("together-{round}"));
+        let spawn = |args: &[&str]| {
+            Command::new(BIN)
+                .arg("--config-dir")
+                .arg(&cfg)
+                .args(args)
+                .env_clear()
+                .env("PATH", sb.root.join("bin"))
+                .env("HOME", sb.home())
+                .env("XDG_CONFIG_HOME", sb.xdg())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        };
+        // In the same instant, as right after `install-service`: the CLIs may run before
+        // the agent has even taken its lock.
+        let pair = spawn(&["pair"]);
+        let token = spawn(&["token"]);
+        let mut agent = Agent(spawn(&["run", "--listen", "127.0.0.1:0", "--no-mdns"]));
+        let outs = [pair, token].map(|c| c.wait_with_output().expect("cli"));
+        for out in &outs {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "round {round}: {stderr}");
+        }
+        let stdout = agent.0.stdout.take().expect("stdout");
+        let line = BufReader::new(stdout).lines().map_while(Result::ok).next().unwrap_or_default();
+        let fingerprint = line.split("fingerprint=").nth(1).expect("listening line").to_owned();
+        let token = read(&cfg.join("token")).trim().to_owned();
+        let pairing = String::from_utf8_lossy(&outs[0].stdout).trim().to_owned();
+        assert_eq!(pairing, format!("lookout1:7420:{fingerprint}:{token}"), "round {round}");
+        assert_eq!(String::from_utf8_lossy(&outs[1].stdout).trim(), token, "round {round}");
+    }
+}
