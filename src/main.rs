@@ -108,6 +108,9 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
+            if e.downcast_ref::<service::AnotherAgent>().is_some() {
+                return ExitCode::from(service::EXIT_ANOTHER_AGENT);
+            }
             ExitCode::FAILURE
         }
     }

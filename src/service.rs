@@ -63,6 +63,18 @@ fn wait_for<T>(
     }
 }
 
+/// `run`'s exit status when another agent holds the config dir's lock; the systemd unit
+/// does not restart on it (`RestartPreventExitStatus`).
+pub const EXIT_ANOTHER_AGENT: u8 = 3;
+
+/// Another agent holds the config dir's lock.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "another agent is already running with the config dir {0}; stop it first, or give this \
+     one another --config-dir"
+)]
+pub struct AnotherAgent(pub std::path::PathBuf);
+
 /// How long a client command waits for the agent to create its files. Generous: a loaded
 /// machine can take seconds to start the agent's process; with no agent at all the
 /// command fails after this long with a clear message.
@@ -261,7 +273,7 @@ fn lock(dir: &Path) -> Result<std::fs::File> {
         .with_context(|| format!("cannot open {}", path.display()))?;
     // SAFETY: flock only reads the descriptor, which `file` keeps open.
     if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
-        anyhow::bail!("another agent is already running with the config dir {}", dir.display());
+        return Err(AnotherAgent(dir.to_owned()).into());
     }
     Ok(file)
 }
