@@ -560,3 +560,24 @@ fn pair_and_token_started_with_the_agent_wait_for_its_files() {
         assert_eq!(String::from_utf8_lossy(&outs[1].stdout).trim(), token, "round {round}");
     }
 }
+
+#[test]
+fn agent_logs_carry_no_colour_codes_when_stderr_is_not_a_terminal() {
+    let sb = Sandbox::new();
+    let log = sb.root.join("agent.log");
+    let mut child = sb
+        .command(&["run", "--listen", "127.0.0.1:0", "--no-mdns"])
+        .stdout(Stdio::piped())
+        .stderr(fs::File::create(&log).unwrap())
+        .spawn()
+        .expect("agent");
+    let stdout = child.stdout.take().expect("stdout");
+    let agent = Agent(child);
+    let listening =
+        BufReader::new(stdout).lines().map_while(Result::ok).any(|l| l.contains("listening"));
+    drop(agent);
+    assert!(listening);
+    let text = read(&log);
+    assert!(text.contains("INFO") && text.contains("running"), "{text}");
+    assert!(!text.contains("\x1b["), "colour codes in a log file: {text:?}");
+}
