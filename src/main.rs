@@ -272,6 +272,11 @@ fn agent_address(dir: &std::path::Path, url: Option<String>) -> Result<(String, 
         (client::Trust::Pinned(service::fingerprint(dir)?), rest)
     } else if let Some(rest) = url.strip_prefix("ws://") {
         (client::Trust::Plaintext, rest)
+    } else if url.contains("://") {
+        anyhow::bail!(
+            "--url {url}: the agent speaks wss:// (give wss://HOST:PORT or HOST:PORT), or ws:// \
+             when it runs with --insecure-plaintext"
+        );
     } else {
         (default_trust()?, url.as_str())
     };

@@ -78,7 +78,9 @@ pub(super) async fn run(
     if shared.settings.credentials.current().tls.is_none() {
         tracing::warn!(%peer, "client authenticated over PLAINTEXT (--insecure-plaintext)");
     } else {
-        tracing::info!(%peer, "client authenticated");
+        // Debug: a script polling `sessions` connects every few seconds. Steering is
+        // logged at info with the peer all the same.
+        tracing::debug!(%peer, "client authenticated");
     }
     serve(shared, ws, peer, stop, slot, rotations).await;
 }
@@ -337,7 +339,7 @@ async fn serve(
     let close = sink.send(Message::Close(Some(CloseFrame { code, reason: reason.into() })));
     let _ = tokio::time::timeout(write_limit.min(Duration::from_secs(5)), close).await;
     shared.authenticated(peer);
-    tracing::info!(%peer, reason, "client disconnected");
+    tracing::debug!(%peer, reason, "client disconnected");
 }
 
 /// Dispatches one frame of an authenticated client.
