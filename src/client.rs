@@ -73,13 +73,26 @@ pub async fn open_over(stream: TcpStream, addr: &str, trust: &Trust) -> Result<W
         .max_message_size(Some(crate::protocol::HARD_FRAME_LIMIT))
         .max_frame_size(Some(crate::protocol::HARD_FRAME_LIMIT));
     let url = format!("{scheme}://{addr}/");
-    let (ws, _) = tokio::time::timeout(
+    let ws = tokio::time::timeout(
         ANSWER_TIMEOUT,
         tokio_tungstenite::client_async_with_config(url, stream, Some(config)),
     )
     .await
-    .context("timed out in the websocket handshake")?
-    .context("websocket handshake with the agent failed")?;
+    .context("timed out in the websocket handshake")?;
+    let (ws, _) =
+        match (ws, trust) {
+            (Ok(ws), _) => ws,
+            // The usual cause: a ws:// URL for an agent that serves wss://, whose TLS reply
+            // reads as a broken HTTP response.
+            (Err(e), Trust::Plaintext) => return Err(e).context(
+                "the agent did not answer a plaintext (ws://) websocket handshake; ws:// is only \
+                 for an agent run with --insecure-plaintext. It serves wss:// by default: use \
+                 wss://HOST:PORT, or leave --url out for the local agent",
+            ),
+            (Err(e), Trust::Pinned(_)) => {
+                return Err(e).context("websocket handshake with the agent failed")
+            }
+        };
     Ok(ws)
 }
 

@@ -88,7 +88,11 @@ pub fn uninstall_plugin() -> Result<Option<PathBuf>> {
     Ok(removed)
 }
 
-/// Installs and starts a per-user service running `opencode-lookout run`.
+/// The systemd user unit's name.
+const UNIT: &str = "opencode-lookout.service";
+
+/// Installs and starts a per-user service running `opencode-lookout run`. Fails (after
+/// writing the file) when the service manager could not start it, saying how to.
 pub fn install_service(dir: &Path) -> Result<()> {
     let exe = std::env::current_exe().context("cannot find this executable")?;
     let (path, text) = service_file(&exe, dir)?;
@@ -97,32 +101,66 @@ pub fn install_service(dir: &Path) -> Result<()> {
     }
     fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
     println!("wrote {}", path.display());
-    if cfg!(target_os = "macos") {
-        run("launchctl", &["load", "-w", &path.to_string_lossy()]);
+    let started = if cfg!(target_os = "macos") {
+        run("launchctl", &["load", "-w", &path.to_string_lossy()])
     } else {
-        run("systemctl", &["--user", "daemon-reload"]);
-        run("systemctl", &["--user", "enable", "--now", "opencode-lookout.service"]);
+        run("systemctl", &["--user", "daemon-reload"])
+            .and_then(|()| run("systemctl", &["--user", "enable", "--now", UNIT]))
+    };
+    if let Err(e) = started {
+        let how = if cfg!(target_os = "macos") {
+            format!("`launchctl load -w {}`", path.display())
+        } else {
+            format!(
+                "`systemctl --user daemon-reload && systemctl --user enable --now {UNIT}` in \
+                 your login session (on a machine without one, `loginctl enable-linger $USER` \
+                 first)"
+            )
+        };
+        bail!(
+            "{e}, so the agent was not started. The service file is in place: start it with \
+             {how}, or run the agent yourself with `opencode-lookout run`"
+        );
     }
+    if cfg!(target_os = "macos") {
+        println!("the agent runs now and starts with your session (launchd dev.opencode-lookout)");
+    } else {
+        println!(
+            "the agent runs now and starts with your session: `systemctl --user status {UNIT}`, \
+             logs with `journalctl --user -u {UNIT}`"
+        );
+    }
+    println!("pair Home Assistant with `opencode-lookout pair`");
     Ok(())
 }
 
-/// Stops and removes the per-user service.
+/// Stops and removes the per-user service. Fails (after removing the file) when the
+/// service manager could not stop it, since the agent may still run.
 pub fn uninstall_service() -> Result<()> {
     let exe = std::env::current_exe().context("cannot find this executable")?;
     let (path, _) = service_file(&exe, Path::new("."))?;
-    if cfg!(target_os = "macos") {
-        run("launchctl", &["unload", "-w", &path.to_string_lossy()]);
-    } else {
-        run("systemctl", &["--user", "disable", "--now", "opencode-lookout.service"]);
-    }
-    if path.exists() {
-        fs::remove_file(&path)?;
-        println!("removed {}", path.display());
-    } else {
+    if !path.exists() {
         println!("no service file at {}", path.display());
+        return Ok(());
     }
+    let stopped = if cfg!(target_os = "macos") {
+        run("launchctl", &["unload", "-w", &path.to_string_lossy()])
+    } else {
+        run("systemctl", &["--user", "disable", "--now", UNIT])
+    };
+    fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+    println!("removed {}", path.display());
     if !cfg!(target_os = "macos") {
-        run("systemctl", &["--user", "daemon-reload"]);
+        // Only forgets the removed unit; a failure here leaves nothing running.
+        let _ = run("systemctl", &["--user", "daemon-reload"]);
+    }
+    if let Err(e) = stopped {
+        let how = if cfg!(target_os = "macos") {
+            "`launchctl remove dev.opencode-lookout`".to_owned()
+        } else {
+            format!("`systemctl --user stop {UNIT}`")
+        };
+        bail!("{e}: if the agent still runs, stop it with {how}");
     }
     Ok(())
 }
@@ -161,12 +199,17 @@ fn service_path<'a>(what: &str, path: &'a Path) -> Result<std::borrow::Cow<'a, s
     Ok(text)
 }
 
-/// The systemd user unit running `exe --config-dir dir run`.
+/// The systemd user unit running `exe --config-dir dir run`. It restarts on failure,
+/// except when another agent (started by hand, say) holds the config dir: retrying could
+/// not help. No network dependency: a user manager has no `network-online.target`, and the
+/// agent listens on a wildcard address anyway.
 pub fn systemd_unit(exe: &Path, dir: &Path) -> Result<String> {
     let (exe, dir) = (service_path("executable", exe)?, service_path("config dir", dir)?);
+    let locked = crate::service::EXIT_ANOTHER_AGENT;
     Ok(format!(
-        "[Unit]\nDescription=OpenCode Lookout agent\nAfter=network-online.target\n\n\
-         [Service]\nExecStart=\"{exe}\" --config-dir \"{dir}\" run\nRestart=on-failure\nRestartSec=3\n\n\
+        "[Unit]\nDescription=OpenCode Lookout agent\n\n\
+         [Service]\nExecStart=\"{exe}\" --config-dir \"{dir}\" run\nRestart=on-failure\nRestartSec=3\n\
+         RestartPreventExitStatus={locked}\n\n\
          [Install]\nWantedBy=default.target\n"
     ))
 }
@@ -191,11 +234,16 @@ pub fn launchd_plist(exe: &Path, dir: &Path) -> Result<String> {
     ))
 }
 
-fn run(cmd: &str, args: &[&str]) {
+/// Runs a service manager command, saying what it ran; the error says how it failed.
+fn run(cmd: &str, args: &[&str]) -> Result<()> {
+    let line = format!("{cmd} {}", args.join(" "));
     match Command::new(cmd).args(args).status() {
-        Ok(s) if s.success() => println!("ran {cmd} {}", args.join(" ")),
-        Ok(s) => println!("{cmd} {} exited with {s}; start the service yourself", args.join(" ")),
-        Err(e) => println!("could not run {cmd} ({e}); start the service yourself"),
+        Ok(s) if s.success() => {
+            println!("ran {line}");
+            Ok(())
+        }
+        Ok(s) => bail!("`{line}` failed ({s})"),
+        Err(e) => bail!("could not run `{line}` ({e})"),
     }
 }
 

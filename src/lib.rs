@@ -18,8 +18,8 @@
 //! - `protocol`: every frame of the websocket API as a typed struct (docs/protocol.md and
 //!   the golden files in tests/fixtures/protocol/ are written from it).
 //! - `api/`: the agent's listening side of the API socket: `server` (accept loop),
-//!   `admission` (limits before trust), `credentials`, `settings`, `connection` (TLS,
-//!   upgrade, auth, one client), `commands`.
+//!   `admission` (limits before trust), `preauth` (the pre-auth pool), `credentials`,
+//!   `settings`, `connection` (TLS, upgrade, auth, one client), `commands`.
 //! - `tls`: the agent's certificate, its fingerprint (the pairing identity), and the
 //!   pinned client config; `rotation`: new secrets, taken up by the running agent at once.
 //! - `client`: the connecting side of the API socket (the CLI, the tests, the bench).

@@ -7,7 +7,7 @@ use opencode_lookout::{
     config::{self, Config, RunArgs},
     install, paths,
     protocol::{Command, CommandResult, Pairing, PermissionReply},
-    rotation, service, store, tls,
+    rotation, service, store,
 };
 use std::{path::PathBuf, process::ExitCode};
 
@@ -103,11 +103,21 @@ fn main() -> ExitCode {
             filter = filter.add_directive(d);
         }
     }
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    // Colours only for a person at a terminal: a service's stderr goes to the journal or
+    // a file, where escape codes are noise.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi)
+        .init();
     match real_main(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
+            if e.downcast_ref::<service::AnotherAgent>().is_some() {
+                return ExitCode::from(service::EXIT_ANOTHER_AGENT);
+            }
             ExitCode::FAILURE
         }
     }
@@ -134,7 +144,7 @@ fn real_main(cli: Cli) -> Result<()> {
         Cmd::Pair => {
             let pairing = Pairing {
                 port: resolve(&dir)?.listen.port(),
-                fingerprint: tls::read_fingerprint(&dir)?,
+                fingerprint: service::fingerprint(&dir)?,
                 token: service::token(&dir)?,
             };
             println!("{pairing}");
@@ -252,16 +262,21 @@ fn agent_address(dir: &std::path::Path, url: Option<String>) -> Result<(String, 
         Ok(if config.insecure_plaintext {
             client::Trust::Plaintext
         } else {
-            client::Trust::Pinned(tls::read_fingerprint(dir)?)
+            client::Trust::Pinned(service::fingerprint(dir)?)
         })
     };
     let Some(url) = url else {
         return Ok((format!("127.0.0.1:{}", config.listen.port()), default_trust()?));
     };
     let (trust, rest) = if let Some(rest) = url.strip_prefix("wss://") {
-        (client::Trust::Pinned(tls::read_fingerprint(dir)?), rest)
+        (client::Trust::Pinned(service::fingerprint(dir)?), rest)
     } else if let Some(rest) = url.strip_prefix("ws://") {
         (client::Trust::Plaintext, rest)
+    } else if url.contains("://") {
+        anyhow::bail!(
+            "--url {url}: the agent speaks wss:// (give wss://HOST:PORT or HOST:PORT), or ws:// \
+             when it runs with --insecure-plaintext"
+        );
     } else {
         (default_trust()?, url.as_str())
     };

@@ -17,8 +17,18 @@ pub struct Rotated {
     pub agent: Option<u32>,
 }
 
-/// Writes a new token and certificate to `dir` and tells a running agent.
+/// Writes a new token and certificate to `dir` and tells a running agent. Before the
+/// agent's first run there is nothing to rotate: that is an error saying so (the first
+/// run makes fresh secrets anyway).
 pub fn rotate(dir: &Path) -> Result<Rotated> {
+    if !Config::token_path(dir).exists() {
+        anyhow::bail!(
+            "nothing to rotate in {}: the agent has not made a token and certificate there yet. \
+             Its first run makes fresh ones (`opencode-lookout run`, or `opencode-lookout \
+             install-service`); then pair Home Assistant with `opencode-lookout pair`",
+            dir.display()
+        );
+    }
     secrets::write_private(&Config::token_path(dir), format!("{}\n", secrets::random_token()?))?;
     let id = tls::rotate(dir)?;
     Ok(Rotated { fingerprint: id.fingerprint, agent: signal_agent(dir)? })

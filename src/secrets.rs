@@ -34,7 +34,7 @@ pub fn random_id() -> Result<String> {
 
 /// A one-line token file: must exist (`run` creates it), be private and long enough.
 pub fn load(path: &Path) -> Result<String> {
-    match read_token(path)? {
+    match try_load(path)? {
         Some(token) => Ok(token),
         None => bail!(
             "{} does not exist yet: start the agent first (`opencode-lookout run`, or \
@@ -68,6 +68,11 @@ pub fn load_or_create_public(path: &Path, make: impl FnOnce() -> Result<String>)
         .with_context(|| format!("cannot read {}", path.display()))?
         .trim()
         .to_owned())
+}
+
+/// Like [`load`], `None` while the file does not exist.
+pub fn try_load(path: &Path) -> Result<Option<String>> {
+    read_token(path)
 }
 
 /// The trimmed content of a private token file; `None` when it does not exist.

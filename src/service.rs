@@ -32,25 +32,53 @@ const TICK: Duration = Duration::from_secs(60);
 const STORE_FLUSH_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The API token, which the agent's `run` creates; client commands only read it. While
-/// the file is missing they wait up to `TOKEN_WAIT` for it, so a command started together
-/// with the agent (right after `install-service`, say) gets its token instead of an error.
+/// the file is missing they wait up to `AGENT_FILES_WAIT` for it, so a command started
+/// together with the agent (right after `install-service`, say) gets its token instead of
+/// an error, whether or not the agent has started yet.
 pub fn token(dir: &Path) -> Result<String> {
     let path = Config::token_path(dir);
-    let deadline = std::time::Instant::now() + TOKEN_WAIT;
+    wait_for(|| secrets::try_load(&path), || secrets::load(&path))
+}
+
+/// The fingerprint of the agent's certificate, waited for like [`token`].
+pub fn fingerprint(dir: &Path) -> Result<String> {
+    wait_for(|| tls::try_read_fingerprint(dir), || tls::read_fingerprint(dir))
+}
+
+/// What `read` finds once it finds something, polling while it finds nothing; after
+/// `AGENT_FILES_WAIT`, the error of `missing`.
+fn wait_for<T>(
+    mut read: impl FnMut() -> Result<Option<T>>,
+    missing: impl FnOnce() -> Result<T>,
+) -> Result<T> {
+    let deadline = std::time::Instant::now() + AGENT_FILES_WAIT;
     loop {
-        match secrets::load(&path) {
-            Err(_) if !path.exists() && std::time::Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            done => return done,
+        if let Some(found) = read()? {
+            return Ok(found);
         }
+        if std::time::Instant::now() >= deadline {
+            return missing();
+        }
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
-/// How long a client command waits for the agent to create the token. Generous: a loaded
+/// `run`'s exit status when another agent holds the config dir's lock; the systemd unit
+/// does not restart on it (`RestartPreventExitStatus`).
+pub const EXIT_ANOTHER_AGENT: u8 = 3;
+
+/// Another agent holds the config dir's lock.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "another agent is already running with the config dir {0}; stop it first, or give this \
+     one another --config-dir"
+)]
+pub struct AnotherAgent(pub std::path::PathBuf);
+
+/// How long a client command waits for the agent to create its files. Generous: a loaded
 /// machine can take seconds to start the agent's process; with no agent at all the
 /// command fails after this long with a clear message.
-const TOKEN_WAIT: Duration = Duration::from_secs(10);
+const AGENT_FILES_WAIT: Duration = Duration::from_secs(10);
 
 /// This machine's name as shown in Home Assistant.
 pub fn hostname() -> String {
@@ -245,7 +273,7 @@ fn lock(dir: &Path) -> Result<std::fs::File> {
         .with_context(|| format!("cannot open {}", path.display()))?;
     // SAFETY: flock only reads the descriptor, which `file` keeps open.
     if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
-        anyhow::bail!("another agent is already running with the config dir {}", dir.display());
+        return Err(AnotherAgent(dir.to_owned()).into());
     }
     Ok(file)
 }

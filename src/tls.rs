@@ -76,15 +76,27 @@ pub fn rotate(dir: &Path) -> Result<Identity> {
 
 /// The fingerprint of the certificate in `dir` (the CLI pins it; `pair` prints it).
 pub fn read_fingerprint(dir: &Path) -> Result<String> {
-    let path = dir.join(paths::TLS_CERT);
-    let cert = CertificateDer::from_pem_file(&path).map_err(|e| {
+    try_read_fingerprint(dir)?.ok_or_else(|| {
         anyhow!(
-            "cannot read the agent's certificate {}: {e}; start the agent once \
-             (`opencode-lookout run`) to create it",
-            path.display()
+            "the agent's certificate {} does not exist yet: start the agent first \
+             (`opencode-lookout run`, or `opencode-lookout install-service`), which creates it",
+            dir.join(paths::TLS_CERT).display()
         )
-    })?;
-    Ok(fingerprint(&cert))
+    })
+}
+
+/// Like [`read_fingerprint`], `None` while the certificate does not exist (the agent
+/// writes it whole, by rename, so a file that exists is complete).
+pub fn try_read_fingerprint(dir: &Path) -> Result<Option<String>> {
+    let path = dir.join(paths::TLS_CERT);
+    let pem = match std::fs::read(&path) {
+        Ok(pem) => pem,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    let cert = CertificateDer::from_pem_slice(&pem)
+        .map_err(|e| anyhow!("the agent's certificate {} is not valid: {e}", path.display()))?;
+    Ok(Some(fingerprint(&cert)))
 }
 
 fn new_key() -> Result<String> {

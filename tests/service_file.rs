@@ -181,16 +181,27 @@ fn install_and_uninstall_service_with_systemd() {
     let out = sb.run(&["install-service"]);
     assert!(out.contains(&format!("wrote {}", unit.display())), "{out}");
     assert!(out.contains(&format!("ran systemctl --user enable --now {UNIT}")), "{out}");
+    assert!(out.contains("the agent runs now"), "{out}");
+    assert!(out.contains(&format!("systemctl --user status {UNIT}")), "{out}");
+    assert!(out.contains("opencode-lookout pair"), "{out}");
     let text = read(&unit);
     // The service runs this very binary (as the OS resolves it) with the config dir.
     let exe = fs::canonicalize(BIN).unwrap();
     let exec_start =
         format!("ExecStart=\"{}\" --config-dir \"{}\" run", exe.display(), sb.cfg().display());
     let lines: Vec<&str> = text.lines().collect();
-    for want in [exec_start.as_str(), "Restart=on-failure", "WantedBy=default.target", "[Service]"]
-    {
+    for want in [
+        exec_start.as_str(),
+        "Restart=on-failure",
+        // Another agent holding the config dir (exit 3) is not retried every 3 s.
+        "RestartPreventExitStatus=3",
+        "WantedBy=default.target",
+        "[Service]",
+    ] {
         assert!(lines.contains(&want), "unit file lacks {want:?}:\n{text}");
     }
+    // A user manager has no network-online.target; `After=` alone would order nothing.
+    assert!(!text.contains("network-online"), "{text}");
     assert_eq!(
         sb.systemctl_calls(),
         ["--user daemon-reload", format!("--user enable --now {UNIT}").as_str()],
@@ -204,6 +215,7 @@ fn install_and_uninstall_service_with_systemd() {
 
     let out = sb.run(&["uninstall-service"]);
     assert!(out.contains(&format!("removed {}", unit.display())), "{out}");
+    assert!(!out.contains("start"), "uninstall-service talks of starting: {out}");
     assert!(!unit.exists(), "uninstall-service left {}", unit.display());
     assert_eq!(
         sb.systemctl_calls()[4..],
@@ -230,22 +242,57 @@ fn service_file_defaults_to_home_config() {
 }
 
 #[test]
-fn install_service_without_working_systemctl_still_writes_the_unit() {
+fn install_service_without_working_systemctl_fails_and_says_how_to_start() {
     let sb = Sandbox::new();
-    // No systemctl on PATH at all.
-    let out = sb.run(&["install-service"]);
-    assert!(out.contains("could not run systemctl"), "{out}");
-    assert!(out.contains("start the service yourself"), "{out}");
     let unit = sb.xdg().join("systemd/user").join(UNIT);
-    assert!(unit.exists());
+    // No systemctl on PATH at all, then one that fails (e.g. no user session bus).
+    for status in [None, Some(1)] {
+        if let Some(status) = status {
+            sb.fake_systemctl(status);
+        }
+        let out = sb.command(&["install-service"]).output().expect("install-service");
+        let (stdout, stderr) =
+            (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(!out.status.success(), "{status:?}: exit 0 though systemctl failed: {stdout}");
+        let why = if status.is_some() { "failed (exit status: 1)" } else { "could not run" };
+        assert!(stderr.contains(why), "{status:?}: {stderr}");
+        assert!(stderr.contains("the agent was not started"), "{status:?}: {stderr}");
+        assert!(stderr.contains(&format!("systemctl --user enable --now {UNIT}")), "{stderr}");
+        assert!(stderr.contains("`opencode-lookout run`"), "{stderr}");
+        assert!(!stdout.contains("runs now"), "{stdout}");
+        assert!(unit.exists(), "the unit is written all the same");
+    }
+    // Removing still removes, and says the agent may still run.
+    let out = sb.command(&["uninstall-service"]).output().expect("uninstall-service");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "exit 0 though the service could not be stopped");
+    assert!(stderr.contains(&format!("stop it with `systemctl --user stop {UNIT}`")), "{stderr}");
+    assert!(!stderr.contains("start"), "{stderr}");
+    assert!(!unit.exists());
+    // Nothing installed: nothing to stop, and systemctl is not asked.
+    let calls = sb.systemctl_calls().len();
+    assert!(sb.run(&["uninstall-service"]).contains("no service file at"));
+    assert_eq!(sb.systemctl_calls().len(), calls);
+}
 
-    // systemctl present but failing (e.g. no user session bus).
-    sb.fake_systemctl(1);
-    let out = sb.run(&["install-service"]);
-    assert!(out.contains("exited with"), "{out}");
-    assert!(unit.exists());
-    let out = sb.run(&["uninstall-service"]);
-    assert!(!unit.exists(), "{out}");
+#[test]
+fn a_second_agent_exits_with_its_own_status_so_the_unit_does_not_loop() {
+    let sb = Sandbox::new();
+    let _first = sb.start_agent();
+    let out = sb
+        .command(&["run", "--listen", "127.0.0.1:0", "--no-mdns"])
+        .output()
+        .expect("second agent");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("another agent is already running"), "{stderr}");
+    // The status the unit's RestartPreventExitStatus names.
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    // Any other failure keeps the ordinary status, which the unit restarts on.
+    let bad = sb.command(&["run", "--listen", "not-an-address"]).output().expect("bad run");
+    assert_eq!(bad.status.code(), Some(2), "clap's usage error");
+    fs::write(sb.cfg().join("config.toml"), "bogus = 1\n").unwrap();
+    let bad = sb.command(&["run"]).output().expect("bad config");
+    assert_eq!(bad.status.code(), Some(1));
 }
 
 #[test]
@@ -473,4 +520,64 @@ fn agent_and_cli_started_together_agree_on_one_token() {
             "round {round}"
         );
     }
+}
+
+#[test]
+fn pair_and_token_started_with_the_agent_wait_for_its_files() {
+    let sb = Sandbox::new();
+    for round in 0..10 {
+        let cfg = sb.root.join(format!("together-{round}"));
+        let spawn = |args: &[&str]| {
+            Command::new(BIN)
+                .arg("--config-dir")
+                .arg(&cfg)
+                .args(args)
+                .env_clear()
+                .env("PATH", sb.root.join("bin"))
+                .env("HOME", sb.home())
+                .env("XDG_CONFIG_HOME", sb.xdg())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        };
+        // In the same instant, as right after `install-service`: the CLIs may run before
+        // the agent has even taken its lock.
+        let pair = spawn(&["pair"]);
+        let token = spawn(&["token"]);
+        let mut agent = Agent(spawn(&["run", "--listen", "127.0.0.1:0", "--no-mdns"]));
+        let outs = [pair, token].map(|c| c.wait_with_output().expect("cli"));
+        for out in &outs {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "round {round}: {stderr}");
+        }
+        let stdout = agent.0.stdout.take().expect("stdout");
+        let line = BufReader::new(stdout).lines().map_while(Result::ok).next().unwrap_or_default();
+        let fingerprint = line.split("fingerprint=").nth(1).expect("listening line").to_owned();
+        let token = read(&cfg.join("token")).trim().to_owned();
+        let pairing = String::from_utf8_lossy(&outs[0].stdout).trim().to_owned();
+        assert_eq!(pairing, format!("lookout1:7420:{fingerprint}:{token}"), "round {round}");
+        assert_eq!(String::from_utf8_lossy(&outs[1].stdout).trim(), token, "round {round}");
+    }
+}
+
+#[test]
+fn agent_logs_carry_no_colour_codes_when_stderr_is_not_a_terminal() {
+    let sb = Sandbox::new();
+    let log = sb.root.join("agent.log");
+    let mut child = sb
+        .command(&["run", "--listen", "127.0.0.1:0", "--no-mdns"])
+        .stdout(Stdio::piped())
+        .stderr(fs::File::create(&log).unwrap())
+        .spawn()
+        .expect("agent");
+    let stdout = child.stdout.take().expect("stdout");
+    let agent = Agent(child);
+    let listening =
+        BufReader::new(stdout).lines().map_while(Result::ok).any(|l| l.contains("listening"));
+    drop(agent);
+    assert!(listening);
+    let text = read(&log);
+    assert!(text.contains("INFO") && text.contains("running"), "{text}");
+    assert!(!text.contains("\x1b["), "colour codes in a log file: {text:?}");
 }

@@ -1,12 +1,15 @@
-//! Admission: who gets a connection task at all, and the budgets the connection tasks
-//! share (client slots, the pre-auth pool, failed authentications per address).
+//! Admission: the budgets the connection tasks share (client slots, the pre-auth pool,
+//! failed authentications per address).
 //!
 //! Limits before trust: a connection that has not authenticated holds one of a small pool
-//! of pre-auth places (at most a few per peer address), never one of the client slots,
-//! and is dropped at once when the pool or its address's share is full. The client slots
-//! are taken only by authenticated clients.
+//! of pre-auth places (`preauth`: a few per address or IPv6 /64, the oldest evicted when
+//! full), never one of the client slots. The client slots are taken only by
+//! authenticated clients.
 
-use super::settings::Settings;
+use super::{
+    preauth::{Limits, Place, Pool},
+    settings::Settings,
+};
 use crate::hub::Hub;
 use std::{
     collections::{HashMap, VecDeque},
@@ -14,7 +17,7 @@ use std::{
     sync::{atomic::AtomicU64, Arc, Mutex},
     time::{Duration, Instant},
 };
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::Semaphore;
 
 /// The window over which failed authentications are counted.
 const FAILURE_WINDOW: Duration = Duration::from_secs(60);
@@ -26,27 +29,7 @@ pub(super) struct Shared {
     pub(super) slots: Arc<Semaphore>,
     pub(super) next_id: AtomicU64,
     failures: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
-    preauth: Arc<Semaphore>,
-    preauth_by_address: Arc<Mutex<HashMap<IpAddr, usize>>>,
-}
-
-/// A pre-auth place: released when dropped (on authentication or when the peer leaves).
-pub(super) struct Preauth {
-    _permit: OwnedSemaphorePermit,
-    peer: IpAddr,
-    by_address: Arc<Mutex<HashMap<IpAddr, usize>>>,
-}
-
-impl Drop for Preauth {
-    fn drop(&mut self) {
-        let mut m = self.by_address.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(n) = m.get_mut(&self.peer) {
-            *n -= 1;
-            if *n == 0 {
-                m.remove(&self.peer);
-            }
-        }
-    }
+    preauth: Arc<Pool>,
 }
 
 impl Shared {
@@ -55,24 +38,27 @@ impl Shared {
         Shared {
             hub,
             slots: Arc::new(Semaphore::new(settings.max_clients)),
-            preauth: Arc::new(Semaphore::new(settings.max_unauthenticated)),
-            preauth_by_address: Arc::default(),
+            preauth: Pool::new(Limits {
+                places: settings.max_unauthenticated,
+                per_group: settings.max_unauthenticated_per_address,
+                reserved: settings.preauth_reserved,
+                recent: settings.recent_auth,
+            }),
             failures: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(1),
             settings,
         }
     }
 
-    /// A pre-auth place for a new connection from `peer`, if one is free.
-    pub(super) fn admit(&self, peer: IpAddr) -> Option<Preauth> {
-        let mut m = self.preauth_by_address.lock().unwrap_or_else(|e| e.into_inner());
-        let n = m.entry(peer).or_insert(0);
-        if *n >= self.settings.max_unauthenticated_per_address {
-            return None;
-        }
-        let permit = self.preauth.clone().try_acquire_owned().ok()?;
-        *n += 1;
-        Some(Preauth { _permit: permit, peer, by_address: self.preauth_by_address.clone() })
+    /// A pre-auth place for a new connection from `peer`; an older one may be evicted.
+    pub(super) fn admit(&self, peer: IpAddr) -> Place {
+        self.preauth.admit(peer)
+    }
+
+    /// `peer` holds an authenticated connection: it has reserved pre-auth places for a
+    /// while after (see `Settings::recent_auth`).
+    pub(super) fn authenticated(&self, peer: IpAddr) {
+        self.preauth.authenticated(peer);
     }
 
     /// `Some(seconds until the next attempt)` while a peer is over its failure budget.

@@ -2,16 +2,13 @@
 //! `hello`, `auth`, then commands and events.
 //!
 //! Nothing is readable before `auth` succeeds, and until then the peer gets little: a
-//! byte budget of a few KiB (so no large frame is even buffered), no client slot, and
-//! `auth_timeout` for everything. Each authenticated client has a bounded outgoing queue
+//! byte budget of a few KiB (so no large frame is even buffered), no client slot, a
+//! pre-auth place that a newer connection may take (`preauth`), `handshake_timeout` for
+//! the TLS handshake and `auth_timeout` for everything. Each authenticated client has a bounded outgoing queue
 //! fed by the hub; commands that reach OpenCode run in their own tasks, a bounded number
 //! at a time, so a slow OpenCode never blocks the connection.
 
-use super::{
-    admission::{Preauth, Shared},
-    commands,
-    credentials::Secrets,
-};
+use super::{admission::Shared, commands, credentials::Secrets, preauth::Place};
 use crate::{
     hub::{ClientTx, CLIENT_QUEUE},
     protocol::{
@@ -64,17 +61,47 @@ pub(super) async fn run(
     shared: Arc<Shared>,
     stream: TcpStream,
     peer: IpAddr,
-    place: Preauth,
+    place: Place,
     stop: Arc<Notify>,
 ) {
     let _ = stream.set_nodelay(true);
+    // Until it authenticates, a newer connection may take this one's place (`preauth`).
+    let admitted = tokio::select! {
+        admitted = admit(&shared, stream, peer) => admitted,
+        () = place.evicted() => {
+            return tracing::debug!(%peer, "unauthenticated connection evicted by a newer one");
+        }
+    };
+    let Some((ws, slot, rotations)) = admitted else { return };
+    drop(place);
+    shared.authenticated(peer);
+    if shared.settings.credentials.current().tls.is_none() {
+        tracing::warn!(%peer, "client authenticated over PLAINTEXT (--insecure-plaintext)");
+    } else {
+        // Debug: a script polling `sessions` connects every few seconds. Steering is
+        // logged at info with the peer all the same.
+        tracing::debug!(%peer, "client authenticated");
+    }
+    serve(shared, ws, peer, stop, slot, rotations).await;
+}
+
+/// Everything before trust: handshakes, `hello` and `auth`, within `auth_timeout`. The
+/// authenticated websocket, its client slot and what tells of the next rotation; `None`
+/// when the connection ended (closed as it should be).
+async fn admit(
+    shared: &Shared,
+    stream: TcpStream,
+    peer: IpAddr,
+) -> Option<(Ws, OwnedSemaphorePermit, Rotations)> {
     let deadline = tokio::time::Instant::now() + shared.settings.auth_timeout;
-    let ws = tokio::time::timeout_at(deadline, open(&shared, stream, peer)).await;
+    let ws = tokio::time::timeout_at(deadline, open(shared, stream, peer)).await;
     let Ok(Some(mut ws)) = ws else {
-        return tracing::debug!(%peer, "connection ended before the websocket opened");
+        tracing::debug!(%peer, "connection ended before the websocket opened");
+        return None;
     };
     if shared.slots.available_permits() == 0 {
-        return refuse(&mut ws, peer).await;
+        refuse(&mut ws, peer).await;
+        return None;
     }
     let s = &shared.settings;
     let hello = ServerMsg::Hello {
@@ -84,39 +111,48 @@ pub(super) async fn run(
         schema: SCHEMA,
         min_schema: MIN_SCHEMA,
     };
-    if ws.send(Message::Text(hello.frame())).await.is_err() {
-        return;
+    ws.send(Message::Text(hello.frame())).await.ok()?;
+    match authenticate(shared, &mut ws, peer, deadline).await {
+        Ok((slot, rotations)) => {
+            ws.get_mut().lift();
+            Some((ws, slot, rotations))
+        }
+        Err(Some((code, reason))) => {
+            close_ws(&mut ws, code, reason).await;
+            None
+        }
+        Err(None) => None,
     }
-    let slot = match authenticate(&shared, &mut ws, peer, deadline).await {
-        Ok(slot) => slot,
-        Err(Some((code, reason))) => return close_ws(&mut ws, code, reason).await,
-        Err(None) => return,
-    };
-    let (slot, rotations) = slot;
-    drop(place);
-    ws.get_mut().lift();
-    if shared.settings.credentials.current().tls.is_none() {
-        tracing::warn!(%peer, "client authenticated over PLAINTEXT (--insecure-plaintext)");
-    } else {
-        tracing::info!(%peer, "client authenticated");
-    }
-    serve(shared, ws, peer, stop, slot, rotations).await;
 }
 
 /// TLS (unless opted out) and the websocket upgrade; browsers (an `Origin`) are refused.
+/// The TLS handshake (without TLS, the first byte) has `handshake_timeout`: a socket that
+/// says nothing gives its place back in seconds, not at the auth deadline.
 async fn open(shared: &Shared, stream: TcpStream, peer: IpAddr) -> Option<Ws> {
+    let first = shared.settings.handshake_timeout;
     let stream: Box<dyn Io> = match &shared.settings.credentials.current().tls {
         Some(config) => {
             let acceptor = tokio_rustls::TlsAcceptor::from(config.clone());
-            match acceptor.accept(stream).await {
-                Ok(tls) => Box::new(tls),
-                Err(e) => {
+            match tokio::time::timeout(first, acceptor.accept(stream)).await {
+                Ok(Ok(tls)) => Box::new(tls),
+                Ok(Err(e)) => {
                     tracing::debug!(%peer, error = %e, "TLS handshake failed");
+                    return None;
+                }
+                Err(_) => {
+                    tracing::debug!(%peer, "no TLS handshake in time");
                     return None;
                 }
             }
         }
-        None => Box::new(stream),
+        None => {
+            let mut byte = [0u8; 1];
+            if !matches!(tokio::time::timeout(first, stream.peek(&mut byte)).await, Ok(Ok(1))) {
+                tracing::debug!(%peer, "nothing sent in time");
+                return None;
+            }
+            Box::new(stream)
+        }
     };
     let config = WebSocketConfig::default()
         .max_message_size(Some(HARD_FRAME_LIMIT))
@@ -302,7 +338,8 @@ async fn serve(
     shared.hub.unsubscribe(id);
     let close = sink.send(Message::Close(Some(CloseFrame { code, reason: reason.into() })));
     let _ = tokio::time::timeout(write_limit.min(Duration::from_secs(5)), close).await;
-    tracing::info!(%peer, reason, "client disconnected");
+    shared.authenticated(peer);
+    tracing::debug!(%peer, reason, "client disconnected");
 }
 
 /// Dispatches one frame of an authenticated client.

@@ -1,7 +1,8 @@
 //! The websocket API: the agent's listening side of the socket Home Assistant and the CLI
 //! connect to (the client side is `crate::client`).
 //! - `server`: the accept loop.
-//! - `admission`: who gets a connection task (client slots, pre-auth pool, failure budget).
+//! - `admission`: the budgets connection tasks share (client slots, failure budget).
+//! - `preauth`: the pre-auth pool (places per address or /64, eviction, reserved places).
 //! - `credentials`: the token and certificate, and their rotation.
 //! - `settings`: the server's limits and timers.
 //! - `connection`: one client: TLS, upgrade, `hello`, `auth`, then commands and events.
@@ -11,6 +12,7 @@ mod admission;
 mod commands;
 mod connection;
 pub mod credentials;
+mod preauth;
 pub mod server;
 pub mod settings;
 

@@ -27,11 +27,8 @@ pub async fn run(
             _ = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
-                    let Some(place) = shared.admit(peer.ip()) else {
-                        // Dropping the socket at once keeps idle floods from holding anything.
-                        tracing::debug!(%peer, "refusing connection: too many unauthenticated");
-                        continue;
-                    };
+                    // Never refused: a full pre-auth pool evicts an older connection.
+                    let place = shared.admit(peer.ip());
                     let (shared, stop) = (shared.clone(), stop.clone());
                     tokio::spawn(connection::run(shared, stream, peer.ip(), place, stop));
                 }

@@ -113,7 +113,20 @@ pub fn report(conn: &Connection, since_ms: Option<i64>) -> Result<Report, Error>
 
 /// The report as a table for people.
 pub fn table(r: &Report) -> String {
-    let width = r.days.iter().map(|l| l.model.len()).max().unwrap_or(0).max(5);
+    let since = match &r.since {
+        Some(since) => format!("since {since}"),
+        None => "all days".to_owned(),
+    };
+    let total_since = format!("since {}", r.total.since);
+    // The model column also holds the period and total rows' labels.
+    let width = r
+        .days
+        .iter()
+        .map(|l| l.model.as_str())
+        .chain(["model", &since, &total_since])
+        .map(|m| m.chars().count())
+        .max()
+        .unwrap_or(0);
     let mut out = String::new();
     let row = |out: &mut String, day: &str, model: &str, msgs: &str, tokens: &str, cost: &str| {
         let _ = writeln!(out, "{day:<10}  {model:<width$}  {msgs:>8}  {tokens:>12}  {cost:>10}");
@@ -131,27 +144,62 @@ pub fn table(r: &Report) -> String {
         );
     }
     let p = &r.period;
-    let label = match &r.since {
-        Some(since) => format!("since {since}"),
-        None => "all days".to_owned(),
-    };
     row(
         &mut out,
         "period",
-        &label,
+        &since,
         &p.messages.to_string(),
         &p.tokens.to_string(),
         &format!("{:.4}", p.cost),
     );
     let t = &r.total;
-    let label = format!("since {}", t.since);
     row(
         &mut out,
         "total",
-        &label,
+        &total_since,
         &t.messages.to_string(),
         &t.tokens.to_string(),
         &format!("{:.4}", t.cost),
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    //! The table's layout.
+    use super::*;
+
+    #[test]
+    fn period_and_total_rows_line_up_with_the_days() {
+        let line = |day: &str, model: &str, cost| Line {
+            day: day.into(),
+            model: model.into(),
+            messages: 3,
+            tokens: 1234,
+            cost,
+            ..Line::default()
+        };
+        let report = Report {
+            since: Some("2026-11-01T00:00:00.000Z".into()),
+            days: vec![line("2026-11-01", "fake/m", 0.5), line("2026-11-02", "", 12.25)],
+            period: line("", "", 12.75),
+            total: Usage {
+                since: "2026-10-01T08:15:00.000Z".into(),
+                messages: 120,
+                cost: 99.5,
+                ..Usage::default()
+            },
+        };
+        let text = table(&report);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 5, "{text}");
+        // The numbers are right-aligned: rows of equal length end each column in the
+        // same place.
+        let width = lines[0].chars().count();
+        for l in &lines {
+            assert_eq!(l.chars().count(), width, "misaligned row {l:?} in\n{text}");
+        }
+        assert!(lines[3].starts_with("period      since 2026-11-01T00:00:00.000Z  "), "{text}");
+        assert!(lines[4].ends_with("   99.5000"), "{text}");
+    }
 }
