@@ -100,7 +100,7 @@ async def _async_connect(
         )
     server_id = info.server_id
     sessions, dispatcher = SessionCache(), Dispatcher()
-    activity = Activity(hass, entry, server_id, dispatcher)
+    activity = Activity(hass, entry, server_id, dispatcher, info.hostname)
     tracker = SessionTracker(
         hass, entry, server_id=server_id, sessions=sessions, dispatcher=dispatcher
     )
