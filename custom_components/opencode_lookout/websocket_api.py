@@ -28,6 +28,7 @@ from homeassistant.util import dt as dt_util
 from .client import Session
 from .client.codec import encode
 from .const import DOMAIN
+from .models import OpenCodeLookoutConfigEntry
 from .steering import async_may_steer
 
 SUBSCRIBE = f"{DOMAIN}/subscribe"
@@ -149,11 +150,10 @@ class CardSubscription:
     @callback
     def _attach_entries(self) -> None:
         """Listen to the manager of every loaded entry (and stop for unloaded ones)."""
-        loaded = {
-            e.entry_id: e
-            for e in self.hass.config_entries.async_entries(DOMAIN)
-            if e.state is ConfigEntryState.LOADED
-        }
+        entries: list[OpenCodeLookoutConfigEntry] = (
+            self.hass.config_entries.async_entries(DOMAIN)
+        )
+        loaded = {e.entry_id: e for e in entries if e.state is ConfigEntryState.LOADED}
         for entry_id in [eid for eid in self._entry_unsubs if eid not in loaded]:
             self._entry_unsubs.pop(entry_id)()
         for entry_id, entry in loaded.items():
@@ -213,7 +213,10 @@ class CardSubscription:
         machines: dict[str, Json] = {}
         sessions: dict[str, dict[str, Json]] = {}
         encoded: dict[tuple[str, str], tuple[Session, Json]] = {}
-        for entry in self.hass.config_entries.async_entries(DOMAIN):
+        entries: list[OpenCodeLookoutConfigEntry] = (
+            self.hass.config_entries.async_entries(DOMAIN)
+        )
+        for entry in entries:
             if entry.disabled_by is not None:
                 continue
             server_id = entry.unique_id or ""

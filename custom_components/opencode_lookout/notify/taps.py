@@ -76,7 +76,9 @@ class TapHandler:
         parsed = parse_action(action)
         if parsed is not None and parsed[1] in self.state.grants:
             return True
-        entries = self.hass.config_entries.async_loaded_entries(DOMAIN)
+        entries: list[OpenCodeLookoutConfigEntry] = (
+            self.hass.config_entries.async_loaded_entries(DOMAIN)
+        )
         if parsed is not None and any(
             parsed[1] in entry.runtime_data.notify.grants for entry in entries
         ):
