@@ -1,7 +1,9 @@
-"""Client errors to translated Home Assistant errors: the one place that maps them.
+"""Client errors to translated Home Assistant errors, for setup and for commands.
 
-Setup (setup_errors) and commands (catch_client_error); nothing else looks at client
-errors except the manager's reconnect policy.
+Setup (setup_errors, which also retries a rate-limited setup when the agent allows)
+and commands (catch_client_error). Client errors are mapped in two more places: the
+config flow turns them into its form's error keys (config_flow.py), and the
+manager's reconnect policy starts a re-pairing or a repair issue (manager.py).
 """
 
 from collections.abc import Awaitable, Callable, Coroutine, Iterator

@@ -154,7 +154,7 @@ class SessionTracker:
 
     @callback
     def async_remove_stale(self, _now: datetime) -> None:
-        """Drop the devices of sessions that aged out (run every STALE_CHECK_INTERVAL)."""
+        """Drop the devices of sessions that aged out (every RETENTION_CHECK_INTERVAL)."""
         self._async_remove_all_but(self._retained(self.sessions.values()))
 
     @callback

@@ -3,7 +3,7 @@
 `{"type": "opencode_lookout/subscribe"}` answers with a result, then sends a
 `snapshot` event (every machine with its sessions) and after that only changes:
 `machine`, `machine_removed`, `session`, `session_removed` (docs/card.md). A session
-is the agent's session object (schema 2) plus Home Assistant's `device_id` (the
+is the agent's session object (schema 3) plus Home Assistant's `device_id` (the
 target of the actions) and `state_since`. `can_steer` tells the card whether this
 user may answer; the actions check it again, the card only hides buttons.
 """
