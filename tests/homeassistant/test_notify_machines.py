@@ -3,17 +3,13 @@
 from collections.abc import AsyncGenerator
 import logging
 
-from fake_agent import FINGERPRINT, TOKEN, FakeAgent, make_permission
+from common import make_entry
+from fake_agent import FakeAgent, make_permission
 from notify_common import TARGETS, nonce_of, request_permissions, tap, wait_calls
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.opencode_lookout.const import (
-    CONF_FINGERPRINT,
-    CONF_NOTIFY_TARGETS,
-    DOMAIN,
-)
-from homeassistant.const import CONF_HOST, CONF_PORT, CONF_TOKEN
+from custom_components.opencode_lookout.const import CONF_NOTIFY_TARGETS
 from homeassistant.core import HomeAssistant, ServiceCall
 
 LAPTOP_ID = "0123456789abcdef0123456789abcdef"
@@ -27,18 +23,7 @@ async def laptop(
     agent = FakeAgent()
     agent.hello |= {"server_id": LAPTOP_ID, "hostname": "laptop"}
     await agent.start()
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=LAPTOP_ID,
-        title="laptop",
-        data={
-            CONF_HOST: "127.0.0.1",
-            CONF_PORT: agent.port,
-            CONF_TOKEN: TOKEN,
-            CONF_FINGERPRINT: FINGERPRINT,
-        },
-        options={CONF_NOTIFY_TARGETS: TARGETS},
-    )
+    entry = make_entry(agent, options={CONF_NOTIFY_TARGETS: TARGETS})
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
