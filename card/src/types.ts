@@ -37,7 +37,7 @@ export interface Question {
   questions: QuestionItem[];
 }
 
-/** A root session as the agent sends it (schema 2), plus what Home Assistant adds. */
+/** A root session as the agent sends it (schema 3), plus what Home Assistant adds. */
 export interface Session {
   id: string;
   title: string | null;

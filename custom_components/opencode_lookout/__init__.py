@@ -16,7 +16,8 @@ Where each job lives:
 - repairs.py: repair issues and their fix flow;
 - frontend.py + websocket_api.py: the dashboard card (bundle in frontend/, sources in
   card/ at the repo root) and its live subscription;
-- entity.py and the platforms; config_flow.py, options_flow.py, diagnostics.py.
+- entity.py (entity_ids.py the session entity ids) and the platforms; config_flow.py,
+  options_flow.py, diagnostics.py.
 """
 
 from homeassistant.const import (
@@ -99,7 +100,7 @@ async def _async_connect(
         )
     server_id = info.server_id
     sessions, dispatcher = SessionCache(), Dispatcher()
-    activity = Activity(hass, entry, server_id, dispatcher)
+    activity = Activity(hass, entry, server_id, dispatcher, info.hostname)
     tracker = SessionTracker(
         hass, entry, server_id=server_id, sessions=sessions, dispatcher=dispatcher
     )

@@ -1,5 +1,8 @@
 """What happened in a session, told twice: to its event entity and on the event bus.
 
+Both name the machine (its hostname); the bus event also names the config entry, so an
+automation can pick one machine's sessions without a template over the registries.
+
 Also the automation-friendly details of a permission or question, read from the
 session cache (the only carrier of those details).
 """
@@ -48,18 +51,21 @@ class Activity:
         entry: ConfigEntry,
         server_id: str,
         dispatcher: Dispatcher,
+        machine: str,
     ) -> None:
-        """Store where events go."""
+        """Store where events go and the machine's hostname (updated on reconnect)."""
         self.hass = hass
         self.entry = entry
         self.server_id = server_id
         self.dispatcher = dispatcher
+        self.machine = machine
 
     @callback
     def async_fire(
         self, session_id: str, event_type: str, details: dict[str, Any]
     ) -> None:
         """Trigger the session's event entity and fire opencode_lookout_event."""
+        details = {**details, "machine": self.machine}
         self.dispatcher.async_notify_event(session_id, event_type, details)
         device = async_get_session_device(
             self.hass, self.entry, self.server_id, session_id
@@ -68,6 +74,7 @@ class Activity:
             EVENT_LOOKOUT,
             {
                 **details,
+                "config_entry_id": self.entry.entry_id,
                 "device_id": device.id if device else None,
                 "session_id": session_id,
                 "type": event_type,

@@ -38,6 +38,7 @@ from .client import (
     async_fetch_server_info,
 )
 from .const import CONF_FINGERPRINT, DOMAIN
+from .models import OpenCodeLookoutConfigEntry
 from .options_flow import OpenCodeLookoutOptionsFlow
 
 _LOGGER = logging.getLogger(__name__)
@@ -194,7 +195,9 @@ class OpenCodeLookoutConfigFlow(ConfigFlow, domain=DOMAIN):
         self.context["title_placeholders"] = {"name": self._hostname}
         return await self.async_step_zeroconf_confirm()
 
-    async def _async_moved(self, entry: ConfigEntry, server_id: str) -> bool:
+    async def _async_moved(
+        self, entry: OpenCodeLookoutConfigEntry, server_id: str
+    ) -> bool:
         """Return True if the paired agent now answers at the announced address.
 
         The endpoint must present the entry's pinned certificate and name the same

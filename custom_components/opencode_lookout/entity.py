@@ -11,26 +11,12 @@ from homeassistant.helpers.entity_platform import (
     AddConfigEntryEntitiesCallback,
     EntityPlatform,
 )
-from homeassistant.util import slugify
 
 from .client import Session
 from .const import DOMAIN
 from .devices import session_identifier
+from .entity_ids import session_object_id
 from .models import OpenCodeLookoutConfigEntry, OpenCodeLookoutData
-
-# A session without a project directory (rare) still gets a readable id.
-NO_PROJECT = "opencode"
-SHORT_ID_LENGTH = 6
-
-
-def session_object_id(session: Session, key: str) -> str:
-    """Return the object id of a session entity: <project>_<short id>_<key>.
-
-    Known the moment a session appears and never from its title: OpenCode names new
-    sessions "New session - <timestamp>" until it has generated a title.
-    """
-    short = session.id[-SHORT_ID_LENGTH:].lower()
-    return slugify(f"{session.project or NO_PROJECT} {short} {key}")
 
 
 class LookoutEntity(Entity):
@@ -114,8 +100,10 @@ class SessionEntity(LookoutEntity):
         """
         super().add_to_platform_start(hass, platform, parallel_updates)
         if (session := self.session) is not None:
-            key = self.entity_description.key
-            self.entity_id = f"{platform.domain}.{session_object_id(session, key)}"
+            object_id = session_object_id(
+                session.id, session.project, self.entity_description.key
+            )
+            self.entity_id = f"{platform.domain}.{object_id}"
 
     @property
     @override

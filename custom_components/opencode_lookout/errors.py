@@ -1,22 +1,28 @@
-"""Client errors to translated Home Assistant errors: the one place that maps them.
+"""Client errors to translated Home Assistant errors, for setup and for commands.
 
-Setup (setup_errors) and commands (catch_client_error); nothing else looks at client
-errors except the manager's reconnect policy.
+Setup (setup_errors, which also retries a rate-limited setup when the agent allows)
+and commands (catch_client_error). Client errors are mapped in two more places: the
+config flow turns them into its form's error keys (config_flow.py), and the
+manager's reconnect policy starts a re-pairing or a repair issue (manager.py).
 """
 
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from functools import wraps
+import random
 from typing import Any, Concatenate, Protocol
 
-from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
+from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
 from homeassistant.exceptions import (
     ConfigEntryAuthFailed,
     ConfigEntryNotReady,
     HomeAssistantError,
     ServiceValidationError,
 )
+from homeassistant.helpers.event import async_call_later
+from homeassistant.util.hass_dict import HassKey
 
 from .client import (
     ClientError,
@@ -31,6 +37,14 @@ from .client import (
 )
 from .const import DOMAIN
 from .repairs import async_create_schema_issue
+
+# After rate_limited the entry is set up again as soon as the agent accepts attempts;
+# Home Assistant's own retry (5 s, doubling) would come up to half its step late. The
+# jitter spreads the entries of one Home Assistant, all refused at the same moment.
+RATE_LIMIT_JITTER = 2.0  # seconds, at most
+_RATE_LIMIT_RETRIES: HassKey[dict[str, CALLBACK_TYPE]] = HassKey(
+    f"{DOMAIN}_rate_limit_retries"
+)
 
 
 class RequestNotPending(ServiceValidationError):
@@ -123,6 +137,7 @@ def setup_errors(hass: HomeAssistant, entry: ConfigEntry, host: str) -> Iterator
         ) from err
     except RateLimited as err:
         # Wait and retry; never a re-pairing.
+        async_retry_setup_after(hass, entry, err.retry_after)
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN,
             translation_key="rate_limited",
@@ -141,3 +156,28 @@ def setup_errors(hass: HomeAssistant, entry: ConfigEntry, host: str) -> Iterator
             translation_key="cannot_connect",
             translation_placeholders=placeholders,
         ) from err
+
+
+@callback
+def async_retry_setup_after(
+    hass: HomeAssistant, entry: ConfigEntry, seconds: float
+) -> None:
+    """Set an entry up again once the agent accepts attempts (plus a little jitter).
+
+    Replaces the timer of an earlier refusal: each one says how long is left.
+    """
+    timers = hass.data.setdefault(_RATE_LIMIT_RETRIES, {})
+    if (cancel := timers.pop(entry.entry_id, None)) is not None:
+        cancel()
+
+    @callback
+    def _async_retry(_now: datetime) -> None:
+        """Reload the entry if it is still waiting to retry its setup."""
+        timers.pop(entry.entry_id, None)
+        if entry.state is ConfigEntryState.SETUP_RETRY:
+            hass.config_entries.async_schedule_reload(entry.entry_id)
+
+    delay = seconds + random.uniform(0, RATE_LIMIT_JITTER)
+    timers[entry.entry_id] = async_call_later(
+        hass, delay, HassJob(_async_retry, cancel_on_shutdown=True)
+    )

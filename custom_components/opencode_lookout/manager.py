@@ -112,6 +112,7 @@ class LookoutManager:
         """Resync everything after a reconnect."""
         _LOGGER.info("Connection to OpenCode Lookout agent %s restored", info.hostname)
         self.server_info = info
+        self.activity.machine = info.hostname
         self.connected = True
         self._reauth_started = False
         async_delete_schema_issue(self.hass, self.entry)

@@ -18,7 +18,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .activity import permission_attributes
-from .client import Session, State, Usage
+from .client import TOKEN_COUNTERS, Session, State, Usage
 from .const import DOMAIN
 from .entity import MachineEntity, SessionEntity, async_setup_session_entities
 from .followed import instances_attributes, versions_state
@@ -83,17 +83,21 @@ def _permission_attrs(session: Session) -> dict[str, Any] | None:
     }
 
 
-def _tokens(
-    key: str, value_fn: Callable[[Session], int], enabled: bool = True
-) -> SessionSensorDescription:
-    """Describe a token counter."""
+def _tokens(key: str) -> SessionSensorDescription:
+    """Describe the sensor of one token counter (disabled by default)."""
+
+    def value(session: Session) -> int:
+        """Return the counter of the session."""
+        count: int = getattr(session, key)
+        return count
+
     return SessionSensorDescription(
         key=key,
         translation_key=key,
         native_unit_of_measurement=UNIT_TOKENS,
         state_class=SensorStateClass.TOTAL_INCREASING,
-        entity_registry_enabled_default=enabled,
-        value_fn=value_fn,
+        entity_registry_enabled_default=False,
+        value_fn=value,
     )
 
 
@@ -195,11 +199,7 @@ SESSION_SENSORS: tuple[SessionSensorDescription, ...] = (
         value_fn=lambda s: s.permission.title if s.permission else None,
         attr_fn=_permission_attrs,
     ),
-    _tokens("tokens_input", lambda s: s.tokens_input, enabled=False),
-    _tokens("tokens_output", lambda s: s.tokens_output, enabled=False),
-    _tokens("tokens_reasoning", lambda s: s.tokens_reasoning, enabled=False),
-    _tokens("tokens_cache_read", lambda s: s.tokens_cache_read, enabled=False),
-    _tokens("tokens_cache_write", lambda s: s.tokens_cache_write, enabled=False),
+    *(_tokens(key) for key in TOKEN_COUNTERS),
     SessionSensorDescription(
         key="cost",
         translation_key="cost",

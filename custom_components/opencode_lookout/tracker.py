@@ -28,6 +28,7 @@ from .devices import (
     async_update_session_device,
 )
 from .dispatcher import Dispatcher
+from .entity_ids import async_follow_project
 from .retention import retained
 from .sessions import SessionCache
 
@@ -100,6 +101,11 @@ class SessionTracker:
         self.sessions[session.id] = session
         if old is None or old.title != session.title:
             async_update_session_device(self.hass, self.entry, self.server_id, session)
+        if old is None or old.project != session.project:
+            # Before new entities are added; also after a restart of Home Assistant.
+            async_follow_project(
+                self.hass, self.entry.entry_id, self.server_id, session
+            )
         if old is None:
             self.dispatcher.async_notify_new_session(session)
         self.dispatcher.async_notify(session.id)
@@ -148,7 +154,7 @@ class SessionTracker:
 
     @callback
     def async_remove_stale(self, _now: datetime) -> None:
-        """Drop the devices of sessions that aged out (run every STALE_CHECK_INTERVAL)."""
+        """Drop the devices of sessions that aged out (every RETENTION_CHECK_INTERVAL)."""
         self._async_remove_all_but(self._retained(self.sessions.values()))
 
     @callback

@@ -3,7 +3,7 @@
 `{"type": "opencode_lookout/subscribe"}` answers with a result, then sends a
 `snapshot` event (every machine with its sessions) and after that only changes:
 `machine`, `machine_removed`, `session`, `session_removed` (docs/card.md). A session
-is the agent's session object (schema 2) plus Home Assistant's `device_id` (the
+is the agent's session object (schema 3) plus Home Assistant's `device_id` (the
 target of the actions) and `state_since`. `can_steer` tells the card whether this
 user may answer; the actions check it again, the card only hides buttons.
 """
@@ -28,6 +28,7 @@ from homeassistant.util import dt as dt_util
 from .client import Session
 from .client.codec import encode
 from .const import DOMAIN
+from .models import OpenCodeLookoutConfigEntry
 from .steering import async_may_steer
 
 SUBSCRIBE = f"{DOMAIN}/subscribe"
@@ -149,11 +150,10 @@ class CardSubscription:
     @callback
     def _attach_entries(self) -> None:
         """Listen to the manager of every loaded entry (and stop for unloaded ones)."""
-        loaded = {
-            e.entry_id: e
-            for e in self.hass.config_entries.async_entries(DOMAIN)
-            if e.state is ConfigEntryState.LOADED
-        }
+        entries: list[OpenCodeLookoutConfigEntry] = (
+            self.hass.config_entries.async_entries(DOMAIN)
+        )
+        loaded = {e.entry_id: e for e in entries if e.state is ConfigEntryState.LOADED}
         for entry_id in [eid for eid in self._entry_unsubs if eid not in loaded]:
             self._entry_unsubs.pop(entry_id)()
         for entry_id, entry in loaded.items():
@@ -213,7 +213,10 @@ class CardSubscription:
         machines: dict[str, Json] = {}
         sessions: dict[str, dict[str, Json]] = {}
         encoded: dict[tuple[str, str], tuple[Session, Json]] = {}
-        for entry in self.hass.config_entries.async_entries(DOMAIN):
+        entries: list[OpenCodeLookoutConfigEntry] = (
+            self.hass.config_entries.async_entries(DOMAIN)
+        )
+        for entry in entries:
             if entry.disabled_by is not None:
                 continue
             server_id = entry.unique_id or ""

@@ -2,11 +2,13 @@
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 
-from fake_agent import SERVER_ID
+from fake_agent import FINGERPRINT, SERVER_ID, TOKEN, FakeAgent
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.opencode_lookout.const import DOMAIN
+from custom_components.opencode_lookout.const import CONF_FINGERPRINT, DOMAIN
+from homeassistant.const import CONF_HOST, CONF_PORT, CONF_TOKEN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
@@ -53,3 +55,19 @@ def device_id(
     found = device(hass, entry, session_id)
     assert found is not None, session_id
     return found.id
+
+
+def make_entry(agent: FakeAgent, **kwargs: Any) -> MockConfigEntry:
+    """Return a config entry paired with a fake agent (its hello's id and hostname)."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=agent.hello["server_id"],
+        title=agent.hello["hostname"],
+        data={
+            CONF_HOST: "127.0.0.1",
+            CONF_PORT: agent.port,
+            CONF_TOKEN: TOKEN,
+            CONF_FINGERPRINT: FINGERPRINT,
+        },
+        **kwargs,
+    )

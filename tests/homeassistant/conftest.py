@@ -17,12 +17,11 @@ from collections.abc import AsyncGenerator, Generator  # noqa: E402
 from typing import Any  # noqa: E402
 from unittest.mock import PropertyMock, patch  # noqa: E402
 
-from fake_agent import FINGERPRINT, SERVER_ID, TOKEN, FakeAgent  # noqa: E402
+from common import make_entry  # noqa: E402
+from fake_agent import SERVER_ID, FakeAgent  # noqa: E402
 from notify_common import async_setup_notify, mock_notify  # noqa: E402
 from pytest_homeassistant_custom_component.common import MockConfigEntry  # noqa: E402
 
-from custom_components.opencode_lookout.const import CONF_FINGERPRINT, DOMAIN  # noqa: E402
-from homeassistant.const import CONF_HOST, CONF_PORT, CONF_TOKEN  # noqa: E402
 from homeassistant.core import HomeAssistant, ServiceCall  # noqa: E402
 
 
@@ -48,17 +47,8 @@ async def agent(socket_enabled: None) -> AsyncGenerator[FakeAgent]:
 @pytest.fixture
 def config_entry(agent: FakeAgent) -> MockConfigEntry:
     """Return a config entry pointing at the fake agent."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=SERVER_ID,
-        title="devbox",
-        data={
-            CONF_HOST: "127.0.0.1",
-            CONF_PORT: agent.port,
-            CONF_TOKEN: TOKEN,
-            CONF_FINGERPRINT: FINGERPRINT,
-        },
-    )
+    assert agent.hello["server_id"] == SERVER_ID
+    return make_entry(agent)
 
 
 @pytest.fixture

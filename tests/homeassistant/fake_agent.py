@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 import hashlib
 import json
+import math
 from pathlib import Path
 import ssl
 import tempfile
@@ -199,6 +200,8 @@ class FakeAgent:
         self.silent: set[str] = set()
         # Seconds to announce in auth_failed rate_limited (None: check the token).
         self.rate_limited: int | None = None
+        # Like the agent: refuse until this time, announcing the seconds left (rounded up).
+        self.rate_limited_until: datetime | None = None
         self.subscribers: set[web.WebSocketResponse] = set()
         self.connections = 0
         self.port = 0
@@ -459,6 +462,10 @@ class FakeAgent:
             self.auths.append(str(auth.get("token")))
         if self.rate_limited is not None:
             return {"reason": "rate_limited", "retry_after": self.rate_limited}
+        if self.rate_limited_until is not None:
+            left = (self.rate_limited_until - datetime.now(UTC)).total_seconds()
+            if left > 0:
+                return {"reason": "rate_limited", "retry_after": math.ceil(left)}
         if not isinstance(auth, dict):
             return {"reason": "bad_request", "retry_after": None}
         if auth.get("type") != "auth":

@@ -103,7 +103,7 @@ async def test_snapshot(
     )
     assert session_device is not None
     assert root["device_id"] == session_device.id
-    # The agent's session object, as it sent it (schema 2 field names).
+    # The agent's session object, as it sent it (schema 3 field names).
     sent = agent.sessions[ROOT_ID]
     for key in ("title", "state", "project", "model", "cost_total", "files_changed"):
         assert root[key] == sent[key], key

@@ -100,6 +100,74 @@ async def test_session_without_project(
     )
 
 
+async def test_ids_follow_a_project_known_later(
+    hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
+) -> None:
+    """A session first seen without a directory gets the project's ids once known.
+
+    Failed before: the ids stayed opencode_<short id>_<key> (sessions made by
+    `opencode import` send their directory only later). An id the user renamed stays.
+    """
+    session_id = "ses_IMPORTED4d2f"
+    await agent.update_session(session_id, title=PLACEHOLDER, project=None)
+    uid = f"{init_integration.unique_id}_{session_id}"
+    registry = er.async_get(hass)
+
+    def registered(platform: str, key: str) -> str | None:
+        return registry.async_get_entity_id(
+            platform, "opencode_lookout", f"{uid}_{key}"
+        )
+
+    await wait_for(hass, lambda: registered("sensor", "state"))
+    assert registered("sensor", "state") == "sensor.opencode_ed4d2f_state"
+    registry.async_update_entity(
+        "sensor.opencode_ed4d2f_cost", new_entity_id="sensor.my_import_cost"
+    )
+    await agent.update_session(session_id, project="webshop", directory="/src/webshop")
+    await wait_for(
+        hass, lambda: registered("sensor", "state") != "sensor.opencode_ed4d2f_state"
+    )
+    assert registered("sensor", "state") == "sensor.webshop_ed4d2f_state"
+    assert registered("event", "activity") == "event.webshop_ed4d2f_activity"
+    assert registered("sensor", "model") == "sensor.webshop_ed4d2f_model"  # disabled
+    assert registered("sensor", "cost") == "sensor.my_import_cost"
+    await wait_for(hass, lambda: hass.states.get("sensor.webshop_ed4d2f_state"))
+    assert hass.states.get("sensor.opencode_ed4d2f_state") is None
+    # They stay when the title changes, or the project (the ids are fixed now).
+    await agent.update_session(session_id, title="Imported", project="shop2")
+    await wait_for(
+        hass, lambda: runtime_title(init_integration, session_id) == "Imported"
+    )
+    assert registered("sensor", "state") == "sensor.webshop_ed4d2f_state"
+
+
+async def test_ids_follow_a_project_known_after_a_restart(
+    hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
+) -> None:
+    """The project may become known while Home Assistant is down: ids move at start."""
+    session_id = "ses_IMPORTED9b1c"
+    await agent.update_session(session_id, title=PLACEHOLDER, project=None)
+    uid = f"{init_integration.unique_id}_{session_id}_state"
+    registry = er.async_get(hass)
+    await wait_for(
+        hass, lambda: registry.async_get_entity_id("sensor", "opencode_lookout", uid)
+    )
+    await hass.config_entries.async_unload(init_integration.entry_id)
+    await agent.update_session(session_id, project="webshop", directory="/src/webshop")
+    assert await hass.config_entries.async_setup(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert (
+        registry.async_get_entity_id("sensor", "opencode_lookout", uid)
+        == "sensor.webshop_ed9b1c_state"
+    )
+
+
+def runtime_title(entry: MockConfigEntry, session_id: str) -> str | None:
+    """Return the title of a session in the entry's cache."""
+    session = entry.runtime_data.sessions.get(session_id)
+    return session.title if session else None
+
+
 async def test_enabled_by_default(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:

@@ -14,7 +14,11 @@ from homeassistant.core import HomeAssistant
 async def test_events(
     hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
 ) -> None:
-    """Each agent event fires the entity and the bus event with device_id."""
+    """Each agent event fires the entity and the bus event, naming device and machine.
+
+    The machine (hostname) and the config entry were missing from the bus event
+    before (and the machine from the entity): a test that failed on main.
+    """
     events = async_capture_events(hass, EVENT_LOOKOUT)
     event_entity = entity_id(hass, "event", "activity", ROOT_ID)
     session_device = device(hass, init_integration, ROOT_ID)
@@ -31,7 +35,9 @@ async def test_events(
     # The agent sends the session (with the permission) first, then the thin event.
     await agent.request_permission()
     await wait_for(hass, lambda: len(events) == 1)
+    machine = {"machine": "devbox", "config_entry_id": init_integration.entry_id}
     assert events[0].data == {
+        **machine,
         "device_id": session_device.id,
         "session_id": ROOT_ID,
         "type": "permission_requested",
@@ -45,6 +51,7 @@ async def test_events(
     state = hass.states.get(event_entity)
     assert state.attributes["event_type"] == "permission_requested"
     assert state.attributes["permission_id"] == "per_1"
+    assert state.attributes["machine"] == "devbox"
 
     await agent.resolve_permission(reply="once", by="api")
     await agent.ask_question()
@@ -84,6 +91,7 @@ async def test_events(
     assert events[1].data["by"] == "api"
     assert events[2].data["questions"][0]["options"] == ["Postgres", "SQLite"]
     assert events[3].data == {
+        **machine,
         "device_id": session_device.id,
         "session_id": ROOT_ID,
         "type": "question_asked",
@@ -92,6 +100,7 @@ async def test_events(
     }
     assert events[4].data["permission_id"] == "per_gone"
     assert events[5].data == {
+        **machine,
         "device_id": session_device.id,
         "session_id": ROOT_ID,
         "type": "completed",
@@ -162,3 +171,19 @@ async def test_runs_come_from_the_agent(
     await wait_for(hass, lambda: len(events) == 2)
     assert (events[1].data["type"], events[1].data["reason"]) == ("aborted", "user")
     assert hass.states.get(event_entity).attributes["reason"] == "user"
+
+
+async def test_events_name_the_machine_after_a_rename(
+    hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
+) -> None:
+    """A machine that comes back under another hostname is named by its new one."""
+    events = async_capture_events(hass, EVENT_LOOKOUT)
+    runtime = init_integration.runtime_data
+    agent.hello["hostname"] = "devbox-2"
+    await agent.drop_clients()
+    await wait_for(hass, lambda: runtime.manager.server_info.hostname == "devbox-2")
+    await agent.start_run()
+    await agent.finish_run(seconds=1)
+    await wait_for(hass, lambda: len(events) == 1)
+    assert events[0].data["machine"] == "devbox-2"
+    assert events[0].data["config_entry_id"] == init_integration.entry_id

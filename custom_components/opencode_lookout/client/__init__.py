@@ -47,6 +47,7 @@ from .frames import (
 )
 from .handshake import async_fetch_server_info
 from .models import (
+    TOKEN_COUNTERS,
     Instance,
     Message,
     Permission,
@@ -56,6 +57,7 @@ from .models import (
     Session,
     SessionError,
     Snapshot,
+    TokenCounts,
     Usage,
 )
 from .pairing import InvalidPairing, Pairing
@@ -84,6 +86,7 @@ __all__ = [
     "DEFAULT_PORT",
     "MDNS_SERVICE_TYPE",
     "SCHEMA",
+    "TOKEN_COUNTERS",
     "AuthFailureReason",
     "BadRequest",
     "CannotConnect",
@@ -138,6 +141,7 @@ __all__ = [
     "Snapshot",
     "State",
     "Timeout",
+    "TokenCounts",
     "TooLarge",
     "TooManyRequests",
     "Unavailable",

@@ -1,10 +1,29 @@
-"""The protocol's objects (docs/protocol.md, section 3); fields in wire order."""
+"""The protocol's objects (docs/protocol.md, section 3); fields in wire order.
 
-from dataclasses import dataclass
+Except the five token counters: Session and Usage carry them flat on the wire and name
+them once, in TokenCounts, which both extend (so theirs come first here).
+"""
+
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
 from .wire import InstanceKind, Role, State
+
+
+@dataclass(frozen=True, kw_only=True)
+class TokenCounts:
+    """Tokens by kind, as OpenCode counts them: a session's, or the machine's totals."""
+
+    tokens_input: int
+    tokens_output: int
+    tokens_reasoning: int
+    tokens_cache_read: int
+    tokens_cache_write: int
+
+
+# The counters' names, which are also the keys of their sensors.
+TOKEN_COUNTERS: tuple[str, ...] = tuple(f.name for f in fields(TokenCounts))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,7 +81,7 @@ class SessionError:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Session:
+class Session(TokenCounts):
     """An OpenCode session as the agent reports it.
 
     The session snapshot is the one carrier of permission and question details:
@@ -82,11 +101,6 @@ class Session:
     agent: str | None
     current_agent: str | None
     current_tool: str | None
-    tokens_input: int
-    tokens_output: int
-    tokens_reasoning: int
-    tokens_cache_read: int
-    tokens_cache_write: int
     cost: float
     cost_total: float
     context_used: int | None
@@ -129,7 +143,7 @@ class Instance:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Usage:
+class Usage(TokenCounts):
     """The machine's spend and tokens: every assistant message counted once.
 
     Never decreasing (across session eviction and restarts of the agent or its
@@ -138,11 +152,6 @@ class Usage:
 
     cost: float
     tokens: int
-    tokens_input: int
-    tokens_output: int
-    tokens_reasoning: int
-    tokens_cache_read: int
-    tokens_cache_write: int
     messages: int
     since: datetime
 

@@ -63,9 +63,27 @@ class TapHandler:
 
     @callback
     def is_ours(self, data: Mapping[str, Any]) -> bool:
-        """Return True for action ids with our prefix (refusals are logged too)."""
+        """Return True for the taps this entry handles, decided when the tap is fired.
+
+        Filters run for every entry before any handler does: a nonce goes to the entry
+        that issued it alone, so no other entry sees it spent and cries "unknown". A tap
+        that no entry issued (malformed, replayed, forged) goes to the first loaded
+        entry only, so it is refused and logged once however many machines there are.
+        """
         action = data.get("action")
-        return isinstance(action, str) and action.startswith(f"{ACTION_PREFIX}_")
+        if not isinstance(action, str) or not action.startswith(f"{ACTION_PREFIX}_"):
+            return False
+        parsed = parse_action(action)
+        if parsed is not None and parsed[1] in self.state.grants:
+            return True
+        entries: list[OpenCodeLookoutConfigEntry] = (
+            self.hass.config_entries.async_loaded_entries(DOMAIN)
+        )
+        if parsed is not None and any(
+            parsed[1] in entry.runtime_data.notify.grants for entry in entries
+        ):
+            return False
+        return bool(entries) and entries[0].entry_id == self.entry.entry_id
 
     def _refuse(self, verb: str, why: str, user_id: str | None) -> None:
         """Log a refused tap (never its nonce: it may still be valid for its owner)."""
@@ -75,14 +93,6 @@ class TapHandler:
             self.entry.title,
             user_id,
             why,
-        )
-
-    def _issued_elsewhere(self, nonce: str) -> bool:
-        """Return True when another loaded entry issued this nonce (its tap)."""
-        return any(
-            nonce in entry.runtime_data.notify.grants
-            for entry in self.hass.config_entries.async_loaded_entries(DOMAIN)
-            if entry.entry_id != self.entry.entry_id
         )
 
     async def async_handle(self, event: Event[Mapping[str, Any]]) -> None:
@@ -95,8 +105,7 @@ class TapHandler:
         verb, nonce = parsed
         grant = self.state.grants.get(nonce)
         if grant is None:
-            if not self._issued_elsewhere(nonce):
-                self._refuse(verb, "unknown or already used nonce", user_id)
+            self._refuse(verb, "unknown or already used nonce", user_id)
             return
         if user_id is None:
             self._refuse(verb, "no user", user_id)
