@@ -13,7 +13,12 @@
 //! clients receive them. Measures end-to-end latency of urgent events, the coalescing of a
 //! streaming burst, resident memory with 1,000 sessions and idle CPU.
 //!
-//! Usage: `bench [AGENT_BIN]` (default `target/release/opencode-lookout`).
+//! Part 6, only with `--long[=MINUTES]` (default 5; `--long-only` skips parts 1-5): a long
+//! day through the real agent, for memory that must stay flat and bytes written to disk
+//! (`bench/long.rs`).
+//!
+//! Usage: `bench [AGENT_BIN] [--long[=MINUTES]] [--long-only[=MINUTES]]` (default binary
+//! `target/release/opencode-lookout`).
 
 use anyhow::{bail, Context, Result};
 use futures_util::{stream::SplitSink, SinkExt, StreamExt};
@@ -1298,11 +1303,38 @@ async fn part3(bin: &Path, rep: &mut Report) -> Result<()> {
     Ok(())
 }
 
+#[path = "bench/long.rs"]
+mod long;
+
+/// Command line: `bench [AGENT_BIN] [--long[=MINUTES]] [--long-only[=MINUTES]]`.
+struct Args {
+    bin: PathBuf,
+    /// Minutes of part 6, when asked for.
+    long: Option<f64>,
+    /// Part 6 alone.
+    only_long: bool,
+}
+
+fn args() -> Result<Args> {
+    let mut bin = Path::new(REPO).join("target/release/opencode-lookout");
+    let (mut long, mut only_long) = (None, false);
+    for a in std::env::args().skip(1) {
+        let (flag, value) = a.split_once('=').unwrap_or((a.as_str(), ""));
+        match flag {
+            "--long" | "--long-only" => {
+                let minutes = if value.is_empty() { 5.0 } else { value.parse()? };
+                long = Some(minutes);
+                only_long |= flag == "--long-only";
+            }
+            f if f.starts_with("--") => bail!("unknown flag {f}"),
+            _ => bin = PathBuf::from(a),
+        }
+    }
+    Ok(Args { bin, long, only_long })
+}
+
 fn main() -> Result<()> {
-    let bin = std::env::args()
-        .nth(1)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(REPO).join("target/release/opencode-lookout"));
+    let Args { bin, long, only_long } = args()?;
     anyhow::ensure!(
         bin.exists(),
         "agent binary {} not found; build it with --release",
@@ -1310,9 +1342,14 @@ fn main() -> Result<()> {
     );
     let header = machine_info();
     let mut rep = Report::default();
-    part1(&mut rep)?;
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    rt.block_on(part2(&bin, &mut rep))?;
+    if !only_long {
+        part1(&mut rep)?;
+        rt.block_on(part2(&bin, &mut rep))?;
+    }
+    if let Some(minutes) = long {
+        rt.block_on(long::run(&bin, &mut rep, minutes))?;
+    }
     rep.print(&header);
     Ok(())
 }

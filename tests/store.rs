@@ -141,7 +141,7 @@ async fn restart_keeps_sessions_and_spend() {
     .await["usage"]
         .clone();
     assert_eq!(grown["messages"], 2, "{grown:#}");
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    tokio::time::sleep(opencode_lookout::store::writer::WINDOW + Duration::from_millis(2500)).await;
     agent.kill();
     let (_agent, api_port) = env.start_agent(&["--opencode", &server]);
     let mut client = Client::connect(api_port, &pairing).await;

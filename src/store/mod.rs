@@ -16,9 +16,15 @@ pub mod retention;
 pub mod sessions;
 pub mod writer;
 
-use crate::persist::{Persist, Remembered};
+use crate::{
+    persist::{Persist, Remembered, UsageRow},
+    protocol::{Instance, Session},
+};
 use rusqlite::Connection;
-use std::path::{Path, PathBuf};
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+};
 
 pub use retention::Retention;
 
@@ -72,17 +78,21 @@ impl Store {
         })
     }
 
-    /// Writes a batch of the hub's messages in one transaction, in order.
+    /// Writes a batch of the hub's messages in one transaction, as if in order: only the
+    /// last word on each session and instance is written, the readings of one message are
+    /// merged into one, and the totals are written once.
     pub fn apply(&mut self, batch: &[Persist]) -> Result<(), Error> {
         let tx = self.conn.transaction()?;
-        for msg in batch {
+        let mut growth = ledger::Growth::default();
+        for msg in last_words(batch) {
             match msg {
-                Persist::Session(s) => sessions::put_session(&tx, s)?,
-                Persist::Removed(id) => sessions::remove_session(&tx, id)?,
-                Persist::Instance(i) => sessions::put_instance(&tx, i)?,
-                Persist::Usage(row) => ledger::record(&tx, row)?,
+                Last::Session(s) => sessions::put_session(&tx, s)?,
+                Last::Removed(id) => sessions::remove_session(&tx, id)?,
+                Last::Instance(i) => sessions::put_instance(&tx, i)?,
+                Last::Usage(row) => ledger::record(&tx, &row, &mut growth)?,
             }
         }
+        ledger::add_to_totals(&tx, &growth)?;
         tx.commit()?;
         self.commits += 1;
         Ok(())
@@ -106,6 +116,53 @@ impl Store {
     pub fn conn(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// One write of a batch after [`last_words`].
+enum Last<'a> {
+    Session(&'a Session),
+    Removed(&'a str),
+    Instance(&'a Instance),
+    Usage(UsageRow),
+}
+
+/// A batch reduced to what it leaves behind, in the order of each key's last message: a
+/// session's last snapshot or removal, an instance's last state, and per message the merge
+/// of its readings (the same rule as the ledger's, so nothing is lost by merging first).
+fn last_words(batch: &[Persist]) -> Vec<Last<'_>> {
+    let mut last: HashMap<(u8, &str), usize> = HashMap::new();
+    let mut usage: HashMap<&str, UsageRow> = HashMap::new();
+    for (i, msg) in batch.iter().enumerate() {
+        let key = match msg {
+            Persist::Session(s) => (0, s.id.as_str()),
+            Persist::Removed(id) => (0, id.as_str()),
+            Persist::Instance(inst) => (1, inst.id.as_str()),
+            Persist::Usage(row) => {
+                let merged = UsageRow::merge(usage.get(row.message_id.as_str()), row);
+                usage.insert(row.message_id.as_str(), merged);
+                (2, row.message_id.as_str())
+            }
+        };
+        last.insert(key, i);
+    }
+    let mut out = Vec::with_capacity(last.len());
+    for (i, msg) in batch.iter().enumerate() {
+        let (key, word) = match msg {
+            Persist::Session(s) => ((0, s.id.as_str()), Last::Session(s)),
+            Persist::Removed(id) => ((0, id.as_str()), Last::Removed(id)),
+            Persist::Instance(inst) => ((1, inst.id.as_str()), Last::Instance(inst)),
+            Persist::Usage(row) => {
+                let key = (2, row.message_id.as_str());
+                let merged = (last.get(&key) == Some(&i)).then(|| usage.remove(key.1)).flatten();
+                out.extend(merged.map(Last::Usage));
+                continue;
+            }
+        };
+        if last.get(&key) == Some(&i) {
+            out.push(word);
+        }
+    }
+    out
 }
 
 /// Milliseconds since the Unix epoch, now.

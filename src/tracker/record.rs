@@ -21,13 +21,79 @@ pub struct Usage {
 impl Usage {
     /// Whether any counter is larger than in `old`.
     fn grew_from(&self, old: &Usage) -> bool {
-        let (t, o) = (&self.tokens, &old.tokens);
-        self.cost > old.cost
-            || t.input > o.input
-            || t.output > o.output
-            || t.reasoning > o.reasoning
-            || t.cache.read > o.cache.read
-            || t.cache.write > o.cache.write
+        self.cost > old.cost || self.tokens.exceeds(&old.tokens)
+    }
+}
+
+/// Messages whose usage a record keeps one by one; older ones are folded into a sum.
+pub const MESSAGES_KEPT: usize = 64;
+
+/// The usage of a session's assistant messages: the latest [`MESSAGES_KEPT`] one by one
+/// (a streaming message grows, a resync reports the last few again), the older ones folded
+/// into one sum, so that a long session costs no more memory than a short one and its sums
+/// stay exact. A folded message reported again is not counted a second time: anything
+/// created no later than the newest folded message and not kept is taken as folded.
+#[derive(Debug, Clone, Default)]
+pub struct Messages {
+    kept: HashMap<String, Usage>,
+    /// The sums of the folded messages (`created` unused).
+    folded: Usage,
+    /// The newest `created` among the folded messages.
+    folded_until: Option<i64>,
+}
+
+impl Messages {
+    /// Takes a reading of a message's usage; true when it is new or grew. A message folded
+    /// already is left as counted (false).
+    pub fn update(&mut self, id: &str, usage: Usage) -> bool {
+        if let Some(old) = self.kept.get_mut(id) {
+            let grew = usage.grew_from(old);
+            *old = usage;
+            return grew;
+        }
+        if self.folded_until.is_some_and(|t| usage.created != 0 && usage.created <= t) {
+            return false;
+        }
+        self.kept.insert(id.to_owned(), usage);
+        if self.kept.len() > MESSAGES_KEPT {
+            self.fold_oldest();
+        }
+        true
+    }
+
+    fn fold_oldest(&mut self) {
+        let oldest = self.kept.iter().min_by(|a, b| (a.1.created, a.0).cmp(&(b.1.created, b.0)));
+        let Some(id) = oldest.map(|(id, _)| id.clone()) else { return };
+        let Some(u) = self.kept.remove(&id) else { return };
+        self.folded.cost = (self.folded.cost + u.cost).min(f64::MAX);
+        self.folded.tokens = self.folded.tokens.saturating_add(&u.tokens);
+        self.folded_until = Some(self.folded_until.map_or(u.created, |t| t.max(u.created)));
+    }
+
+    /// Forgets a message OpenCode removed (a folded one stays in the sums).
+    pub fn remove(&mut self, id: &str) {
+        self.kept.remove(id);
+    }
+
+    /// Messages kept one by one.
+    #[cfg(test)]
+    pub fn kept(&self) -> usize {
+        self.kept.len()
+    }
+
+    /// Cost over every message seen.
+    pub fn cost(&self) -> f64 {
+        self.kept.values().fold(self.folded.cost, |acc, u| acc + u.cost)
+    }
+
+    /// Tokens over every message seen.
+    pub fn tokens(&self) -> Tokens {
+        self.kept.values().fold(self.folded.tokens, |acc, u| acc.saturating_add(&u.tokens))
+    }
+
+    /// The latest message that reported input tokens, by creation time.
+    fn latest(&self) -> Option<&Usage> {
+        self.kept.values().filter(|u| u.tokens.input > 0).max_by_key(|u| u.created)
     }
 }
 
@@ -64,7 +130,7 @@ pub struct Record {
     pub last_activity: i64,
     pub busy: bool,
     pub error: Option<ErrorSummary>,
-    pub messages: HashMap<String, Usage>,
+    pub messages: Messages,
     pub tools: Vec<ToolRun>,
     /// Own pending permissions, oldest first.
     pub permissions: Vec<Permission>,
@@ -201,8 +267,8 @@ impl Record {
                 tokens: m.tokens.unwrap_or_default(),
                 created: m.time.created.unwrap_or(0),
             };
-            let grew = self.messages.get(&m.id).is_none_or(|old| usage.grew_from(old));
-            self.messages.insert(m.id.clone(), usage);
+            // The ledger's rows are its own: it decides what a reading adds to the totals.
+            let grew = self.messages.update(&m.id, usage);
             return grew.then(|| UsageRow {
                 message_id: m.id.clone(),
                 session_id: self.id.clone(),
@@ -267,41 +333,22 @@ impl Record {
 
     /// Own cost: the larger of the session total and the sum over seen messages.
     pub fn cost(&self) -> f64 {
-        let sum = self.messages.values().fold(0.0, |acc, u| acc + u.cost);
+        let sum = self.messages.cost();
         // Finite, or JSON would carry null.
         sum.max(self.info_cost).min(f64::MAX)
     }
 
     /// Own tokens, field by field the larger of the two sources.
     pub fn tokens(&self) -> Tokens {
-        let mut sum = Tokens::default();
-        for u in self.messages.values() {
-            // Saturating: counts come from the wire and may be absurd.
-            sum.input = sum.input.saturating_add(u.tokens.input);
-            sum.output = sum.output.saturating_add(u.tokens.output);
-            sum.reasoning = sum.reasoning.saturating_add(u.tokens.reasoning);
-            sum.cache.read = sum.cache.read.saturating_add(u.tokens.cache.read);
-            sum.cache.write = sum.cache.write.saturating_add(u.tokens.cache.write);
-        }
-        let i = self.info_tokens;
-        sum.input = sum.input.max(i.input);
-        sum.output = sum.output.max(i.output);
-        sum.reasoning = sum.reasoning.max(i.reasoning);
-        sum.cache.read = sum.cache.read.max(i.cache.read);
-        sum.cache.write = sum.cache.write.max(i.cache.write);
-        sum
+        self.messages.tokens().max(&self.info_tokens)
     }
 
     /// Tokens in the context window after the latest assistant message.
     pub fn context_used(&self) -> Option<u64> {
-        let Some(last) =
-            self.messages.values().filter(|u| u.tokens.input > 0).max_by_key(|u| u.created)
-        else {
+        let Some(last) = self.messages.latest() else {
             return self.remembered_context.0;
         };
-        let t = last.tokens;
-        let parts = [t.output, t.reasoning, t.cache.read, t.cache.write];
-        Some(parts.into_iter().fold(t.input, u64::saturating_add))
+        Some(last.tokens.total())
     }
 }
 
@@ -315,4 +362,45 @@ fn set_some(dst: &mut Option<String>, src: &Option<String>, max: usize) {
 /// `provider/model`, clipped.
 fn model(provider: &str, id: &str) -> String {
     limits::clip(&format!("{provider}/{id}"), limits::TEXT)
+}
+
+#[cfg(test)]
+mod tests {
+    //! A record's memory does not grow with the length of its session; its sums stay exact.
+    use super::*;
+
+    fn assistant(id: &str, created: i64, output: u64, cost: f64) -> MessageInfo {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "sessionID": "ses_long", "role": "assistant", "cost": cost,
+            "providerID": "fake", "modelID": "fake-model",
+            "tokens": {"input": 10, "output": output, "reasoning": 0, "cache": {"read": 1, "write": 0}},
+            "time": {"created": created},
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_long_session_keeps_a_bounded_map_and_exact_sums() {
+        let mut rec = Record::new("ses_long", "plugin-1-0", 0);
+        const N: u64 = 100_000;
+        let mut rows = 0u64;
+        for i in 0..N {
+            let id = format!("msg_{i:06}");
+            let created = i64::try_from(i).unwrap() + 1;
+            // Each message streams: a first reading, then its final one.
+            rows += u64::from(rec.apply_message(&assistant(&id, created, 1, 0.0)).is_some());
+            rows += u64::from(rec.apply_message(&assistant(&id, created, 2, 0.25)).is_some());
+        }
+        assert!(rec.messages.kept() <= MESSAGES_KEPT, "{} messages kept", rec.messages.kept());
+        assert_eq!(rows, 2 * N, "every reading that grew is a ledger row");
+        let t = rec.tokens();
+        assert_eq!((t.input, t.output, t.cache.read), (10 * N, 2 * N, N));
+        assert_eq!(rec.cost(), 0.25 * N as f64);
+        assert_eq!(rec.context_used(), Some(13), "the latest message is kept");
+        // An old message reported again (a resync) is not counted twice, a kept one grows.
+        rec.apply_message(&assistant("msg_000001", 2, 2, 0.25));
+        rec.apply_message(&assistant(&format!("msg_{:06}", N - 1), 100_000, 3, 0.25));
+        let t = rec.tokens();
+        assert_eq!((t.input, t.output), (10 * N, 2 * N + 1));
+    }
 }
