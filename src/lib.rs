@@ -29,6 +29,7 @@
 //!   totals, retention; the `usage` command's report.
 //! - `config`, `secrets`, `paths`: settings, the files holding secrets, their names.
 //! - `text`: cutting text to a size (`clip`, `one_line`).
+//! - `time`: the one time format of the wire and the store (`rfc3339`).
 //! - `service`: `run` wires all of the above; `install`: plugin and service files.
 
 pub mod api;
@@ -47,5 +48,6 @@ pub mod secrets;
 pub mod service;
 pub mod store;
 pub mod text;
+pub mod time;
 pub mod tls;
 pub mod tracker;

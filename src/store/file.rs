@@ -187,7 +187,7 @@ fn migrate(conn: &Connection, path: &Path, now_ms: i64) -> Result<(), Error> {
         0 => {
             // A file at version 0 with tables of its own is not ours: the CREATEs fail and
             // it is moved aside like a corrupt one.
-            let since = super::format_ms(now_ms);
+            let since = crate::time::rfc3339(now_ms);
             conn.execute_batch(&format!(
                 "BEGIN; {TABLES} INSERT INTO meta VALUES ('since', '{since}'); \
                  PRAGMA user_version = {SCHEMA}; COMMIT;"

@@ -1,8 +1,9 @@
 //! `opencode-lookout usage`: spend and tokens per day (UTC) and model from the ledger and
 //! its archive, plus the period's sum and the all-time totals.
 
-use super::{counter, format_ms, ledger, Error};
+use super::{counter, ledger, Error};
 use crate::protocol::Usage;
+use crate::time::rfc3339;
 use rusqlite::{params, Connection};
 use serde::Serialize;
 use std::fmt::Write;
@@ -67,7 +68,7 @@ pub fn parse_since(s: &str, now_ms: i64) -> Option<i64> {
 pub fn report(conn: &Connection, since_ms: Option<i64>) -> Result<Report, Error> {
     let from = since_ms.unwrap_or(i64::MIN);
     let from_day =
-        since_ms.and_then(|ms| format_ms(ms).get(..10).map(str::to_owned)).unwrap_or_default();
+        since_ms.and_then(|ms| rfc3339(ms).get(..10).map(str::to_owned)).unwrap_or_default();
     let sums = "sum(tokens_input), sum(tokens_output), sum(tokens_reasoning), \
                 sum(tokens_cache_read), sum(tokens_cache_write), sum(cost)";
     let sql = format!(
@@ -108,7 +109,7 @@ pub fn report(conn: &Connection, since_ms: Option<i64>) -> Result<Report, Error>
     for l in &days {
         period.add(l);
     }
-    Ok(Report { since: since_ms.map(format_ms), days, period, total: ledger::totals(conn)? })
+    Ok(Report { since: since_ms.map(rfc3339), days, period, total: ledger::totals(conn)? })
 }
 
 /// The report as a table for people.

@@ -53,7 +53,7 @@ fn session(id: &str, last_activity_ms: i64) -> Session {
     let mut s: Session = serde_json::from_value(golden["session"].clone()).unwrap();
     s.id = id.to_owned();
     s.root_id = id.to_owned();
-    s.last_activity = super::format_ms(last_activity_ms);
+    s.last_activity = crate::time::rfc3339(last_activity_ms);
     s
 }
 
@@ -65,7 +65,7 @@ fn instance(id: &str) -> Instance {
         directory: Some("/home/me/proj".into()),
         opencode_version: Some("1.18.33".into()),
         connected: true,
-        since: super::format_ms(NOW),
+        since: crate::time::rfc3339(NOW),
     }
 }
 
@@ -110,7 +110,7 @@ fn round_trip() {
     assert_eq!(r.sessions, [b, a]);
     assert_eq!(r.instances, [instance("plugin-4242-0")]);
     assert_eq!((r.usage.messages, r.usage.tokens, r.usage.cost), (3, 114, 1.0));
-    assert_eq!(r.usage.since, super::format_ms(NOW));
+    assert_eq!(r.usage.since, crate::time::rfc3339(NOW));
     // The hub gets the ledger rows of remembered sessions and of the last retention_days
     // (a removed session may come back), not older ones.
     assert_eq!(

@@ -879,9 +879,4 @@ impl Tracker {
     }
 }
 
-/// Formats epoch milliseconds as RFC 3339 UTC.
-pub fn rfc3339(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
+pub use crate::time::rfc3339;
