@@ -14,7 +14,11 @@ from homeassistant.core import HomeAssistant
 async def test_events(
     hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
 ) -> None:
-    """Each agent event fires the entity and the bus event with device_id."""
+    """Each agent event fires the entity and the bus event with device_id.
+
+    The bus event (recorded) carries ids only; the entity shows the text (its
+    unrecorded attributes).
+    """
     events = async_capture_events(hass, EVENT_LOOKOUT)
     event_entity = entity_id(hass, "event", "activity", ROOT_ID)
     session_device = device(hass, init_integration, ROOT_ID)
@@ -37,14 +41,14 @@ async def test_events(
         "type": "permission_requested",
         "permission_id": "per_1",
         "key": "bash",
-        "title": "bash: rm -rf build",
-        "patterns": ["rm -rf build"],
-        "always": ["rm *"],
         "permission_session_id": CHILD_ID,
     }
     state = hass.states.get(event_entity)
     assert state.attributes["event_type"] == "permission_requested"
     assert state.attributes["permission_id"] == "per_1"
+    assert state.attributes["title"] == "bash: rm -rf build"
+    assert state.attributes["patterns"] == ["rm -rf build"]
+    assert state.attributes["always"] == ["rm *"]
 
     await agent.resolve_permission(reply="once", by="api")
     await agent.ask_question()
@@ -82,7 +86,13 @@ async def test_events(
     ]
     assert events[1].data["reply"] == "once"
     assert events[1].data["by"] == "api"
-    assert events[2].data["questions"][0]["options"] == ["Postgres", "SQLite"]
+    assert events[2].data == {
+        "device_id": session_device.id,
+        "session_id": ROOT_ID,
+        "type": "question_asked",
+        "question_id": "que_1",
+        "question_session_id": ROOT_ID,
+    }
     assert events[3].data == {
         "device_id": session_device.id,
         "session_id": ROOT_ID,

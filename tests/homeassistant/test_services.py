@@ -298,6 +298,7 @@ async def test_service_descriptions(
         "send_prompt",
         "reply_question",
         "get_messages",
+        "get_permission",
     }
     field = descriptions[DOMAIN]["reply_permission"]["fields"]["device_id"]
     assert field["selector"]["device"]["filter"][0]["integration"] == DOMAIN
@@ -336,3 +337,54 @@ async def test_unknown_request_and_idle_abort_are_validation_errors(
     assert str(err.value) == (
         "The session is not working, there is nothing to abort: session is idle"
     )
+
+
+async def test_get_permission_and_digest(
+    hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
+) -> None:
+    """get_permission returns the text and its digest; a reply must match the digest."""
+    await _pending(hass, agent)
+    session = device_id(hass, init_integration, ROOT_ID)
+
+    async def get(permission_id: str) -> dict:
+        return await hass.services.async_call(
+            DOMAIN,
+            "get_permission",
+            {"device_id": session, "permission_id": permission_id},
+            blocking=True,
+            return_response=True,
+        )
+
+    shown = (await get("per_1"))["permission"]
+    assert shown == {
+        "permission_id": "per_1",
+        "key": "bash",
+        "title": "bash: rm -rf build",
+        "patterns": ["rm -rf build"],
+        "always": ["rm *"],
+        "permission_session_id": make_permission()["session_id"],
+        "sub_agent": True,
+        "digest": shown["digest"],
+    }
+    assert len(shown["digest"]) == 32
+    assert await get("per_gone") == {"permission": None}
+
+    async def reply(digest: str, permission_id: str | None = "per_1") -> None:
+        data = {"device_id": session, "reply": "always", "digest": digest}
+        if permission_id is not None:
+            data["permission_id"] = permission_id
+        await hass.services.async_call(DOMAIN, "reply_permission", data, blocking=True)
+
+    # Another text under the same id, no id, or a request gone: nothing is answered.
+    for digest, permission_id in (
+        ("0" * 32, "per_1"),
+        (shown["digest"], None),
+        (shown["digest"], "per_gone"),
+    ):
+        with pytest.raises(ServiceValidationError) as err:
+            await reply(digest, permission_id)
+        assert err.value.translation_key == "permission_not_as_shown"
+    assert agent.commands("reply_permission") == []
+    await reply(shown["digest"])
+    (command,) = agent.commands("reply_permission")
+    assert (command["permission_id"], command["reply"]) == ("per_1", "always")
