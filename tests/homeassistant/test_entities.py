@@ -24,9 +24,11 @@ from homeassistant.helpers import entity_registry as er
 README = Path(__file__).parents[2] / "README.md"
 PLACEHOLDER = "New session - 2026-11-22T19:18:23.111Z"
 
-# What a user watches or automates on; everything else is disabled by default.
+# What a user watches or automates on, and the pending permission (the command the
+# Approve buttons answer, on the same device page); the rest is disabled by default.
 ENABLED = {
     ("sensor", "state"),
+    ("sensor", "permission"),
     ("sensor", "cost"),
     ("sensor", "context_usage"),
     ("button", "approve_once"),
@@ -189,3 +191,28 @@ def test_last_activity_exact_at_rest_and_held_while_busy() -> None:
     # An older value (a session reloaded from elsewhere) is shown as it is.
     earlier = start - timedelta(seconds=5)
     assert shown_last_activity(shown, _session(State.WORKING, earlier)) == earlier
+
+
+async def test_approve_buttons_show_their_command(
+    hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
+) -> None:
+    """Where Approve is offered, the command it approves is shown too.
+
+    The session's device page (which phone notifications open) offers the buttons;
+    the Pending permission sensor, enabled for every new session, shows the command
+    there. Before, it was disabled by default.
+    """
+    await agent.update_session(
+        state="waiting_permission", pending_permissions=[make_permission()]
+    )
+    sensor = entity_id(hass, "sensor", "permission", ROOT_ID)
+    await wait_for(
+        hass, lambda: (s := hass.states.get(sensor)) and s.state == "bash: rm -rf build"
+    )
+    registry = er.async_get(hass)
+    approve = registry.async_get(entity_id(hass, "button", "approve_once", ROOT_ID))
+    shown = registry.async_get(sensor)
+    assert approve is not None and shown is not None
+    assert approve.device_id == shown.device_id
+    assert shown.disabled_by is None
+    assert hass.states.get(sensor).attributes["permission_id"] == "per_1"

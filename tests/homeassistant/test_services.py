@@ -388,3 +388,51 @@ async def test_get_permission_and_digest(
     await reply(shown["digest"])
     (command,) = agent.commands("reply_permission")
     assert (command["permission_id"], command["reply"]) == ("per_1", "always")
+
+
+async def test_button_answers_the_permission_it_showed(
+    hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
+) -> None:
+    """Race: a press that crosses an answer given elsewhere never answers the next one.
+
+    Before, a button answered whichever permission was oldest when the press arrived:
+    per_1 answered in the terminal, the press meant for it approved per_2.
+    """
+    await agent.update_session(
+        state="waiting_permission",
+        pending_permissions=[make_permission(), make_permission(id="per_2")],
+    )
+    runtime = init_integration.runtime_data
+    await wait_for(hass, lambda: runtime.sessions[ROOT_ID].permission is not None)
+    button = entity_id(hass, "button", "approve_always", ROOT_ID)
+
+    async def press() -> None:
+        await hass.services.async_call(
+            BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: button}, blocking=True
+        )
+
+    with patch("custom_components.opencode_lookout.button.SHOWN_FOR", 0.5):
+        # The press arrives while the agent already answered per_1 elsewhere but the
+        # session was not updated yet: it sends per_1 (and fails), not the next one.
+        await asyncio.sleep(0.6)
+        agent.errors["reply_permission"] = {"code": "not_found", "message": "per_1"}
+        with pytest.raises(ServiceValidationError) as err:
+            await press()
+        assert err.value.translation_key == "not_found"
+        assert [c["permission_id"] for c in agent.commands("reply_permission")] == [
+            "per_1"
+        ]
+        del agent.errors["reply_permission"]
+        # The update arrives, per_2 shows; the press the person meant for per_1 lands
+        # right after: refused, per_2 is not answered.
+        await agent.resolve_permission("per_1")
+        await wait_for(hass, lambda: runtime.sessions[ROOT_ID].permission.id == "per_2")
+        with pytest.raises(ServiceValidationError) as err:
+            await press()
+        assert err.value.translation_key == "permission_just_changed"
+        assert len(agent.commands("reply_permission")) == 1
+        # Once per_2 has been shown a moment, a press answers per_2.
+        await asyncio.sleep(0.6)
+        await press()
+    last = agent.commands("reply_permission")[-1]
+    assert (last["permission_id"], last["reply"]) == ("per_2", "always")
