@@ -5,11 +5,16 @@ nothing to abort) is refused with a translated error. Availability that followed
 request made each request write eight state changes and eight logbook lines
 ("Approve once became unavailable") that told nobody anything.
 
+The permission buttons are off by default, and Approve answers only while the
+session's Pending permission sensor is enabled: nobody approves on the device page
+without the command it approves on the same page. (That sensor is off by default
+because its state, the command, would be recorded.)
+
 A permission button answers the permission the session showed when it was pressed
-(the Pending permission sensor, on the same device page), never "whichever is oldest
-now": it sends that permission's id, and a press within SHOWN_FOR seconds of the
-shown permission changing is refused. A press that raced an answer given elsewhere
-(the screen still showed the one answered) would otherwise approve the next request.
+(the Pending permission sensor), never "whichever is oldest now": it sends that
+permission's id, and a press within SHOWN_FOR seconds of the shown permission
+changing is refused. A press that raced an answer given elsewhere (the screen still
+showed the one answered) would otherwise approve the next request.
 """
 
 from collections.abc import Awaitable, Callable
@@ -20,6 +25,7 @@ from typing import override
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 from homeassistant.core import Context, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .client import Reply, Session
@@ -46,6 +52,7 @@ class SessionButtonDescription(ButtonEntityDescription):
 
     press_fn: PressFn
     answers_permission: bool = True
+    approves: bool = False
 
 
 def _reply(reply: Reply) -> PressFn:
@@ -78,16 +85,21 @@ SESSION_BUTTONS: tuple[SessionButtonDescription, ...] = (
     SessionButtonDescription(
         key="approve_once",
         translation_key="approve_once",
+        entity_registry_enabled_default=False,
+        approves=True,
         press_fn=_reply(Reply.ONCE),
     ),
     SessionButtonDescription(
         key="approve_always",
         translation_key="approve_always",
+        entity_registry_enabled_default=False,
+        approves=True,
         press_fn=_reply(Reply.ALWAYS),
     ),
     SessionButtonDescription(
         key="reject",
         translation_key="reject",
+        entity_registry_enabled_default=False,
         press_fn=_reply(Reply.REJECT),
     ),
     SessionButtonDescription(
@@ -143,6 +155,14 @@ class SessionButton(SessionEntity, ButtonEntity):
         if shown != self._shown:
             self._shown, self._shown_since = shown, time.monotonic()
 
+    def _command_shown(self) -> bool:
+        """Return True while the session's Pending permission sensor is enabled."""
+        registry = er.async_get(self.hass)
+        unique_id = f"{self.server_id}_{self.session_id}_permission"
+        entity_id = registry.async_get_entity_id("sensor", DOMAIN, unique_id)
+        entry = registry.async_get(entity_id) if entity_id else None
+        return entry is not None and not entry.disabled
+
     @override
     async def async_press(self) -> None:
         """Send the command as the user who pressed (checked in commands.py)."""
@@ -162,6 +182,12 @@ class SessionButton(SessionEntity, ButtonEntity):
                 raise ServiceValidationError(
                     translation_domain=DOMAIN,
                     translation_key="permission_just_changed",
+                    translation_placeholders={"session": name},
+                )
+            if self.entity_description.approves and not self._command_shown():
+                raise ServiceValidationError(
+                    translation_domain=DOMAIN,
+                    translation_key="command_not_shown",
                     translation_placeholders={"session": name},
                 )
             permission_id = self._shown

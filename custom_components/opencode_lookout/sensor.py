@@ -145,11 +145,11 @@ OPENCODE_VERSIONS = SensorEntityDescription(
     entity_category=EntityCategory.DIAGNOSTIC,
 )
 
-# Enabled by default: what a user watches or automates on (state, cost, context), and
-# the pending permission, which the Approve buttons answer. The rest is one click away:
-# each enabled entity is rewritten when the session's device is renamed after its
-# title, and the current tool would add two logbook lines per tool call (the dashboard
-# card shows it).
+# Enabled by default: what a user watches or automates on (state, cost, context). The
+# rest is one click away: each enabled entity is rewritten when the session's device
+# is renamed after its title; the pending permission's and the current tool's states
+# quote commands, which the recorder would keep (the card and the phone notifications
+# show them without recording them).
 SESSION_SENSORS: tuple[SessionSensorDescription, ...] = (
     SessionSensorDescription(
         key="state",
@@ -188,11 +188,12 @@ SESSION_SENSORS: tuple[SessionSensorDescription, ...] = (
         entity_registry_enabled_default=False,
         value_fn=lambda s: s.title,
     ),
-    # On: the device page offers Approve once / always / Reject, and nobody should
-    # approve without seeing the command it approves on the same page.
+    # Off: its state is the command (states are recorded). The Approve buttons, off
+    # too, answer only while it is enabled: the command shows where Approve is.
     SessionSensorDescription(
         key="permission",
         translation_key="permission",
+        entity_registry_enabled_default=False,
         value_fn=lambda s: s.permission.title if s.permission else None,
         attr_fn=_permission_attrs,
     ),

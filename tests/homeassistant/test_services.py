@@ -33,6 +33,7 @@ async def _pending(hass: HomeAssistant, agent: FakeAgent) -> None:
 
 
 @pytest.mark.parametrize("key", ["approve_once", "approve_always", "reject"])
+@pytest.mark.usefixtures("all_entities_enabled")
 async def test_permission_buttons(
     hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent, key: str
 ) -> None:
@@ -390,6 +391,7 @@ async def test_get_permission_and_digest(
     assert (command["permission_id"], command["reply"]) == ("per_1", "always")
 
 
+@pytest.mark.usefixtures("all_entities_enabled")
 async def test_button_answers_the_permission_it_showed(
     hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
 ) -> None:

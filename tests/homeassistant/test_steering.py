@@ -105,6 +105,7 @@ async def test_non_admin_action_refused(
 
 
 @pytest.mark.parametrize("key", ["approve_once", "approve_always", "reject", "abort"])
+@pytest.mark.usefixtures("all_entities_enabled")
 async def test_non_admin_button_press_refused(
     hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent, key: str
 ) -> None:
@@ -127,6 +128,7 @@ async def test_non_admin_button_press_refused(
     assert agent.commands("abort_session") == []
 
 
+@pytest.mark.usefixtures("all_entities_enabled")
 async def test_allowed_callers_and_audit(
     hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
 ) -> None:
