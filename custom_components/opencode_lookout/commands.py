@@ -11,6 +11,7 @@ from typing import Any
 from homeassistant.core import Context
 from homeassistant.exceptions import ServiceValidationError
 
+from .activity import permission_attributes, permission_digest
 from .audit import (
     VERB_ABORTED,
     VERB_ANSWERED,
@@ -65,8 +66,13 @@ async def async_reply_permission(
     authorized: bool = False,
     message: str | None = None,
     permission_id: str | None = None,
+    digest: str | None = None,
 ) -> None:
-    """Answer the given (default: the oldest pending) permission of a root session."""
+    """Answer the given (default: the oldest pending) permission of a root session.
+
+    digest: what the caller showed (permission_digest); the reply is refused unless
+    the pending permission with that id still has exactly that text.
+    """
     session = await _async_session(entry, session_id, context, authorized)
     permission = (
         session.permission
@@ -79,6 +85,16 @@ async def async_reply_permission(
             translation_key="no_pending_permission",
             translation_placeholders={"session": session.title or session.id},
         )
+    if digest is not None and (
+        permission_id is None
+        or permission is None
+        or permission_digest(permission) != digest
+    ):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="permission_not_as_shown",
+            translation_placeholders={"session": session.title or session.id},
+        )
     target = permission_id or (permission.id if permission else "")
     await entry.runtime_data.agent.reply_permission(session.id, target, reply, message)
     await async_audit(
@@ -88,8 +104,29 @@ async def async_reply_permission(
         verb=REPLY_VERBS[reply],
         session_id=session.id,
         session_title=session.title,
-        subject=permission.title if permission else target,
+        # The kind of request (bash, edit...), never its command: the audit event
+        # is recorded. The logbook names the request by its id.
+        subject=permission.permission if permission else None,
+        request_id=target,
     )
+
+
+async def async_get_permission(
+    entry: OpenCodeLookoutConfigEntry,
+    session_id: str,
+    permission_id: str,
+    *,
+    context: Context,
+) -> dict[str, Any] | None:
+    """Return a pending permission as an automation shows it, with its digest."""
+    session = await _async_session(entry, session_id, context)
+    if (permission := session.find_permission(permission_id)) is None:
+        return None
+    return {
+        **permission_attributes(permission),
+        "sub_agent": permission.session_id not in ("", session.id),
+        "digest": permission_digest(permission),
+    }
 
 
 async def async_reply_question(
@@ -117,7 +154,6 @@ async def async_reply_question(
             for q in question.questions
         ] or [[answer]]
     await entry.runtime_data.agent.reply_question(question.id, answers)
-    asked = "; ".join(q.question or q.header for q in question.questions)
     await async_audit(
         entry.runtime_data.manager.hass,
         entry,
@@ -125,7 +161,8 @@ async def async_reply_question(
         verb=VERB_DISMISSED if answer is None else VERB_ANSWERED,
         session_id=session.id,
         session_title=session.title,
-        subject=asked if answer is None else f"{asked} → {answer}",
+        subject=None,
+        request_id=question.id,
     )
 
 
@@ -159,7 +196,7 @@ async def async_send_prompt(
         verb=VERB_PROMPTED,
         session_id=session.id,
         session_title=session.title,
-        subject=text,
+        subject=None,
     )
 
 

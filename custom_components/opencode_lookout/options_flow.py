@@ -21,6 +21,7 @@ from .const import (
     DEFAULT_SESSION_MAX_AGE_HOURS,
     NOTIFY_DEFAULTS,
 )
+from .notify.phones import is_companion, phone_owners
 
 # Whole numbers (the number selector returns floats).
 INTEGER_OPTIONS = (CONF_SESSION_MAX_AGE_HOURS, CONF_MAX_SESSION_DEVICES)
@@ -58,6 +59,24 @@ class OpenCodeLookoutOptionsFlow(OptionsFlowWithReload):
         services = _normalize(sorted(names - EXCLUDED_SERVICES))
         services.sort(key=lambda s: not s.startswith("notify.mobile_app_"))
         return services + [t for t in current if t not in services]
+
+    async def _phones_of_non_steering_users(
+        self, targets: list[str], steer_users: list[str]
+    ) -> list[str]:
+        """Return the app targets (with their owner) whose owner may not steer.
+
+        Their buttons would only ever be refused: an actionable notification goes only
+        to people who may answer it (administrators and the users allowed to steer).
+        """
+        refused: list[str] = []
+        for target in targets:
+            if not is_companion(target):
+                continue
+            for user_id in sorted(phone_owners(self.hass, target)):
+                user = await self.hass.auth.async_get_user(user_id)
+                if user is not None and not (user.is_admin or user_id in steer_users):
+                    refused.append(f"{target} ({user.name or user_id})")
+        return refused
 
     async def _users(self, current: list[str]) -> list[selector.SelectOptionDict]:
         """Return the people who can be allowed to steer (admins always may)."""
@@ -169,6 +188,11 @@ class OpenCodeLookoutOptionsFlow(OptionsFlowWithReload):
                 if missing:
                     errors["base"] = "unknown_notify_service"
                     placeholders["missing"] = ", ".join(missing)
+                elif refused := await self._phones_of_non_steering_users(
+                    targets, options[CONF_STEER_USERS]
+                ):
+                    errors["base"] = "phone_user_may_not_steer"
+                    placeholders["phones"] = ", ".join(refused)
             if not errors:
                 return self.async_create_entry(data=options)
         return self.async_show_form(

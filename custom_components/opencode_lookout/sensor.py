@@ -149,11 +149,11 @@ OPENCODE_VERSIONS = SensorEntityDescription(
     entity_category=EntityCategory.DIAGNOSTIC,
 )
 
-# Enabled by default: what a user watches or automates on (state, cost, context, last
-# activity). The rest is one click away: each enabled entity is rewritten when the
-# session's device is renamed after its title, and the pending permission and current
-# tool would add two logbook lines per request each (the Activity event entity and the
-# bus event carry the permission's details; the dashboard card shows the tool).
+# Enabled by default: what a user watches or automates on (state, cost, context). The
+# rest is one click away: each enabled entity is rewritten when the session's device
+# is renamed after its title; the pending permission's and the current tool's states
+# quote commands, which the recorder would keep (the card and the phone notifications
+# show them without recording them).
 SESSION_SENSORS: tuple[SessionSensorDescription, ...] = (
     SessionSensorDescription(
         key="state",
@@ -192,6 +192,8 @@ SESSION_SENSORS: tuple[SessionSensorDescription, ...] = (
         entity_registry_enabled_default=False,
         value_fn=lambda s: s.title,
     ),
+    # Off: its state is the command (states are recorded). The Approve buttons, off
+    # too, answer only while it is enabled: the command shows where Approve is.
     SessionSensorDescription(
         key="permission",
         translation_key="permission",

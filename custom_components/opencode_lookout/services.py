@@ -20,6 +20,7 @@ from .client import Reply
 from .commands import (
     async_abort,
     async_get_messages,
+    async_get_permission,
     async_reply_permission,
     async_reply_question,
     async_send_prompt,
@@ -35,6 +36,7 @@ ATTR_TEXT = "text"
 ATTR_ANSWER = "answer"
 ATTR_REJECT = "reject"
 ATTR_LIMIT = "limit"
+ATTR_DIGEST = "digest"
 
 DEVICE = {probatio.Required(ATTR_DEVICE_ID): cv.string}
 SCHEMAS = {
@@ -44,7 +46,11 @@ SCHEMAS = {
             probatio.Required(ATTR_REPLY): probatio.Coerce(Reply),
             probatio.Optional(ATTR_MESSAGE): cv.string,
             probatio.Optional(ATTR_PERMISSION_ID): cv.string,
+            probatio.Optional(ATTR_DIGEST): cv.string,
         }
+    ),
+    "get_permission": probatio.Schema(
+        {**DEVICE, probatio.Required(ATTR_PERMISSION_ID): cv.string}
     ),
     "abort_session": probatio.Schema(DEVICE),
     "send_prompt": probatio.Schema({**DEVICE, probatio.Required(ATTR_TEXT): cv.string}),
@@ -106,7 +112,17 @@ async def _reply_permission(hass: HomeAssistant, call: ServiceCall) -> None:
         context=call.context,
         message=call.data.get(ATTR_MESSAGE),
         permission_id=call.data.get(ATTR_PERMISSION_ID),
+        digest=call.data.get(ATTR_DIGEST),
     )
+
+
+async def _get_permission(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    """Return a pending permission of a session (None once it is answered)."""
+    entry, session_id = _resolve(hass, call)
+    permission = await async_get_permission(
+        entry, session_id, call.data[ATTR_PERMISSION_ID], context=call.context
+    )
+    return {"permission": permission}
 
 
 async def _abort_session(hass: HomeAssistant, call: ServiceCall) -> None:
@@ -158,10 +174,14 @@ def async_setup_services(hass: HomeAssistant) -> None:
         hass.services.async_register(
             DOMAIN, name, partial(handler, hass), schema=SCHEMAS[name]
         )
-    hass.services.async_register(
-        DOMAIN,
-        "get_messages",
-        partial(_get_messages, hass),
-        schema=SCHEMAS["get_messages"],
-        supports_response=SupportsResponse.ONLY,
-    )
+    for name, responder in (
+        ("get_messages", _get_messages),
+        ("get_permission", _get_permission),
+    ):
+        hass.services.async_register(
+            DOMAIN,
+            name,
+            partial(responder, hass),
+            schema=SCHEMAS[name],
+            supports_response=SupportsResponse.ONLY,
+        )

@@ -6,6 +6,11 @@
 is the agent's session object (schema 3) plus Home Assistant's `device_id` (the
 target of the actions) and `state_since`. `can_steer` tells the card whether this
 user may answer; the actions check it again, the card only hides buttons.
+
+A user who may not steer a machine gets its sessions without their text (redacted):
+no commands or patterns of pending permissions (their kind stays: bash, edit...), no
+questions or options, no directory, and the current tool without its arguments. The
+session titles are the devices' names, which every user sees anyway.
 """
 
 from datetime import datetime
@@ -52,6 +57,32 @@ async def ws_subscribe(
     connection.subscriptions[msg["id"]] = subscription.async_stop
     connection.send_result(msg["id"])
     await subscription.async_start()
+
+
+def _redacted(session: Json) -> Json:
+    """Return a session's JSON without command, question and directory text."""
+    tool = session.get("current_tool")
+    question = session.get("question")
+    return {
+        **session,
+        "directory": None,
+        "current_tool": tool.split(":", 1)[0] if isinstance(tool, str) else tool,
+        "pending_permissions": [
+            {**p, "title": "", "patterns": [], "always": []}
+            for p in session.get("pending_permissions") or []
+        ],
+        "question": (
+            {
+                **question,
+                "questions": [
+                    {**q, "question": "", "header": "", "options": []}
+                    for q in question.get("questions") or []
+                ],
+            }
+            if isinstance(question, dict)
+            else question
+        ),
+    }
 
 
 def _since(session: Session) -> datetime | None:
@@ -225,12 +256,13 @@ class CardSubscription:
             )
             loaded = entry.state is ConfigEntryState.LOADED
             runtime = entry.runtime_data if loaded else None
+            can_steer = self._can_steer.get(entry.entry_id, False)
             machines[entry.entry_id] = {
                 "entry_id": entry.entry_id,
                 "device_id": device.id if device else None,
                 "name": entry.title,
                 "available": runtime is not None and runtime.manager.connected,
-                "can_steer": self._can_steer.get(entry.entry_id, False),
+                "can_steer": can_steer,
             }
             sessions[entry.entry_id] = {}
             if runtime is None:
@@ -244,8 +276,9 @@ class CardSubscription:
                 device = dev_reg.async_get_device_by_identifier(
                     (DOMAIN, f"{server_id}_{session.id}"), entry.entry_id
                 )
+                shown = cached[1] if can_steer else _redacted(cached[1])
                 sessions[entry.entry_id][session.id] = {
-                    **cached[1],
+                    **shown,
                     "device_id": device.id if device else None,
                     "state_since": self._state_since(session),
                 }

@@ -35,6 +35,13 @@ def fast_reconnect():
         yield
 
 
+@pytest.fixture(autouse=True)
+def press_at_once():
+    """Let buttons answer a permission the moment it shows (test_services tests it)."""
+    with patch("custom_components.opencode_lookout.button.SHOWN_FOR", 0.0):
+        yield
+
+
 @pytest.fixture
 async def agent(socket_enabled: None) -> AsyncGenerator[FakeAgent]:
     """Run a fake agent on a free port of 127.0.0.1."""

@@ -5,7 +5,7 @@ import hashlib
 from typing import Any
 
 from common import wait_for
-from fake_agent import ROOT_ID, SERVER_ID, FakeAgent, make_permission
+from fake_agent import ROOT_ID, SERVER_ID, FakeAgent, make_permission, make_question
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 from pytest_homeassistant_custom_component.typing import (
@@ -282,3 +282,52 @@ async def test_bundle_is_served_and_loaded(
         "opencode-lookout-card" in body
     )
     assert "max-age" in response.headers.get("Cache-Control", "")
+
+
+async def test_read_only_user_gets_no_command_text(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    agent: FakeAgent,
+    hass_ws_client: WebSocketGenerator,
+    hass_read_only_user: MockUser,
+    hass_read_only_access_token: str,
+) -> None:
+    """Attack: a user who may not steer reads the sessions through the card.
+
+    They see the sessions and what kind of request waits, never the commands,
+    patterns, questions or directories; allowed to steer, they get them. Before,
+    every user read everything.
+    """
+    question = make_question()
+    await agent.update_session(
+        state="waiting_permission",
+        pending_permissions=[make_permission()],
+        question=question,
+        directory="/home/ada/secret-project",
+        current_tool="bash: rm -rf build",
+    )
+    runtime = init_integration.runtime_data
+    await wait_for(hass, lambda: runtime.sessions[ROOT_ID].question is not None)
+    await _setup_card(hass)
+    client = await hass_ws_client(hass, hass_read_only_access_token)
+    _, snapshot = await _subscribe(client)
+    (session,) = [s for s in snapshot["machines"][0]["sessions"] if s["id"] == ROOT_ID]
+    text = str(session)
+    for secret in ("rm -rf build", "rm *", "secret-project", "Postgres"):
+        assert secret not in text, secret
+    assert question["questions"][0]["question"] not in text
+    (permission,) = session["pending_permissions"]
+    assert permission["id"] == "per_1"
+    assert permission["permission"] == "bash"
+    assert session["current_tool"] == "bash"
+    assert session["state"] == "waiting_permission"
+
+    hass.config_entries.async_update_entry(
+        init_integration, options={STEER_USERS: [hass_read_only_user.id]}
+    )
+    while True:
+        event = await _next_event(client, "session")
+        if event["session"]["id"] == ROOT_ID:
+            break
+    assert event["session"]["pending_permissions"][0]["title"] == "bash: rm -rf build"
+    assert event["session"]["directory"] == "/home/ada/secret-project"

@@ -24,14 +24,13 @@ from homeassistant.helpers import entity_registry as er
 README = Path(__file__).parents[2] / "README.md"
 PLACEHOLDER = "New session - 2026-11-22T19:18:23.111Z"
 
-# What a user watches or automates on; everything else is disabled by default.
+# What a user watches or automates on; the rest is disabled by default. The permission
+# buttons too: Approve is offered only with the command in view (the Pending
+# permission sensor, whose state the recorder would keep, is off by default).
 ENABLED = {
     ("sensor", "state"),
     ("sensor", "cost"),
     ("sensor", "context_usage"),
-    ("button", "approve_once"),
-    ("button", "approve_always"),
-    ("button", "reject"),
     ("button", "abort"),
     ("event", "activity"),
 }
@@ -191,6 +190,7 @@ async def test_enabled_by_default(
             assert e.disabled_by is er.RegistryEntryDisabler.INTEGRATION
 
 
+@pytest.mark.usefixtures("all_entities_enabled")
 async def test_buttons_do_not_flip(
     hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
 ) -> None:
@@ -257,3 +257,45 @@ def test_last_activity_exact_at_rest_and_held_while_busy() -> None:
     # An older value (a session reloaded from elsewhere) is shown as it is.
     earlier = start - timedelta(seconds=5)
     assert shown_last_activity(shown, _session(State.WORKING, earlier)) == earlier
+
+
+@pytest.mark.usefixtures("all_entities_enabled")
+async def test_approve_buttons_show_their_command(
+    hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
+) -> None:
+    """Where Approve is offered, the command it approves is shown too.
+
+    The device page offers Approve only with the Pending permission sensor (the
+    command) on it: the buttons are off by default, and an Approve press with the
+    sensor disabled is refused. Before, the buttons were on and the sensor off.
+    """
+    await agent.update_session(
+        state="waiting_permission", pending_permissions=[make_permission()]
+    )
+    sensor = entity_id(hass, "sensor", "permission", ROOT_ID)
+    await wait_for(
+        hass, lambda: (s := hass.states.get(sensor)) and s.state == "bash: rm -rf build"
+    )
+    registry = er.async_get(hass)
+    approve = entity_id(hass, "button", "approve_once", ROOT_ID)
+    assert registry.async_get(approve).device_id == registry.async_get(sensor).device_id
+    registry.async_update_entity(sensor, disabled_by=er.RegistryEntryDisabler.USER)
+    await hass.async_block_till_done()
+    for key in ("approve_once", "approve_always"):
+        with pytest.raises(ServiceValidationError) as err:
+            await hass.services.async_call(
+                "button",
+                "press",
+                {"entity_id": entity_id(hass, "button", key, ROOT_ID)},
+                blocking=True,
+            )
+        assert err.value.translation_key == "command_not_shown"
+    assert agent.commands("reply_permission") == []
+    # Reject runs nothing: it needs no command in view.
+    await hass.services.async_call(
+        "button",
+        "press",
+        {"entity_id": entity_id(hass, "button", "reject", ROOT_ID)},
+        blocking=True,
+    )
+    assert [c["reply"] for c in agent.commands("reply_permission")] == ["reject"]

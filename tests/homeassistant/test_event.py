@@ -17,7 +17,8 @@ async def test_events(
     """Each agent event fires the entity and the bus event, naming device and machine.
 
     The machine (hostname) and the config entry were missing from the bus event
-    before (and the machine from the entity): a test that failed on main.
+    before (and the machine from the entity). The bus event (recorded) carries ids
+    only; the entity shows the text (its unrecorded attributes).
     """
     events = async_capture_events(hass, EVENT_LOOKOUT)
     event_entity = entity_id(hass, "event", "activity", ROOT_ID)
@@ -43,15 +44,15 @@ async def test_events(
         "type": "permission_requested",
         "permission_id": "per_1",
         "key": "bash",
-        "title": "bash: rm -rf build",
-        "patterns": ["rm -rf build"],
-        "always": ["rm *"],
         "permission_session_id": CHILD_ID,
     }
     state = hass.states.get(event_entity)
     assert state.attributes["event_type"] == "permission_requested"
     assert state.attributes["permission_id"] == "per_1"
     assert state.attributes["machine"] == "devbox"
+    assert state.attributes["title"] == "bash: rm -rf build"
+    assert state.attributes["patterns"] == ["rm -rf build"]
+    assert state.attributes["always"] == ["rm *"]
 
     await agent.resolve_permission(reply="once", by="api")
     await agent.ask_question()
@@ -89,7 +90,14 @@ async def test_events(
     ]
     assert events[1].data["reply"] == "once"
     assert events[1].data["by"] == "api"
-    assert events[2].data["questions"][0]["options"] == ["Postgres", "SQLite"]
+    assert events[2].data == {
+        **machine,
+        "device_id": session_device.id,
+        "session_id": ROOT_ID,
+        "type": "question_asked",
+        "question_id": "que_1",
+        "question_session_id": ROOT_ID,
+    }
     assert events[3].data == {
         **machine,
         "device_id": session_device.id,

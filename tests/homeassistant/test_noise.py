@@ -139,10 +139,12 @@ async def test_permission_round_and_streamed_answer(
     await wait_until(
         "waiting_permission", lambda: _shown(hass, state_id) == "waiting_permission"
     )
-    button = entity_lookup(hass, "button", f"{uid}_approve_once")()
-    assert button is not None
+    # The permission buttons are off by default: approve with the action.
     await hass.services.async_call(
-        "button", "press", {"entity_id": button}, blocking=True
+        DOMAIN,
+        "reply_permission",
+        {"device_id": device.id, "reply": "once"},
+        blocking=True,
     )
     assert await hass.async_add_executor_job(stack.wait_file, "noise.txt")
     await wait_until("idle", lambda: _shown(hass, state_id) == "idle")

@@ -18,6 +18,8 @@ from custom_components.opencode_lookout.const import (
     CONF_SESSION_MAX_AGE_HOURS,
     CONF_STEER_USERS,
 )
+from homeassistant.auth.const import GROUP_ID_ADMIN, GROUP_ID_USER
+from homeassistant.auth.models import User
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, section
@@ -125,5 +127,58 @@ async def test_options_notifications(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert config_entry.options[CONF_NOTIFY_TARGETS] == []
+    await hass.async_block_till_done()
+    await hass.config_entries.async_unload(config_entry.entry_id)
+
+
+async def test_options_refuse_phones_of_users_who_may_not_steer(
+    hass: HomeAssistant,
+    agent: FakeAgent,
+    config_entry: MockConfigEntry,
+    hass_owner_user: User,
+) -> None:
+    """Actionable notifications only go to phones of people who may answer them.
+
+    Before, a phone of a user who may not steer could be chosen: its buttons were
+    refused on every tap.
+    """
+    mock_notify(hass)
+    guest = await hass.auth.async_create_user("Guest", group_ids=[GROUP_ID_USER])
+    admin = await hass.auth.async_create_user("Ada", group_ids=[GROUP_ID_ADMIN])
+    for name, user in (("test", guest), ("other", admin)):
+        MockConfigEntry(
+            domain="mobile_app", data={"device_name": name, "user_id": user.id}
+        ).add_to_hass(hass)
+    config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    answer = {
+        CONF_SESSION_MAX_AGE_HOURS: 24.0,
+        CONF_MAX_SESSION_DEVICES: 20.0,
+        CONF_NOTIFY: {
+            CONF_NOTIFY_TARGETS: [PHONE, OTHER],
+            CONF_NOTIFY_PERMISSIONS: True,
+            CONF_NOTIFY_QUESTIONS: True,
+            CONF_NOTIFY_FINISHED: True,
+            CONF_NOTIFY_ERRORS: True,
+            CONF_NOTIFY_MIN_DURATION: 30.0,
+            CONF_NOTIFY_DELAY: 0.0,
+        },
+    }
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], answer
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "phone_user_may_not_steer"}
+    assert result["description_placeholders"] == {"phones": f"{PHONE} (Guest)"}
+    assert CONF_NOTIFY_TARGETS not in config_entry.options
+    # Allowed to steer, the same user's phone may be chosen.
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**answer, CONF_STEER_USERS: [guest.id]}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert config_entry.options[CONF_NOTIFY_TARGETS] == [PHONE, OTHER]
     await hass.async_block_till_done()
     await hass.config_entries.async_unload(config_entry.entry_id)

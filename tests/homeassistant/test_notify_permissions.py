@@ -268,9 +268,19 @@ async def test_phone_owner_who_may_not_steer_is_refused(
     await hass.auth.async_update_user(owner, group_ids=[GROUP_ID_USER])
     owner.invalidate_cache()
     assert not owner.is_admin
+    before = len(calls)
     await tap(hass, calls, "ONCE", "per_2", nonce=nonce, phone=OTHER)
     assert agent.commands("reply_permission") == []
     assert "the user may not steer" in caplog.text
+    # The user is told why, on that phone only (it replaces the useless buttons).
+    await wait_calls(hass, calls, before + 1)
+    assert [f"notify.{c.service}" for c in calls[before:]] == [OTHER]
+    assert calls[-1].data == {
+        "title": "devbox",
+        "message": "You may not answer the requests of devbox: ask an administrator "
+        "to add you to the users allowed to steer (integration options).",
+        "data": {"tag": "per_2", "timeout": 60},
+    }
     # The same user once on the entry's allow-list may answer with the same nonce.
     entry = hass.config_entries.async_entries(DOMAIN)[0]
     hass.config_entries.async_update_entry(

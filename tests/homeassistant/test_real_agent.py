@@ -30,6 +30,7 @@ async def stack(hass: HomeAssistant, socket_enabled: None) -> AsyncGenerator[Rea
     await hass.async_add_executor_job(real.stop)
 
 
+@pytest.mark.usefixtures("all_entities_enabled")
 async def test_approve_from_home_assistant(
     hass: HomeAssistant, stack: RealStack
 ) -> None:
@@ -46,8 +47,7 @@ async def test_approve_from_home_assistant(
         "waiting_permission",
         lambda: hass.states.get(state_id).state == "waiting_permission",
     )
-    # The Activity event entity carries the request (the Pending permission sensor is
-    # disabled by default).
+    # The Activity event entity carries the request.
     activity_id = entity_lookup(hass, "event", f"{uid}_activity")()
     activity = await wait_until(
         "permission_requested event",

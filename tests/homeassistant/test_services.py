@@ -33,6 +33,7 @@ async def _pending(hass: HomeAssistant, agent: FakeAgent) -> None:
 
 
 @pytest.mark.parametrize("key", ["approve_once", "approve_always", "reject"])
+@pytest.mark.usefixtures("all_entities_enabled")
 async def test_permission_buttons(
     hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent, key: str
 ) -> None:
@@ -298,6 +299,7 @@ async def test_service_descriptions(
         "send_prompt",
         "reply_question",
         "get_messages",
+        "get_permission",
     }
     field = descriptions[DOMAIN]["reply_permission"]["fields"]["device_id"]
     assert field["selector"]["device"]["filter"][0]["integration"] == DOMAIN
@@ -336,3 +338,103 @@ async def test_unknown_request_and_idle_abort_are_validation_errors(
     assert str(err.value) == (
         "The session is not working, there is nothing to abort: session is idle"
     )
+
+
+async def test_get_permission_and_digest(
+    hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
+) -> None:
+    """get_permission returns the text and its digest; a reply must match the digest."""
+    await _pending(hass, agent)
+    session = device_id(hass, init_integration, ROOT_ID)
+
+    async def get(permission_id: str) -> dict:
+        return await hass.services.async_call(
+            DOMAIN,
+            "get_permission",
+            {"device_id": session, "permission_id": permission_id},
+            blocking=True,
+            return_response=True,
+        )
+
+    shown = (await get("per_1"))["permission"]
+    assert shown == {
+        "permission_id": "per_1",
+        "key": "bash",
+        "title": "bash: rm -rf build",
+        "patterns": ["rm -rf build"],
+        "always": ["rm *"],
+        "permission_session_id": make_permission()["session_id"],
+        "sub_agent": True,
+        "digest": shown["digest"],
+    }
+    assert len(shown["digest"]) == 32
+    assert await get("per_gone") == {"permission": None}
+
+    async def reply(digest: str, permission_id: str | None = "per_1") -> None:
+        data = {"device_id": session, "reply": "always", "digest": digest}
+        if permission_id is not None:
+            data["permission_id"] = permission_id
+        await hass.services.async_call(DOMAIN, "reply_permission", data, blocking=True)
+
+    # Another text under the same id, no id, or a request gone: nothing is answered.
+    for digest, permission_id in (
+        ("0" * 32, "per_1"),
+        (shown["digest"], None),
+        (shown["digest"], "per_gone"),
+    ):
+        with pytest.raises(ServiceValidationError) as err:
+            await reply(digest, permission_id)
+        assert err.value.translation_key == "permission_not_as_shown"
+    assert agent.commands("reply_permission") == []
+    await reply(shown["digest"])
+    (command,) = agent.commands("reply_permission")
+    assert (command["permission_id"], command["reply"]) == ("per_1", "always")
+
+
+@pytest.mark.usefixtures("all_entities_enabled")
+async def test_button_answers_the_permission_it_showed(
+    hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
+) -> None:
+    """Race: a press that crosses an answer given elsewhere never answers the next one.
+
+    Before, a button answered whichever permission was oldest when the press arrived:
+    per_1 answered in the terminal, the press meant for it approved per_2.
+    """
+    await agent.update_session(
+        state="waiting_permission",
+        pending_permissions=[make_permission(), make_permission(id="per_2")],
+    )
+    runtime = init_integration.runtime_data
+    await wait_for(hass, lambda: runtime.sessions[ROOT_ID].permission is not None)
+    button = entity_id(hass, "button", "approve_always", ROOT_ID)
+
+    async def press() -> None:
+        await hass.services.async_call(
+            BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: button}, blocking=True
+        )
+
+    with patch("custom_components.opencode_lookout.button.SHOWN_FOR", 0.5):
+        # The press arrives while the agent already answered per_1 elsewhere but the
+        # session was not updated yet: it sends per_1 (and fails), not the next one.
+        await asyncio.sleep(0.6)
+        agent.errors["reply_permission"] = {"code": "not_found", "message": "per_1"}
+        with pytest.raises(ServiceValidationError) as err:
+            await press()
+        assert err.value.translation_key == "not_found"
+        assert [c["permission_id"] for c in agent.commands("reply_permission")] == [
+            "per_1"
+        ]
+        del agent.errors["reply_permission"]
+        # The update arrives, per_2 shows; the press the person meant for per_1 lands
+        # right after: refused, per_2 is not answered.
+        await agent.resolve_permission("per_1")
+        await wait_for(hass, lambda: runtime.sessions[ROOT_ID].permission.id == "per_2")
+        with pytest.raises(ServiceValidationError) as err:
+            await press()
+        assert err.value.translation_key == "permission_just_changed"
+        assert len(agent.commands("reply_permission")) == 1
+        # Once per_2 has been shown a moment, a press answers per_2.
+        await asyncio.sleep(0.6)
+        await press()
+    last = agent.commands("reply_permission")[-1]
+    assert (last["permission_id"], last["reply"]) == ("per_2", "always")

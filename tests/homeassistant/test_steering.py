@@ -31,6 +31,8 @@ ACTIONS: list[tuple[str, dict[str, Any], str]] = [
     ("send_prompt", {"text": "rm -rf ~"}, "send_prompt"),
     ("abort_session", {}, "abort_session"),
     ("get_messages", {}, "get_messages"),
+    # Reads the command: as steering-only as the messages (no agent command).
+    ("get_permission", {"permission_id": "per_1"}, "get_permission"),
 ]
 
 
@@ -75,7 +77,7 @@ async def _call(
         {"device_id": device_id(hass, entry, ROOT_ID), **data},
         blocking=True,
         context=Context(user_id=user),
-        return_response=action == "get_messages",
+        return_response=action.startswith("get_"),
     )
 
 
@@ -103,6 +105,7 @@ async def test_non_admin_action_refused(
 
 
 @pytest.mark.parametrize("key", ["approve_once", "approve_always", "reject", "abort"])
+@pytest.mark.usefixtures("all_entities_enabled")
 async def test_non_admin_button_press_refused(
     hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent, key: str
 ) -> None:
@@ -125,6 +128,7 @@ async def test_non_admin_button_press_refused(
     assert agent.commands("abort_session") == []
 
 
+@pytest.mark.usefixtures("all_entities_enabled")
 async def test_allowed_callers_and_audit(
     hass: HomeAssistant, init_integration: MockConfigEntry, agent: FakeAgent
 ) -> None:
@@ -158,11 +162,14 @@ async def test_allowed_callers_and_audit(
     assert first.context.user_id == admin.id
     assert first.data["user_id"] == admin.id
     assert first.data["user_name"] == "Ada"
-    assert first.data["subject"] == "bash: rm -rf build"
+    # The kind of request and its id, never the command (the event is recorded).
+    assert first.data["subject"] == "bash"
+    assert first.data["request_id"] == "per_1"
+    assert audit[1].data["subject"] == ""
     assert first.data["session_id"] == ROOT_ID
     assert audit[2].data["user_id"] is None
 
-    # The logbook names the user, the verb and the command.
+    # The logbook names the user, the verb and the kind of request.
     describers: dict[tuple[str, str], Callable[[Event], dict[str, str]]] = {}
     logbook.async_describe_events(
         hass, lambda domain, event, fn: describers.__setitem__((domain, event), fn)
@@ -170,9 +177,9 @@ async def test_allowed_callers_and_audit(
     describe = describers[(DOMAIN, EVENT_COMMAND)]
     assert describe(first) == {
         "name": "devbox · Fix the build",
-        "message": "Ada approved once: bash: rm -rf build",
+        "message": "Ada approved once: bash",
     }
-    assert describe(audit[1])["message"] == "Bob sent the prompt: go on"
+    assert describe(audit[1])["message"] == "Bob sent the prompt"
     assert describe(audit[2])["message"] == "An automation aborted the session"
 
 

@@ -16,6 +16,17 @@ def is_companion(target: str) -> bool:
     return target.startswith(COMPANION_PREFIX)
 
 
+def phone_owners(hass: HomeAssistant, target: str) -> set[str]:
+    """Return the user ids whose Companion app device is behind a notify target."""
+    return {
+        entry.data["user_id"]
+        for entry in hass.config_entries.async_entries(MOBILE_APP)
+        if entry.data.get("user_id")
+        and target
+        == "notify." + slugify(f"{MOBILE_APP}_{entry.data.get('device_name', '')}")
+    }
+
+
 def phones_of_user(hass: HomeAssistant, user_id: str | None) -> set[str]:
     """Return the notify.mobile_app_* targets of the user's Companion app devices."""
     if user_id is None:

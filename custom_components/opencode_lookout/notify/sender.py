@@ -34,6 +34,7 @@ from ..const import (
 )
 from ..devices import async_get_session_device
 from ..models import OpenCodeLookoutConfigEntry
+from .call import async_notify_unrecorded
 from .payloads import (
     Origin,
     clear_payload,
@@ -192,9 +193,7 @@ class PhoneNotifier:
     async def _async_notify(self, target: str, payload: dict[str, Any]) -> None:
         """Call one notify service; a missing or failing one is logged."""
         try:
-            await self.hass.services.async_call(
-                "notify", target.removeprefix("notify."), payload, blocking=True
-            )
+            await async_notify_unrecorded(self.hass, target, payload)
         except (HomeAssistantError, probatio.Invalid) as err:
             _LOGGER.warning("Cannot send a notification with %s: %s", target, err)
 

@@ -117,6 +117,7 @@ class TapHandler:
         # steer (an admin or one on the entry's allow-list), as for actions and buttons.
         if not await async_may_steer(self.hass, self.entry, user_id):
             self._refuse(verb, "the user may not steer", user_id)
+            self._tell_may_not_steer(grant, user_id)
             return
         text = event.data.get("reply_text")
         text = text.strip() if isinstance(text, str) and text.strip() else None
@@ -192,6 +193,16 @@ class TapHandler:
             return
         self.state.done.add(tag)
         self.notifier.clear(tag)
+
+    def _tell_may_not_steer(self, grant: Grant, user_id: str) -> None:
+        """Tell the phones of a user who may not steer why the tap did nothing.
+
+        The notice replaces the request's notification on those phones: its buttons
+        cannot work for them.
+        """
+        phones = [t for t in grant.targets if t in phones_of_user(self.hass, user_id)]
+        message = self.notifier.texts("may_not_steer", machine=self.entry.title)
+        self.notifier.send(phones, notice_payload(self.entry.title, grant.tag, message))
 
     def _already_answered(self, tag: str, user_id: str | None) -> None:
         """Clear a stale request; tell the phones of the user who tapped."""
