@@ -397,6 +397,13 @@ impl Opencode {
         serde_json::from_value(v).expect("session list")
     }
 
+    /// Deletes a session (as a user of the TUI or the web UI would).
+    pub async fn delete_session(&self, session: &str) {
+        let path = format!("/session/{session}");
+        let r = self.req(reqwest::Method::DELETE, &path).send().await.expect("DELETE session");
+        assert!(r.status().is_success(), "DELETE {path}: {}", r.status());
+    }
+
     /// Sends a prompt without waiting.
     pub async fn prompt(&self, session: &str, text: &str) {
         let r = self
