@@ -409,3 +409,56 @@ async fn runs_streaming_and_usage_end_to_end() {
     }
     assert!(done["tokens_output"].as_u64() <= usage["usage"]["tokens_output"].as_u64());
 }
+
+/// A session deleted in OpenCode while the agent is stopped: the agent remembers it from
+/// its store, and its resync at the next start removes it (OpenCode's list proves it gone)
+/// while the session OpenCode still lists stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_deleted_while_the_agent_is_stopped_is_removed() {
+    let env = Env::new("deleted-while-down", 9);
+    let port = free_port();
+    let (_opencode, url) = env.start_opencode(port);
+    let oc = Opencode::new(&url);
+    let gone = oc.create_session().await;
+    let kept = oc.create_session().await;
+    let target = format!("http://127.0.0.1:{port}");
+
+    let (mut agent, api) = env.start_agent(&["--opencode", &target]);
+    let client = Client::connect(api, &env.pairing()).await;
+    for sid in [&gone, &kept] {
+        client.wait_session(sid, "seen", Duration::from_secs(30), |s| s["available"] == true).await;
+    }
+    drop(client);
+    agent.terminate();
+
+    oc.delete_session(&gone).await;
+    assert!(!oc.list_sessions().await.iter().any(|s| s["id"] == gone.as_str()));
+
+    let (_agent, api) = env.start_agent(&["--opencode", &target]);
+    let mut client = Client::connect(api, &env.pairing()).await;
+    client
+        .wait_session(&kept, "available after the restart", Duration::from_secs(30), |s| {
+            s["available"] == true
+        })
+        .await;
+    // The resync that made `kept` available read the list that lacks `gone`.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let r = client.command(json!({"type": "list_sessions"})).await;
+        let ids: Vec<&str> = r["result"]["sessions"]
+            .as_array()
+            .expect("sessions")
+            .iter()
+            .filter_map(|s| s["id"].as_str())
+            .collect();
+        assert!(ids.contains(&kept.as_str()), "the session OpenCode still lists stays: {r}");
+        if !ids.contains(&gone.as_str()) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the session deleted while the agent was stopped is still listed: {r}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}

@@ -121,6 +121,16 @@ pub fn opencode_bin() -> PathBuf {
     bin
 }
 
+/// OpenCode 1.15.13 (`scripts/setup-opencode 1.15.13`, exported by scripts/test as
+/// `OPENCODE_115_BIN`); the tests that need it refuse to run without it.
+pub fn opencode_115_bin() -> PathBuf {
+    let bin = std::env::var_os("OPENCODE_115_BIN")
+        .map(PathBuf::from)
+        .expect("OPENCODE_115_BIN is not set: run the tests through scripts/test (it installs OpenCode 1.15.13)");
+    assert!(bin.exists(), "OPENCODE_115_BIN {} does not exist", bin.display());
+    bin
+}
+
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -223,7 +233,17 @@ impl Env {
 
     /// Starts `opencode serve` with extra environment variables.
     pub fn start_opencode_env(&self, port: u16, vars: &[(&str, &str)]) -> (Proc, String) {
-        let mut cmd = self.command(opencode_bin());
+        self.start_opencode_bin(&opencode_bin(), port, vars)
+    }
+
+    /// Starts `opencode serve` from another OpenCode binary than the pinned one.
+    pub fn start_opencode_bin(
+        &self,
+        bin: &Path,
+        port: u16,
+        vars: &[(&str, &str)],
+    ) -> (Proc, String) {
+        let mut cmd = self.command(bin);
         cmd.envs(vars.iter().copied());
         cmd.args(["serve", "--hostname", "127.0.0.1", "--port", &port.to_string()])
             .current_dir(&self.project);
@@ -375,6 +395,13 @@ impl Opencode {
     pub async fn list_sessions(&self) -> Vec<Value> {
         let v = self.send_retrying(reqwest::Method::GET, "/session", None).await;
         serde_json::from_value(v).expect("session list")
+    }
+
+    /// Deletes a session (as a user of the TUI or the web UI would).
+    pub async fn delete_session(&self, session: &str) {
+        let path = format!("/session/{session}");
+        let r = self.req(reqwest::Method::DELETE, &path).send().await.expect("DELETE session");
+        assert!(r.status().is_success(), "DELETE {path}: {}", r.status());
     }
 
     /// Sends a prompt without waiting.
