@@ -86,7 +86,8 @@ async def test_no_command_or_prompt_text_recorded(
 
     What a person types into an action (a prompt, a reason to reject) is in Home
     Assistant's own call_service event of that action, like every action's data;
-    SECURITY.md says so and gives the recorder exclude that keeps it out too.
+    SECURITY.md says so and gives the recorder exclude that keeps it out too. The card
+    uses no action for such text (test_card_answers_record_no_typed_text).
     """
     calls = mock_notify(hass)
     config_entry.add_to_hass(hass)
