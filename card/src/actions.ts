@@ -1,6 +1,6 @@
 // What a row offers the user: pure, unit-tested.
 
-import type { Permission, Question, Session } from "./types";
+import type { Hass, Permission, Question, Session } from "./types";
 
 export interface RowActions {
   /** The permission Approve / Always / Reject answer (the oldest pending one). */
@@ -73,4 +73,50 @@ function weave(detail: string, patterns: string[]): string | null {
     pos = at + flat.length;
   }
   return out + detail.slice(pos);
+}
+
+/**
+ * Answers and prompts go over the integration's websocket commands, never through its
+ * actions: Home Assistant records every action call with its data (a `call_service`
+ * event), so a reason, an answer or a prompt typed here would land in the recorder. The
+ * commands take the actions' fields and run the same checks and audit.
+ */
+export const STEERING_COMMANDS = {
+  replyPermission: "opencode_lookout/reply_permission",
+  replyQuestion: "opencode_lookout/reply_question",
+  sendPrompt: "opencode_lookout/send_prompt",
+} as const;
+
+type Steer = Pick<Hass, "callWS">;
+
+/** Answer `permission`; a reject carries the typed reason, when there is one. */
+export function replyPermission(
+  hass: Steer,
+  session: Session,
+  permission: Permission,
+  reply: "once" | "always" | "reject",
+  reason?: string,
+): Promise<unknown> {
+  const message: Record<string, unknown> = {
+    type: STEERING_COMMANDS.replyPermission,
+    device_id: session.device_id,
+    permission_id: permission.id,
+    reply,
+  };
+  const text = reason?.trim();
+  if (reply === "reject" && text) message.message = text;
+  return hass.callWS(message);
+}
+
+/** Answer the pending question of `session` (`null`: dismiss it). */
+export function replyQuestion(hass: Steer, session: Session, answer: string | null): Promise<unknown> {
+  const message: Record<string, unknown> = { type: STEERING_COMMANDS.replyQuestion, device_id: session.device_id };
+  if (answer === null) message.reject = true;
+  else message.answer = answer;
+  return hass.callWS(message);
+}
+
+/** Queue a prompt in `session`. */
+export function sendPrompt(hass: Steer, session: Session, text: string): Promise<unknown> {
+  return hass.callWS({ type: STEERING_COMMANDS.sendPrompt, device_id: session.device_id, text });
 }

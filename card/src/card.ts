@@ -3,7 +3,7 @@
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from "lit";
 import { repeat } from "lit/directives/repeat.js";
 
-import { requestText, rowActions, subAgent } from "./actions";
+import { replyPermission, replyQuestion, requestText, rowActions, subAgent } from "./actions";
 import { contextPercent, formatCost, formatTokens, timeInState } from "./format";
 import { hassChangeMatters, language } from "./hass";
 import { renderMarkdown } from "./markdown-view";
@@ -170,15 +170,16 @@ export class OpenCodeLookoutCard extends LitElement {
 
   // ------------------------------------------------------------------ actions
 
-  private async _call(key: string, service: string, data: Record<string, unknown>): Promise<unknown> {
-    if (!this.hass) return undefined;
+  /** Run one call for a row (`key`), marking it busy and showing its error there. */
+  private async _run(key: string, call: (hass: Hass) => Promise<unknown>): Promise<unknown> {
+    const hass = this.hass;
+    if (!hass) return undefined;
     this._busy = new Set(this._busy).add(key);
     const errors = new Map(this._errors);
     errors.delete(key);
     this._errors = errors;
     try {
-      const result = await this.hass.callService(DOMAIN, service, data, undefined, false, service === "get_messages");
-      return result;
+      return await call(hass);
     } catch (err) {
       this._errors = new Map(this._errors).set(key, errorText(err));
       throw err;
@@ -187,6 +188,11 @@ export class OpenCodeLookoutCard extends LitElement {
       busy.delete(key);
       this._busy = busy;
     }
+  }
+
+  /** Call an action that carries no typed text (abort, read messages). */
+  private _call(key: string, service: string, data: Record<string, unknown>): Promise<unknown> {
+    return this._run(key, (hass) => hass.callService(DOMAIN, service, data, undefined, false, service === "get_messages"));
   }
 
   /**
@@ -210,23 +216,18 @@ export class OpenCodeLookoutCard extends LitElement {
   }
 
   private _replyPermission(session: Session, permission: Permission, reply: "once" | "always" | "reject", event: Event): void {
-    const data: Record<string, unknown> = { device_id: session.device_id, permission_id: permission.id, reply };
-    const reason = this._drafts.get(permission.id)?.trim();
-    if (reply === "reject" && reason) data.message = reason;
+    const reason = this._drafts.get(permission.id);
     const note = reply === "once" ? "answered_once" : reply === "always" ? "answered_always" : "answered_reject";
     this._hold(session, event, { note, permission });
-    this._call(session.id, "reply_permission", data).then(
+    this._run(session.id, (hass) => replyPermission(hass, session, permission, reply, reason)).then(
       () => this._drafts.delete(permission.id),
       () => this._release(session.id),
     );
   }
 
   private _replyQuestion(session: Session, question: Question, answer: string | null, event: Event): void {
-    const data: Record<string, unknown> = { device_id: session.device_id };
-    if (answer === null) data.reject = true;
-    else data.answer = answer;
     this._hold(session, event, { note: answer === null ? "answered_dismissed" : "answered_question", answer: answer ?? undefined, question });
-    this._call(session.id, "reply_question", data).then(
+    this._run(session.id, (hass) => replyQuestion(hass, session, answer)).then(
       () => this._drafts.delete(question.id),
       () => this._release(session.id),
     );

@@ -129,4 +129,5 @@ export interface Hass {
     notifyOnError?: boolean,
     returnResponse?: boolean,
   ): Promise<{ response?: unknown } | unknown>;
+  callWS<T>(message: Record<string, unknown>): Promise<T>;
 }

@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 
 import { expect } from "./expect";
 
-import { NO_ACTIONS, requestText, rowActions, subAgent } from "../src/actions";
+import { NO_ACTIONS, replyPermission, replyQuestion, requestText, rowActions, sendPrompt, subAgent } from "../src/actions";
 import { golden, session } from "./fixtures";
 
 describe("rowActions", () => {
@@ -94,5 +94,53 @@ describe("requestText", () => {
 
   it("shows the title's detail when there are no patterns", () => {
     expect(requestText(permission("webfetch: https://example.org", [], "webfetch"))).toEqual({ heading: "webfetch", body: "https://example.org" });
+  });
+});
+
+describe("answers", () => {
+  // A Home Assistant that records what the card sends; an action call fails the test:
+  // Home Assistant records every action call with its data, so typed text must not go there.
+  function fakeHass() {
+    const sent: Record<string, unknown>[] = [];
+    const hass = {
+      callWS: async (message: Record<string, unknown>) => {
+        sent.push(message);
+        return null;
+      },
+      callService: () => {
+        throw new Error("an answer went through a (recorded) action call");
+      },
+    };
+    return { hass, sent };
+  }
+  const s = session();
+  const p = s.pending_permissions[0];
+
+  it("answers a permission over the integration's websocket command, with the reason", async () => {
+    const { hass, sent } = fakeHass();
+    await replyPermission(hass as any, s, p, "reject", "  not on prod  ");
+    await replyPermission(hass as any, s, p, "once", "ignored unless rejecting");
+    await replyPermission(hass as any, s, p, "reject", "   ");
+    expect(sent).toEqual([
+      { type: "opencode_lookout/reply_permission", device_id: s.device_id, permission_id: p.id, reply: "reject", message: "not on prod" },
+      { type: "opencode_lookout/reply_permission", device_id: s.device_id, permission_id: p.id, reply: "once" },
+      { type: "opencode_lookout/reply_permission", device_id: s.device_id, permission_id: p.id, reply: "reject" },
+    ]);
+  });
+
+  it("answers or dismisses a question over the websocket command", async () => {
+    const { hass, sent } = fakeHass();
+    await replyQuestion(hass as any, s, "the basement vault");
+    await replyQuestion(hass as any, s, null);
+    expect(sent).toEqual([
+      { type: "opencode_lookout/reply_question", device_id: s.device_id, answer: "the basement vault" },
+      { type: "opencode_lookout/reply_question", device_id: s.device_id, reject: true },
+    ]);
+  });
+
+  it("sends a prompt over the websocket command", async () => {
+    const { hass, sent } = fakeHass();
+    await sendPrompt(hass as any, s, "run the tests");
+    expect(sent).toEqual([{ type: "opencode_lookout/send_prompt", device_id: s.device_id, text: "run the tests" }]);
   });
 });

@@ -11,6 +11,7 @@ function hass(overrides: Partial<Hass> = {}): Hass {
     locale: { language: "en" },
     language: "en",
     callService: () => Promise.resolve(undefined),
+    callWS: <T>() => Promise.resolve(undefined as T),
     ...overrides,
   };
 }

@@ -1,6 +1,8 @@
 """Actions of the integration; they target session devices."""
 
+from collections.abc import Mapping
 from functools import partial
+from typing import Any
 
 import probatio
 
@@ -15,6 +17,7 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.typing import VolDictType
 
 from .client import Reply
 from .commands import (
@@ -38,29 +41,28 @@ ATTR_REJECT = "reject"
 ATTR_LIMIT = "limit"
 ATTR_DIGEST = "digest"
 
-DEVICE = {probatio.Required(ATTR_DEVICE_ID): cv.string}
+DEVICE: VolDictType = {probatio.Required(ATTR_DEVICE_ID): cv.string}
+# The fields of the commands that carry typed text; the card's websocket commands
+# (websocket_api.py) take the same fields, since action calls are recorded.
+PERMISSION_FIELDS: VolDictType = {
+    probatio.Required(ATTR_REPLY): probatio.Coerce(Reply),
+    probatio.Optional(ATTR_MESSAGE): cv.string,
+    probatio.Optional(ATTR_PERMISSION_ID): cv.string,
+    probatio.Optional(ATTR_DIGEST): cv.string,
+}
+QUESTION_FIELDS: VolDictType = {
+    probatio.Optional(ATTR_ANSWER): cv.string,
+    probatio.Optional(ATTR_REJECT, default=False): cv.boolean,
+}
+PROMPT_FIELDS: VolDictType = {probatio.Required(ATTR_TEXT): cv.string}
 SCHEMAS = {
-    "reply_permission": probatio.Schema(
-        {
-            **DEVICE,
-            probatio.Required(ATTR_REPLY): probatio.Coerce(Reply),
-            probatio.Optional(ATTR_MESSAGE): cv.string,
-            probatio.Optional(ATTR_PERMISSION_ID): cv.string,
-            probatio.Optional(ATTR_DIGEST): cv.string,
-        }
-    ),
+    "reply_permission": probatio.Schema({**DEVICE, **PERMISSION_FIELDS}),
     "get_permission": probatio.Schema(
         {**DEVICE, probatio.Required(ATTR_PERMISSION_ID): cv.string}
     ),
     "abort_session": probatio.Schema(DEVICE),
-    "send_prompt": probatio.Schema({**DEVICE, probatio.Required(ATTR_TEXT): cv.string}),
-    "reply_question": probatio.Schema(
-        {
-            **DEVICE,
-            probatio.Optional(ATTR_ANSWER): cv.string,
-            probatio.Optional(ATTR_REJECT, default=False): cv.boolean,
-        }
-    ),
+    "send_prompt": probatio.Schema({**DEVICE, **PROMPT_FIELDS}),
+    "reply_question": probatio.Schema({**DEVICE, **QUESTION_FIELDS}),
     "get_messages": probatio.Schema(
         {
             **DEVICE,
@@ -81,11 +83,10 @@ def _validation_error(key: str, **placeholders: str) -> ServiceValidationError:
     )
 
 
-def _resolve(
-    hass: HomeAssistant, call: ServiceCall
+def resolve_session(
+    hass: HomeAssistant, device_id: str
 ) -> tuple[OpenCodeLookoutConfigEntry, str]:
-    """Return the entry and session id of the targeted session device."""
-    device_id: str = call.data[ATTR_DEVICE_ID]
+    """Return the entry and session id of a session device (or a translated error)."""
     device = dr.async_get(hass).async_get(device_id, include_child_devices=False)
     if device is None:
         raise _validation_error("invalid_device", device_id=device_id)
@@ -100,6 +101,22 @@ def _resolve(
     if (session_id := session_id_of_device(server_id, device)) is None:
         raise _validation_error("not_a_session", device=device.name or device_id)
     return entry, session_id
+
+
+def _resolve(
+    hass: HomeAssistant, call: ServiceCall
+) -> tuple[OpenCodeLookoutConfigEntry, str]:
+    """Return the entry and session id of the targeted session device."""
+    return resolve_session(hass, call.data[ATTR_DEVICE_ID])
+
+
+def question_answer(data: Mapping[str, Any]) -> str | None:
+    """Return the answer of reply_question's fields (None: dismiss), or refuse."""
+    if data[ATTR_REJECT]:
+        return None
+    if (answer := data.get(ATTR_ANSWER)) is None:
+        raise _validation_error("answer_required")
+    return str(answer)
 
 
 async def _reply_permission(hass: HomeAssistant, call: ServiceCall) -> None:
@@ -141,16 +158,9 @@ async def _send_prompt(hass: HomeAssistant, call: ServiceCall) -> None:
 
 async def _reply_question(hass: HomeAssistant, call: ServiceCall) -> None:
     """Answer or dismiss the pending question of a session."""
-    answer = call.data.get(ATTR_ANSWER)
-    if answer is None and not call.data[ATTR_REJECT]:
-        raise _validation_error("answer_required")
+    answer = question_answer(call.data)
     entry, session_id = _resolve(hass, call)
-    await async_reply_question(
-        entry,
-        session_id,
-        None if call.data[ATTR_REJECT] else answer,
-        context=call.context,
-    )
+    await async_reply_question(entry, session_id, answer, context=call.context)
 
 
 async def _get_messages(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:

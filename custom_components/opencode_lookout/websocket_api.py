@@ -11,6 +11,12 @@ A user who may not steer a machine gets its sessions without their text (redacte
 no commands or patterns of pending permissions (their kind stays: bash, edit...), no
 questions or options, no directory, and the current tool without its arguments. The
 session titles are the devices' names, which every user sees anyway.
+
+The card answers through commands of its own, not through the actions: Home Assistant
+records every action call with its data (a `call_service` event), and a websocket
+command is not recorded. `opencode_lookout/reply_permission`, `reply_question` and
+`send_prompt` take the fields of the actions of the same name and run the same code
+(commands.py: the steering check, the agent, the audit), as the connection's user.
 """
 
 from datetime import datetime
@@ -25,6 +31,7 @@ from homeassistant.config_entries import (
     ConfigEntryChange,
     ConfigEntryState,
 )
+from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
@@ -32,19 +39,42 @@ from homeassistant.util import dt as dt_util
 
 from .client import Session
 from .client.codec import encode
+from .commands import async_reply_permission, async_reply_question, async_send_prompt
 from .const import DOMAIN
 from .models import OpenCodeLookoutConfigEntry
+from .services import (
+    ATTR_DIGEST,
+    ATTR_MESSAGE,
+    ATTR_PERMISSION_ID,
+    ATTR_REPLY,
+    ATTR_TEXT,
+    DEVICE,
+    PERMISSION_FIELDS,
+    PROMPT_FIELDS,
+    QUESTION_FIELDS,
+    question_answer,
+    resolve_session,
+)
 from .steering import async_may_steer
 
 SUBSCRIBE = f"{DOMAIN}/subscribe"
+REPLY_PERMISSION = f"{DOMAIN}/reply_permission"
+REPLY_QUESTION = f"{DOMAIN}/reply_question"
+SEND_PROMPT = f"{DOMAIN}/send_prompt"
 
 type Json = dict[str, Any]
 
 
 @callback
 def async_register_commands(hass: HomeAssistant) -> None:
-    """Register the card's websocket command (once, from async_setup)."""
-    websocket_api.async_register_command(hass, ws_subscribe)
+    """Register the card's websocket commands (once, from async_setup)."""
+    for command in (
+        ws_subscribe,
+        ws_reply_permission,
+        ws_reply_question,
+        ws_send_prompt,
+    ):
+        websocket_api.async_register_command(hass, command)
 
 
 @websocket_api.websocket_command({probatio.Required("type"): SUBSCRIBE})
@@ -57,6 +87,58 @@ async def ws_subscribe(
     connection.subscriptions[msg["id"]] = subscription.async_stop
     connection.send_result(msg["id"])
     await subscription.async_start()
+
+
+@websocket_api.websocket_command(
+    {probatio.Required("type"): REPLY_PERMISSION, **DEVICE, **PERMISSION_FIELDS}
+)
+@websocket_api.async_response
+async def ws_reply_permission(
+    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: Json
+) -> None:
+    """Answer a permission request, as the reply_permission action (unrecorded)."""
+    entry, session_id = resolve_session(hass, msg[ATTR_DEVICE_ID])
+    await async_reply_permission(
+        entry,
+        session_id,
+        msg[ATTR_REPLY],
+        context=connection.context(msg),
+        message=msg.get(ATTR_MESSAGE),
+        permission_id=msg.get(ATTR_PERMISSION_ID),
+        digest=msg.get(ATTR_DIGEST),
+    )
+    connection.send_result(msg["id"])
+
+
+@websocket_api.websocket_command(
+    {probatio.Required("type"): REPLY_QUESTION, **DEVICE, **QUESTION_FIELDS}
+)
+@websocket_api.async_response
+async def ws_reply_question(
+    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: Json
+) -> None:
+    """Answer or dismiss a question, as the reply_question action (unrecorded)."""
+    answer = question_answer(msg)
+    entry, session_id = resolve_session(hass, msg[ATTR_DEVICE_ID])
+    await async_reply_question(
+        entry, session_id, answer, context=connection.context(msg)
+    )
+    connection.send_result(msg["id"])
+
+
+@websocket_api.websocket_command(
+    {probatio.Required("type"): SEND_PROMPT, **DEVICE, **PROMPT_FIELDS}
+)
+@websocket_api.async_response
+async def ws_send_prompt(
+    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: Json
+) -> None:
+    """Queue a prompt in a session, as the send_prompt action (unrecorded)."""
+    entry, session_id = resolve_session(hass, msg[ATTR_DEVICE_ID])
+    await async_send_prompt(
+        entry, session_id, msg[ATTR_TEXT], context=connection.context(msg)
+    )
+    connection.send_result(msg["id"])
 
 
 def _redacted(session: Json) -> Json:

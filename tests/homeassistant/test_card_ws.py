@@ -4,10 +4,14 @@ from datetime import datetime
 import hashlib
 from typing import Any
 
-from common import wait_for
+from common import device_id as common_device_id, wait_for
 from fake_agent import ROOT_ID, SERVER_ID, FakeAgent, make_permission, make_question
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    MockUser,
+    async_capture_events,
+)
 from pytest_homeassistant_custom_component.typing import (
     ClientSessionGenerator,
     MockHAClientWebSocket,
@@ -331,3 +335,82 @@ async def test_read_only_user_gets_no_command_text(
             break
     assert event["session"]["pending_permissions"][0]["title"] == "bash: rm -rf build"
     assert event["session"]["directory"] == "/home/ada/secret-project"
+
+
+async def _command(
+    client: MockHAClientWebSocket, command: str, **fields: Any
+) -> dict[str, Any]:
+    """Send one of the card's steering commands; return its result message."""
+    await client.send_json_auto_id({"type": f"{DOMAIN}/{command}", **fields})
+    return await client.receive_json()
+
+
+async def test_steering_commands(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    agent: FakeAgent,
+    hass_ws_client: WebSocketGenerator,
+    hass_read_only_user: MockUser,
+    hass_read_only_access_token: str,
+) -> None:
+    """The card answers over its own commands: checked, sent to the agent, audited.
+
+    Attack: a user who may not steer sends them and is refused (nothing reaches the
+    agent, nothing is audited). Once the options allow them, their prompt, reject
+    with its reason and answer reach the agent as the actions' would. Before, these
+    commands did not exist and the card called the (recorded) actions.
+    """
+    await agent.update_session(
+        state="waiting_permission",
+        pending_permissions=[make_permission()],
+        question=make_question(),
+    )
+    runtime = init_integration.runtime_data
+    await wait_for(hass, lambda: runtime.sessions[ROOT_ID].question is not None)
+    await _setup_card(hass)
+    session = common_device_id(hass, init_integration, ROOT_ID)
+    audits = async_capture_events(hass, "opencode_lookout_command")
+    client = await hass_ws_client(hass, hass_read_only_access_token)
+    steering = (
+        (
+            "reply_permission",
+            {"reply": "reject", "permission_id": "per_1", "message": "use the fixture"},
+        ),
+        ("reply_question", {"answer": "sqlite"}),
+        ("send_prompt", {"text": "run the tests"}),
+    )
+    for command, fields in steering:
+        result = await _command(client, command, device_id=session, **fields)
+        assert not result["success"], command
+        assert result["error"]["code"] == "unauthorized", result
+    assert not agent.commands("reply_permission")
+    assert not agent.commands("reply_question")
+    assert not agent.commands("send_prompt")
+    assert audits == []
+
+    hass.config_entries.async_update_entry(
+        init_integration, options={STEER_USERS: [hass_read_only_user.id]}
+    )
+    await hass.async_block_till_done()
+    for command, fields in steering:
+        result = await _command(client, command, device_id=session, **fields)
+        assert result["success"], result
+    (reply,) = agent.commands("reply_permission")
+    assert (reply["session_id"], reply["permission_id"]) == (ROOT_ID, "per_1")
+    assert (reply["reply"], reply["message"]) == ("reject", "use the fixture")
+    (answer,) = agent.commands("reply_question")
+    assert (answer["question_id"], answer["answers"]) == ("que_1", [["SQLite"]])
+    (prompt,) = agent.commands("send_prompt")
+    assert (prompt["session_id"], prompt["text"]) == (ROOT_ID, "run the tests")
+    await hass.async_block_till_done()
+    assert [e.data["verb"] for e in audits] == ["rejected", "answered", "prompted"]
+    assert {e.context.user_id for e in audits} == {hass_read_only_user.id}
+
+    # The actions' validation holds too: no answer is refused, a dismissal is sent.
+    result = await _command(client, "reply_question", device_id=session)
+    assert result["error"]["translation_key"] == "answer_required", result
+    result = await _command(client, "reply_question", device_id=session, reject=True)
+    assert result["success"], result
+    assert agent.commands("reply_question")[-1]["reject"] is True
+    result = await _command(client, "send_prompt", device_id="nope", text="x")
+    assert result["error"]["translation_key"] == "invalid_device", result

@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 from sqlalchemy import select
 
 from custom_components.opencode_lookout.const import CONF_NOTIFY_TARGETS, DOMAIN
@@ -36,6 +37,7 @@ PATTERN = "curl http://evil.example/*"
 QUESTION = "Which database holds the customer secrets?"
 PROMPT = "delete the staging database now"
 REASON = "not on my watch, use the fixture"
+ANSWER = "the one in the basement vault"
 
 
 @pytest.fixture(autouse=True)
@@ -84,7 +86,8 @@ async def test_no_command_or_prompt_text_recorded(
 
     What a person types into an action (a prompt, a reason to reject) is in Home
     Assistant's own call_service event of that action, like every action's data;
-    SECURITY.md says so and gives the recorder exclude that keeps it out too.
+    SECURITY.md says so and gives the recorder exclude that keeps it out too. The card
+    uses no action for such text (test_card_answers_record_no_typed_text).
     """
     calls = mock_notify(hass)
     config_entry.add_to_hass(hass)
@@ -136,3 +139,57 @@ async def test_no_command_or_prompt_text_recorded(
         assert leaks == [], text
     # The ids are there, so the history can still be followed.
     assert any("per_1" in data for _, data in events)
+
+
+async def test_card_answers_record_no_typed_text(
+    hass: HomeAssistant,
+    agent: FakeAgent,
+    config_entry: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """Attack on privacy: what a person types into the card stays out of the database.
+
+    The card rejects with a reason, answers a question in its own words and could
+    prompt, all over the integration's websocket commands, which Home Assistant does
+    not record (a default recorder, no exclude). Before, the card called the actions
+    and their call_service events held the reason and the answer.
+    """
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    runtime = config_entry.runtime_data
+    await agent.request_permission(
+        title=f"bash: {COMMAND}", patterns=[COMMAND], always=[PATTERN]
+    )
+    question = make_question()
+    question["questions"][0]["question"] = QUESTION
+    await agent.ask_question(**question)
+    await wait_for(hass, lambda: runtime.sessions[ROOT_ID].question is not None)
+    session = device_id(hass, config_entry, ROOT_ID)
+    client = await hass_ws_client(hass)
+    for command, fields in (
+        (
+            "reply_permission",
+            {"reply": "reject", "permission_id": "per_1", "message": REASON},
+        ),
+        ("reply_question", {"answer": ANSWER}),
+        ("send_prompt", {"text": PROMPT}),
+    ):
+        await client.send_json_auto_id(
+            {"type": f"{DOMAIN}/{command}", "device_id": session, **fields}
+        )
+        result = await client.receive_json()
+        assert result["success"], result
+    assert agent.commands("reply_permission")[0]["message"] == REASON
+    assert agent.commands("reply_question")[0]["answers"] == [[ANSWER]]
+    assert agent.commands("send_prompt")[0]["text"] == PROMPT
+    await agent.resolve_permission("per_1", reply="reject")
+    await agent.update_session(question=None, state="idle")
+    await hass.async_block_till_done()
+    await async_wait_recording_done(hass)
+
+    events, states = await get_instance(hass).async_add_executor_job(_recorded, hass)
+    assert "opencode_lookout_command" in {event_type for event_type, _ in events}
+    for text in (COMMAND, QUESTION, REASON, ANSWER, PROMPT):
+        leaks = [e for e in events if text in e[1]] + [s for s in states if text in s]
+        assert leaks == [], text
