@@ -114,6 +114,16 @@ pub struct Session {
     pub files_changed: u64,
     pub lines_added: u64,
     pub lines_removed: u64,
+    /// The session's plan (OpenCode's todo list), in OpenCode's order; empty without one.
+    /// Absent in snapshots remembered by older agents.
+    #[serde(default)]
+    pub todo: Vec<TodoItem>,
+    /// Plan items `completed`, over the whole plan (not only the items listed).
+    #[serde(default)]
+    pub todo_done: u64,
+    /// Plan items not `cancelled`, over the whole plan: progress is `todo_done/todo_total`.
+    #[serde(default)]
+    pub todo_total: u64,
     pub created: Option<String>,
     pub last_activity: String,
     pub hostname: String,
@@ -169,6 +179,9 @@ impl Session {
             files_changed,
             lines_added,
             lines_removed,
+            todo,
+            todo_done,
+            todo_total,
             created,
             last_activity,
             hostname,
@@ -180,6 +193,16 @@ impl Session {
         );
         out
     }
+}
+
+/// One item of a session's plan. `status` is OpenCode's (`pending`, `in_progress`,
+/// `completed`, `cancelled`), `priority` too (`high`, `medium`, `low`); both are passed on
+/// as given, so clients must accept other values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TodoItem {
+    pub content: String,
+    pub status: String,
+    pub priority: String,
 }
 
 wire_enum! {

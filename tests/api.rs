@@ -1015,8 +1015,11 @@ async fn streaming_is_coalesced_and_state_changes_are_immediate() {
     }
     assert_eq!(updates.last().unwrap()["fields"]["tokens_output"], 499, "latest values");
 
-    // A pending coalesced value, then a permission: both go out at once, update first.
+    // Pending coalesced values (counters, a plan), then a permission: all go out at once,
+    // update first.
     hub.apply(assistant_message("ses_c", 1000));
+    hub.apply(ev(json!({"type": "todo.updated", "properties": {"sessionID": "ses_c",
+        "todos": [{"content": "Fix", "status": "pending", "priority": "high"}]}})));
     let t = Instant::now();
     hub.apply(permission_asked("per_c", "ses_c"));
     let (at, first) = tokio::time::timeout(WAIT, rx.recv()).await.unwrap().unwrap();
@@ -1026,6 +1029,7 @@ async fn streaming_is_coalesced_and_state_changes_are_immediate() {
     assert_eq!(first["fields"]["state"], "waiting_permission");
     assert_eq!(first["fields"]["pending_permissions"][0]["id"], "per_c");
     assert_eq!(first["fields"]["tokens_output"], 1000, "pending coalesced values flushed");
+    assert_eq!(first["fields"]["todo_total"], 1, "a plan change is not urgent: {first}");
     assert_eq!(second["event"], "permission_requested", "{second}");
     assert_eq!(second["permission_id"], "per_c");
     assert!(second.get("permission").is_none(), "thin event: {second}");

@@ -21,6 +21,7 @@ The reply is chosen from the request, first match wins:
     last message is a tool result   text ``All done.`` (streamed as STREAM says, if present)
     ``USE_TASK <prompt>``           ``task`` tool call with that prompt, subagent ``general``
     ``ASK_QUESTION``                ``question`` tool call, one question with 3 options
+    ``MAKE_PLAN``                   ``todowrite`` tool call: a plan of 3 items, 1 completed
     ``RUN: <command>``              ``bash`` tool call running the rest of that line
     ``STREAM:N[:MS]``               N text deltas ``word `` with MS ms between them (default 10)
     anything else                   text ``OK.``
@@ -48,6 +49,13 @@ USAGE = {
     "total_tokens": 1200,
     "prompt_tokens_details": {"cached_tokens": 100},
 }
+
+# The plan of MAKE_PLAN (OpenCode's todowrite input).
+PLAN = [
+    {"id": "1", "content": "Read the code", "status": "completed", "priority": "high"},
+    {"id": "2", "content": "Fix the bug", "status": "in_progress", "priority": "high"},
+    {"id": "3", "content": "Run the tests", "status": "pending", "priority": "medium"},
+]
 
 
 class Reply:
@@ -207,6 +215,8 @@ def choose_reply(body: dict[str, Any]) -> Reply:
         return Reply(tool_calls=[tool_call("task", args)])
     if "ASK_QUESTION" in text:
         return Reply(tool_calls=[tool_call("question", question_input(tools))])
+    if "MAKE_PLAN" in text:
+        return Reply(tool_calls=[tool_call("todowrite", {"todos": PLAN})])
     run = re.search(r"RUN:[ \t]*(.+)", text)
     if run:
         args = {"command": run.group(1).strip(), "description": "run it"}

@@ -189,6 +189,7 @@ const EVENT_TYPES: &[&str] = &[
     "question.asked",
     "question.replied",
     "question.rejected",
+    "todo.updated",
     "busy",
     "idle",
     "retry",
@@ -802,7 +803,8 @@ fn remap(mut e: Event, s: usize, parent: Option<usize>, rid: usize) -> Event {
         | Event::SessionIdle { session_id }
         | Event::MessageRemoved { session_id, .. }
         | Event::PartDelta { session_id }
-        | Event::Interrupted { session_id, .. } => *session_id = id,
+        | Event::Interrupted { session_id, .. }
+        | Event::TodoUpdated { session_id, .. } => *session_id = id,
         Event::SessionPatch(p) => p.session_id = id,
         Event::SessionError { session_id, .. } => {
             if session_id.is_some() {

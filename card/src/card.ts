@@ -4,7 +4,7 @@ import { html, LitElement, nothing, type PropertyValues, type TemplateResult } f
 import { repeat } from "lit/directives/repeat.js";
 
 import { replyPermission, replyQuestion, requestText, rowActions, subAgent } from "./actions";
-import { contextPercent, formatCost, formatTokens, timeInState } from "./format";
+import { contextPercent, formatCost, formatTokens, planProgress, timeInState } from "./format";
 import { hassChangeMatters, language } from "./hass";
 import { renderMarkdown } from "./markdown-view";
 import { applyMessage } from "./state";
@@ -29,6 +29,14 @@ const STATE_ICONS: Record<string, string> = {
   waiting_permission: "mdi:shield-alert",
   waiting_input: "mdi:chat-question",
   error: "mdi:alert-circle",
+};
+
+/** Icons of the plan item statuses OpenCode uses; others show as pending. */
+const PLAN_STATUSES: Record<string, string> = {
+  pending: "mdi:checkbox-blank-circle-outline",
+  in_progress: "mdi:progress-clock",
+  completed: "mdi:check-circle-outline",
+  cancelled: "mdi:close-circle-outline",
 };
 
 type MessagesView = Message[] | "loading" | { error: string };
@@ -331,6 +339,7 @@ export class OpenCodeLookoutCard extends LitElement {
     const expanded = this._expanded.has(session.id);
     const agent = subAgent(session);
     const cost = formatCost(session.cost_total, language(this.hass));
+    const progress = planProgress(session);
     const detailsId = `details-${session.id}`;
     const stateLabel = online ? this._t(`state_${session.state}` as StringKey) : this._t("session_offline");
     const held = this._held.get(session.id);
@@ -359,6 +368,11 @@ export class OpenCodeLookoutCard extends LitElement {
             ${session.model ? html`<span>${session.model}</span>` : nothing}
             ${session.current_tool && !session.pending_permissions.length
               ? html`<span class="tool">${session.current_tool}</span>`
+              : nothing}
+            ${progress
+              ? html`<span class="progress" title=${this._t("plan_progress", { done: session.todo_done, total: session.todo_total })}
+                  ><ha-icon icon="mdi:format-list-checks"></ha-icon>${progress}</span
+                >`
               : nothing}
             ${cost ? html`<span>${cost}</span>` : nothing}
             ${agent ? html`<span class="subagent">${this._t("sub_agent", { agent })}</span>` : nothing}
@@ -540,8 +554,27 @@ export class OpenCodeLookoutCard extends LitElement {
         </dd>
         ${session.cost_total ? html`<dt>${this._t("cost")}</dt><dd>${formatCost(session.cost_total, language(this.hass))}</dd>` : nothing}
       </dl>
+      ${session.todo.length ? this._renderPlan(session) : nothing}
       ${session.error ? html`<div class="error-text">${session.error.name}: ${session.error.message}</div>` : nothing}
       ${canRead ? this._renderMessages(messages) : nothing}
+    `;
+  }
+
+  /** The plan's items, text only, with their status as an icon. */
+  private _renderPlan(session: Session): TemplateResult {
+    return html`
+      <div class="plan-title">
+        ${session.todo_total
+          ? this._t("plan_progress", { done: session.todo_done, total: session.todo_total })
+          : this._t("plan")}
+      </div>
+      <ol class="plan">
+        ${session.todo.map(
+          (item) => html`<li class="todo ${PLAN_STATUSES[item.status] ? item.status : "pending"}">
+            <ha-icon icon=${PLAN_STATUSES[item.status] ?? PLAN_STATUSES.pending}></ha-icon><span>${item.content}</span>
+          </li>`,
+        )}
+      </ol>
     `;
   }
 

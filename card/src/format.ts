@@ -40,3 +40,8 @@ export function contextPercent(used: number | null, limit: number | null): numbe
   if (used === null || !limit) return null;
   return Math.min(100, Math.round((used / limit) * 100));
 }
+
+/** A plan's progress as the row shows it ("3/7"), or "" with nothing to do (no plan, or all cancelled). */
+export function planProgress(session: { todo_done: number; todo_total: number }): string {
+  return session.todo_total > 0 ? `${session.todo_done}/${session.todo_total}` : "";
+}

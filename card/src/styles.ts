@@ -130,6 +130,42 @@ export const cardStyles = css`
     white-space: nowrap;
     max-width: 100%;
   }
+  .progress ha-icon {
+    --mdc-icon-size: 14px;
+    margin-right: 2px;
+    vertical-align: -2px;
+  }
+  .plan-title {
+    font-size: 0.85rem;
+    color: var(--secondary-text-color);
+  }
+  .plan {
+    list-style: none;
+    padding: 0;
+    margin: 2px 0 8px;
+    font-size: 0.85rem;
+  }
+  .plan .todo {
+    display: flex;
+    gap: 6px;
+    align-items: flex-start;
+    overflow-wrap: anywhere;
+  }
+  .plan ha-icon {
+    --mdc-icon-size: 16px;
+    flex: none;
+    color: var(--secondary-text-color);
+  }
+  .plan .completed ha-icon {
+    color: var(--success-color, var(--primary-color));
+  }
+  .plan .in_progress {
+    font-weight: 500;
+  }
+  .plan .cancelled span {
+    text-decoration: line-through;
+    color: var(--secondary-text-color);
+  }
   .tool {
     font-family: var(--code-font-family, monospace);
   }

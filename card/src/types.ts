@@ -38,6 +38,13 @@ export interface Question {
 }
 
 /** A root session as the agent sends it (schema 3), plus what Home Assistant adds. */
+/** One item of a session's plan; status and priority as OpenCode says them. */
+export interface TodoItem {
+  content: string;
+  status: string;
+  priority: string;
+}
+
 export interface Session {
   id: string;
   title: string | null;
@@ -60,6 +67,11 @@ export interface Session {
   files_changed: number;
   lines_added: number;
   lines_removed: number;
+  /** The plan (OpenCode's todo list), in OpenCode's order; empty without one. */
+  todo: TodoItem[];
+  /** Plan items completed, and items not cancelled: the "3/7" of the row. */
+  todo_done: number;
+  todo_total: number;
   created: string | null;
   last_activity: string;
   pending_permissions: Permission[];

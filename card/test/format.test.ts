@@ -2,7 +2,8 @@ import { describe, it } from "node:test";
 
 import { expect } from "./expect";
 
-import { contextPercent, formatCost, formatDuration, formatTokens, timeInState } from "../src/format";
+import { contextPercent, formatCost, formatDuration, formatTokens, planProgress, timeInState } from "../src/format";
+import { session } from "./fixtures";
 
 describe("format", () => {
   it("formats durations compactly", () => {
@@ -33,5 +34,14 @@ describe("format", () => {
     expect(contextPercent(null, 100000)).toBeNull();
     expect(contextPercent(5, 0)).toBeNull();
     expect(contextPercent(200, 100)).toBe(100);
+  });
+
+  it("shows plan progress only for a session with something planned", () => {
+    expect(planProgress(session())).toBe("1/3");
+    expect(planProgress(session({ todo: [], todo_done: 0, todo_total: 0 }))).toBe("");
+    // Every item cancelled: nothing left to count (the expanded row still lists them).
+    const cancelled = [{ content: "x", status: "cancelled", priority: "low" }];
+    expect(planProgress(session({ todo: cancelled, todo_done: 0, todo_total: 0 }))).toBe("");
+    expect(planProgress(session({ todo_done: 7, todo_total: 7 }))).toBe("7/7");
   });
 });

@@ -206,6 +206,19 @@ pub struct QuestionOption {
     pub description: String,
 }
 
+/// One item of a session's todo list (`Todo`): the plan. Unknown fields are ignored;
+/// anything but a string reads as empty.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct TodoInfo {
+    #[serde(deserialize_with = "lenient_str")]
+    pub content: String,
+    #[serde(deserialize_with = "lenient_str")]
+    pub status: String,
+    #[serde(deserialize_with = "lenient_str")]
+    pub priority: String,
+}
+
 /// Some fields of a session, as OpenCode 2 reports them one event at a time
 /// (`session.renamed`, `session.agent.selected`, `session.usage.updated`, ...). Fields left
 /// `None` keep their value.
@@ -272,6 +285,11 @@ pub enum Event {
         reply: Option<String>,
     },
     QuestionAsked(QuestionInfo),
+    /// The session's whole todo list (the plan), replacing the one before.
+    TodoUpdated {
+        session_id: String,
+        todos: Vec<TodoInfo>,
+    },
     QuestionResolved {
         session_id: String,
         question_id: String,
@@ -298,7 +316,8 @@ impl Event {
             | Event::PartDelta { session_id }
             | Event::PermissionReplied { session_id, .. }
             | Event::QuestionResolved { session_id, .. }
-            | Event::Interrupted { session_id, .. } => Some(session_id),
+            | Event::Interrupted { session_id, .. }
+            | Event::TodoUpdated { session_id, .. } => Some(session_id),
             Event::SessionPatch(p) => Some(&p.session_id),
             Event::SessionError { session_id, .. } => session_id.as_deref(),
             Event::MessageUpdated(m) => Some(&m.session_id),
@@ -390,9 +409,22 @@ fn decode_typed(kind: &str, props: Value) -> Event {
                 question_id,
                 rejected: kind == "question.rejected",
             }),
+        "todo.updated" => todo_updated(&props, str_field(&props, "sessionID")),
         _ => None,
     };
     event.filter(|e| e.session_id() != Some("")).unwrap_or_else(|| Event::Other(kind.to_owned()))
+}
+
+/// `todo.updated` (V1 and V2 alike): `{sessionID, todos: [{content, status, priority}]}`.
+/// A list that is missing or not a list is no event; items that are not objects are skipped.
+pub(crate) fn todo_updated(props: &Value, session_id: Option<String>) -> Option<Event> {
+    let items = props.get("todos")?.as_array()?;
+    let todos = items
+        .iter()
+        .filter(|i| i.is_object())
+        .filter_map(|i| serde_json::from_value::<TodoInfo>(i.clone()).ok())
+        .collect();
+    Some(Event::TodoUpdated { session_id: session_id?, todos })
 }
 
 /// Decodes a `SessionStatus` object.
@@ -435,6 +467,14 @@ where
 {
     let v = Value::deserialize(d)?;
     Ok(serde_json::from_value(v).ok())
+}
+
+/// A string, or empty for anything else.
+fn lenient_str<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::String(s) => s,
+        _ => String::new(),
+    })
 }
 
 fn string_or_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
@@ -486,6 +526,33 @@ mod tests {
         );
         assert!(decode_line("{").is_err());
         assert!(decode_line("[1]").is_err());
+    }
+
+    #[test]
+    fn todo_lists_replace_the_plan() {
+        let line = r#"{"type":"todo.updated","properties":{"sessionID":"ses_1","todos":[
+            {"id":"1","content":"Write tests","status":"completed","priority":"high"},
+            {"content":"Ship","status":"in_progress","priority":7},
+            "junk"]}}"#;
+        let Event::TodoUpdated { session_id, todos } = decode_line(line).unwrap() else { panic!() };
+        assert_eq!(session_id, "ses_1");
+        assert_eq!(todos.len(), 2);
+        assert_eq!(
+            (todos[0].content.as_str(), todos[0].status.as_str()),
+            ("Write tests", "completed")
+        );
+        assert_eq!((todos[1].status.as_str(), todos[1].priority.as_str()), ("in_progress", ""));
+        let empty = r#"{"type":"todo.updated","properties":{"sessionID":"ses_1","todos":[]}}"#;
+        assert!(
+            matches!(decode_line(empty).unwrap(), Event::TodoUpdated { todos, .. } if todos.is_empty())
+        );
+        for broken in [
+            r#"{"type":"todo.updated","properties":{"sessionID":"ses_1"}}"#,
+            r#"{"type":"todo.updated","properties":{"todos":[]}}"#,
+            r#"{"type":"todo.updated","properties":{"sessionID":"","todos":[]}}"#,
+        ] {
+            assert_eq!(decode_line(broken).unwrap(), Event::Other("todo.updated".into()));
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! How much of OpenCode's text the tracker keeps, so that no snapshot grows with what a
 //! session does: a 9 MiB command must not become a 19 MB frame (Home Assistant refuses
 //! frames over 16 MiB). Sizes are in characters; cut text ends with "…" within the size.
-//! With every field at its limit a session snapshot holds about 70,000 characters, so the
+//! With every field at its limit a session snapshot holds about 80,000 characters (10,000 of them the plan), so the
 //! 200 sessions of the default `max_sessions` stay under 16 MiB of ASCII text.
 
 /// Session title.
@@ -30,6 +30,13 @@ pub const OPTION: usize = 200;
 pub const QUESTIONS: usize = 8;
 /// Options kept per question.
 pub const OPTIONS: usize = 8;
+
+/// Plan items a snapshot lists (the first of the plan); progress counts them all.
+pub const TODOS: usize = 50;
+/// The text of one plan item (a one-line task, as OpenCode's own views show it).
+pub const TODO: usize = 120;
+/// A plan item's status and priority (OpenCode's are single words).
+pub const TODO_WORD: usize = 20;
 
 pub use crate::text::clip;
 

@@ -14,6 +14,7 @@
 mod change;
 mod holding;
 pub mod limits;
+mod plan;
 mod record;
 mod replies;
 mod snapshot;
@@ -534,6 +535,7 @@ impl Tracker {
                 self.drop_permission(&sid, &permission_id, reply, ResolvedBy::Opencode, out);
             }
             Event::QuestionAsked(q) => self.add_question(&q, now, out),
+            Event::TodoUpdated { todos, .. } => rec.plan = plan::Plan::from_todos(&todos),
             Event::QuestionResolved { question_id, rejected, .. } => {
                 let outcome =
                     if rejected { QuestionOutcome::Rejected } else { QuestionOutcome::Answered };

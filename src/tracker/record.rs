@@ -1,7 +1,7 @@
 //! What the tracker remembers about one session, and the per-session event rules.
 //! Tree-wide rules (roll-up of children, state precedence) live in `snapshot.rs`.
 
-use super::limits;
+use super::{limits, plan::Plan};
 use crate::persist::UsageRow;
 use crate::{
     opencode::event::{CacheTokens, MessageInfo, PartInfo, SessionInfo, SessionPatch, Tokens},
@@ -135,6 +135,8 @@ pub struct Record {
     /// Own pending permissions, oldest first.
     pub permissions: Vec<Permission>,
     pub question: Option<Question>,
+    /// The session's todo list.
+    pub plan: Plan,
     /// When the current run began (agent clock), while the session is busy.
     pub run_started: Option<i64>,
     /// The current run was aborted (OpenCode's `MessageAbortedError` or our own abort).
@@ -197,6 +199,7 @@ impl Record {
                 .cloned()
                 .collect(),
             question: s.question.clone().filter(|q| q.session_id == s.id),
+            plan: Plan { items: s.todo.clone(), done: s.todo_done, total: s.todo_total },
             remembered_context: (s.context_used, s.context_limit),
             remembered: true,
             ..Default::default()

@@ -630,3 +630,46 @@ fn sessions_unavailable_longer_than_stale_after_are_removed() {
     assert_eq!(out, [Change::Removed { session_id: "ses_1".into(), reason: RemovedReason::Stale }]);
     assert!(t.is_empty());
 }
+
+#[test]
+fn a_plan_is_kept_per_session_and_replaced_whole() {
+    let mut t = tracker(200);
+    let ev = |line: serde_json::Value| Input::Event {
+        instance_id: INSTANCE.into(),
+        event: decode_line(&line.to_string()).expect("decodes"),
+    };
+    let todo = |sid: &str, todos: serde_json::Value| {
+        ev(json!({"type": "todo.updated", "properties": {"sessionID": sid, "todos": todos}}))
+    };
+    t.apply(ev(json!({"type": "session.status", "properties": {"sessionID": "ses_a", "status": {"type": "busy"}}})), 1);
+    let changes = t.apply(
+        todo(
+            "ses_a",
+            json!([
+            {"content": "Read", "status": "completed", "priority": "high"},
+            {"content": "Fix", "status": "in_progress", "priority": "high"},
+            {"content": "Drop", "status": "cancelled", "priority": "low"}]),
+        ),
+        2,
+    );
+    assert_eq!(changes, [Change::Session("ses_a".into())]);
+    let s = t.snapshot("ses_a").expect("tracked");
+    assert_eq!((s.state, s.todo.len(), s.todo_done, s.todo_total), (State::Working, 3, 1, 2));
+    assert_eq!(s.todo[1].content, "Fix");
+    // A sub-agent's plan is its own, not its parent's.
+    t.apply(ev(json!({"type": "session.created", "properties": {"info": {"id": "ses_b", "parentID": "ses_a"}}})), 3);
+    t.apply(todo("ses_b", json!([{"content": "x", "status": "pending", "priority": "low"}])), 4);
+    assert_eq!(t.snapshot("ses_a").map(|s| s.todo_total), Some(2));
+    // The next list replaces the plan; an empty one clears it.
+    t.apply(
+        todo("ses_a", json!([{"content": "Fix", "status": "completed", "priority": "high"}])),
+        5,
+    );
+    let s = t.snapshot("ses_a").expect("tracked");
+    assert_eq!((s.todo.len(), s.todo_done, s.todo_total), (1, 1, 1));
+    // Remembered across a restart of the agent.
+    assert_eq!(Record::remembered(&s).plan.items, s.todo);
+    t.apply(todo("ses_a", json!([])), 6);
+    let s = t.snapshot("ses_a").expect("tracked");
+    assert_eq!((s.todo.len(), s.todo_done, s.todo_total), (0, 0, 0));
+}

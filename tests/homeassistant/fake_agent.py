@@ -103,8 +103,28 @@ def make_session(session_id: str = ROOT_ID, **overrides: Any) -> dict[str, Any]:
         "question": None,
         "error": None,
         "available": True,
+        "todo": [],
+        "todo_done": 0,
+        "todo_total": 0,
     }
     return _fill(copy.deepcopy(_SESSION), {**base, **overrides})
+
+
+def make_plan(*items: tuple[str, str]) -> dict[str, Any]:
+    """Return the plan fields of a SESSION from (content, status) pairs.
+
+    Without items, the golden plan (1 of 3 done); progress counted as the agent does.
+    """
+    todo = (
+        copy.deepcopy(_SESSION["todo"])
+        if not items
+        else [{"content": c, "status": s, "priority": "medium"} for c, s in items]
+    )
+    return {
+        "todo": todo,
+        "todo_done": sum(t["status"] == "completed" for t in todo),
+        "todo_total": sum(t["status"] != "cancelled" for t in todo),
+    }
 
 
 @dataclass(frozen=True)

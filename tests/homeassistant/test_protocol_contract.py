@@ -35,7 +35,9 @@ from custom_components.opencode_lookout.client import (
     ResolvedBy,
     Role,
     RunOutcome,
+    Session,
     State,
+    TodoItem,
     wire,
 )
 from custom_components.opencode_lookout.client.codec import decode, encode
@@ -300,3 +302,15 @@ def test_fake_agent_frames_are_golden() -> None:
     snapshot = agent._snapshot()
     decoded = decode(Snapshot, snapshot)
     assert canonical(encode(decoded)) == canonical(snapshot)
+
+
+def test_session_plan_decodes() -> None:
+    """The golden session's plan reads as TodoItems; a session without one as empty."""
+    session = golden("event_session_updated")["session"]
+    decoded = decode(Session, session)
+    assert decoded.todo == [TodoItem(**item) for item in session["todo"]]
+    assert (decoded.todo_done, decoded.todo_total) == (1, 3)
+    assert decoded.has_plan
+    older = {k: v for k, v in session.items() if not k.startswith("todo")}
+    assert decode(Session, older).todo == []
+    assert not decode(Session, older).has_plan

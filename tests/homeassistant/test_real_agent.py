@@ -87,6 +87,33 @@ async def test_approve_from_home_assistant(
     assert await hass.config_entries.async_unload(entry_id)
 
 
+async def test_plan_from_opencode(hass: HomeAssistant, stack: RealStack) -> None:
+    """A real OpenCode's todowrite becomes the session's plan entity (V1 todo.updated)."""
+    await setup_entry(hass, stack)
+    sid = await hass.async_add_executor_job(stack.new_session)
+    await hass.async_add_executor_job(stack.prompt, sid, "MAKE_PLAN")
+    plan_id = await wait_until(
+        "plan entity",
+        entity_lookup(hass, "todo", f"{stack.server_id}_{sid}_plan"),
+        timeout=10,
+    )
+    await wait_until("2 items left", lambda: hass.states.get(plan_id).state == "2")
+    result = await hass.services.async_call(
+        "todo",
+        "get_items",
+        {"status": ["needs_action", "completed"]},
+        target={"entity_id": plan_id},
+        blocking=True,
+        return_response=True,
+    )
+    items = result[plan_id]["items"]  # type: ignore[index]
+    assert [(i["summary"], i["status"]) for i in items] == [  # type: ignore[union-attr]
+        ("Read the code", "completed"),
+        ("Fix the bug", "needs_action"),
+        ("Run the tests", "needs_action"),
+    ]
+
+
 async def test_approve_and_reject_from_the_phone(
     hass: HomeAssistant, stack: RealStack
 ) -> None:

@@ -116,6 +116,20 @@ async def test_opencode_2_from_home_assistant(
     assert len(device_entities(hass, device.id)) > 20
     assert hass.states.get(state_id).state == "idle"
 
+    # The plan, under the name third parties use for OpenCode 2's todo.updated.
+    todos = [
+        {"content": "Reproduce", "status": "completed", "priority": "high"},
+        {"content": "Fix", "status": "pending", "priority": "high"},
+    ]
+    await control(
+        "emit",
+        {"type": "session.todo.updated", "data": {"sessionID": root, "todos": todos}},
+    )
+    plan_id = await wait_until(
+        "plan entity", entity_lookup(hass, "todo", f"{uid}_plan")
+    )
+    await wait_until("1 item left", lambda: hass.states.get(plan_id).state == "1")
+
     def state() -> str:
         """Return the root session's state."""
         return hass.states.get(state_id).state

@@ -57,6 +57,7 @@ from .models import (
     Session,
     SessionError,
     Snapshot,
+    TodoItem,
     TokenCounts,
     Usage,
 )
@@ -141,6 +142,7 @@ __all__ = [
     "Snapshot",
     "State",
     "Timeout",
+    "TodoItem",
     "TokenCounts",
     "TooLarge",
     "TooManyRequests",

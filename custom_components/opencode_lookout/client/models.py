@@ -4,7 +4,7 @@ Except the five token counters: Session and Usage carry them flat on the wire an
 them once, in TokenCounts, which both extend (so theirs come first here).
 """
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -81,6 +81,19 @@ class SessionError:
 
 
 @dataclass(frozen=True, kw_only=True)
+class TodoItem:
+    """One item of a session's plan (OpenCode's todo list).
+
+    `status` is `pending`, `in_progress`, `completed` or `cancelled` and `priority`
+    `high`, `medium` or `low` as OpenCode says them; other values may come.
+    """
+
+    content: str
+    status: str
+    priority: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class Session(TokenCounts):
     """An OpenCode session as the agent reports it.
 
@@ -108,6 +121,10 @@ class Session(TokenCounts):
     files_changed: int
     lines_added: int
     lines_removed: int
+    # The plan; absent from agents that predate it (the same schema), hence the defaults.
+    todo: list[TodoItem] = field(default_factory=list)
+    todo_done: int = 0
+    todo_total: int = 0
     created: datetime | None
     last_activity: datetime
     hostname: str
@@ -121,6 +138,11 @@ class Session(TokenCounts):
     def permission(self) -> Permission | None:
         """Return the oldest pending permission (the one to answer first), if any."""
         return self.pending_permissions[0] if self.pending_permissions else None
+
+    @property
+    def has_plan(self) -> bool:
+        """Return whether the session has a todo list."""
+        return bool(self.todo)
 
     def find_permission(self, permission_id: str) -> Permission | None:
         """Return the pending permission with this id, if it is still pending."""

@@ -10,8 +10,8 @@
 use super::shapes;
 pub use crate::opencode::event::DecodeError;
 use crate::opencode::event::{
-    field, str_field, ErrorInfo, Event, MessageInfo, PartInfo, SessionModel, SessionPatch, Status,
-    Times, Tokens, ToolState,
+    field, str_field, todo_updated, ErrorInfo, Event, MessageInfo, PartInfo, SessionModel,
+    SessionPatch, Status, Times, Tokens, ToolState,
 };
 use serde_json::{json, Value};
 
@@ -173,6 +173,8 @@ fn decode(kind: &str, data: &Value, created: Option<i64>, envelope: &Value) -> F
                 vec![Event::PermissionReplied { session_id, permission_id, reply }]
             })
         }
+        // Third parties report the same event as `session.todo.updated`.
+        "todo.updated" | "session.todo.updated" => todo_updated(data, sid).map(|e| vec![e]),
         "form.created" => {
             let form = data.get("form").unwrap_or(data);
             // MCP elicitation forms name the sentinel session "global": no session to
@@ -385,6 +387,28 @@ mod tests {
                 question_id: "frm_1".into(),
                 rejected: true
             }]
+        );
+    }
+
+    #[test]
+    fn todo_lists_under_both_names() {
+        let data = json!({"sessionID": "ses_1", "todos": [
+            {"content": "Read the code", "status": "completed", "priority": "high"},
+            {"content": "Fix it", "status": "pending", "priority": "medium"}]});
+        for name in ["todo.updated", "session.todo.updated"] {
+            let [Event::TodoUpdated { session_id, todos }] = &events(name, data.clone())[..] else {
+                panic!("{name}")
+            };
+            assert_eq!(session_id, "ses_1");
+            assert_eq!(todos.len(), 2);
+            assert_eq!(
+                (todos[1].content.as_str(), todos[1].priority.as_str()),
+                ("Fix it", "medium")
+            );
+        }
+        assert_eq!(
+            frame("todo.updated", json!({"sessionID": "ses_1", "todos": "x"})),
+            Frame::Malformed("todo.updated".into())
         );
     }
 
