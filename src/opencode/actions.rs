@@ -7,7 +7,7 @@
 //! `FormAlreadySettledError` both mean "not pending any more".
 
 use super::{
-    api::{Api, CallError, Line},
+    api::{enc, Api, CallError, Line},
     v2::shapes,
 };
 use crate::protocol::PermissionReply;
@@ -175,7 +175,7 @@ pub async fn messages(
         Line::V2 => {
             let path = format!("/api/session/{}/message?limit={limit}&order=desc", enc(session_id));
             let body = api.call_ok("GET", path, None, None).await?;
-            let items = body.get("data").unwrap_or(&body).as_array().cloned().unwrap_or_default();
+            let items = shapes::items(&body);
             let mut rows: Vec<MessageRow> = items
                 .iter()
                 .map(|m| {
@@ -253,11 +253,6 @@ fn settled(e: CallError) -> CallError {
 
 fn text(v: &Value, k: &str) -> String {
     v.get(k).and_then(Value::as_str).unwrap_or_default().to_owned()
-}
-
-/// Percent-encodes an id for a URL path segment (ids come from clients).
-fn enc(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 #[cfg(test)]

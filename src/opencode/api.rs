@@ -113,6 +113,12 @@ impl Api {
     }
 }
 
+/// Percent-encodes an id or value for a URL path segment or query (ids come from
+/// clients and from OpenCode).
+pub fn enc(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
 /// OpenCode's error text: `message` (both lines), else the body itself.
 fn describe(body: &Value) -> String {
     let msg = body.get("message").or_else(|| body.pointer("/data/message")).and_then(Value::as_str);

@@ -7,10 +7,10 @@
 //! messages of running sessions, and model context limits.
 
 use super::{gap, Seen, GAP_MESSAGES};
-use crate::opencode::v2::shapes;
+use crate::opencode::v2::shapes::{self, data, items};
 use crate::{
     opencode::{
-        api::{Api, CallError},
+        api::{enc, Api, CallError},
         event::{PermissionInfo, QuestionInfo, SessionInfo, Status},
     },
     tracker::{Listing, Resync, Scope},
@@ -41,7 +41,7 @@ pub async fn fetch(api: &Api, max_sessions: usize, seen: &Seen) -> Result<Resync
         let path = format!("/api/session/{}/message?limit={limit}&order=desc", enc(sid));
         // A session that ended meanwhile has nothing live to read; not a failed resync.
         let Ok(body) = api.call_ok("GET", path, None, None).await else { continue };
-        let items = data(&body).as_array().cloned().unwrap_or_default();
+        let items = items(&body);
         messages.extend(items.iter().filter_map(|m| shapes::message(m, sid)));
     }
     // Older services may lack the model list: sessions then show no context limit.
@@ -81,7 +81,7 @@ async fn sessions(api: &Api, max: usize) -> Result<(Vec<SessionInfo>, bool), Cal
             path.push_str(&format!("&cursor={}", enc(c)));
         }
         let body = api.call_ok("GET", path, None, None).await?;
-        let page = data(&body).as_array().cloned().unwrap_or_default();
+        let page = items(&body);
         let n = page.len();
         out.extend(page.iter().filter_map(shapes::session));
         cursor = body.pointer("/cursor/next").and_then(Value::as_str).map(str::to_owned);
@@ -143,18 +143,4 @@ async fn pending(
         }
     }
     Ok((permissions, questions))
-}
-
-/// `{data}` or `{location, data}` responses, or a bare value.
-fn data(v: &Value) -> &Value {
-    v.get("data").unwrap_or(v)
-}
-
-fn items(v: &Value) -> Vec<Value> {
-    data(v).as_array().cloned().unwrap_or_default()
-}
-
-/// Percent-encodes a path segment or query value.
-pub(crate) fn enc(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }

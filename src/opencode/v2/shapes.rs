@@ -178,11 +178,20 @@ pub fn answer(form: &Value, answers: &[Vec<String>]) -> Result<Value, AnswerErro
     Ok(Value::Object(out))
 }
 
+/// The payload of a response: `{data}` or `{location, data}`, or a bare value.
+pub fn data(v: &Value) -> &Value {
+    v.get("data").unwrap_or(v)
+}
+
+/// The items of a list response (`{data: [...]}` or a bare list); none for anything else.
+pub fn items(v: &Value) -> Vec<Value> {
+    data(v).as_array().cloned().unwrap_or_default()
+}
+
 /// Context sizes by `provider/model` from `GET /api/model` (`{data: [Model.Info]}` or a
 /// bare list).
 pub fn context_limits(v: &Value) -> HashMap<String, u64> {
-    let items = v.get("data").unwrap_or(v).as_array().cloned().unwrap_or_default();
-    items
+    items(v)
         .iter()
         .filter_map(|m| {
             let id = m.get("id").and_then(Value::as_str)?;
