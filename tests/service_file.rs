@@ -52,6 +52,23 @@ impl Sandbox {
         Sandbox { root, _serial: serial }
     }
 
+    /// Starts the binary on config dir `cfg` with only PATH, HOME and XDG_CONFIG_HOME
+    /// set, stdout and stderr piped.
+    fn spawn_in(&self, cfg: &Path, args: &[&str]) -> Child {
+        Command::new(BIN)
+            .arg("--config-dir")
+            .arg(cfg)
+            .args(args)
+            .env_clear()
+            .env("PATH", self.root.join("bin"))
+            .env("HOME", self.home())
+            .env("XDG_CONFIG_HOME", self.xdg())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn")
+    }
+
     fn home(&self) -> PathBuf {
         self.root.join("home")
     }
@@ -451,20 +468,7 @@ fn agent_and_cli_started_together_agree_on_one_token() {
     let sb = Sandbox::new();
     for round in 0..10 {
         let cfg = sb.root.join(format!("race-{round}"));
-        let spawn = |args: &[&str]| {
-            Command::new(BIN)
-                .arg("--config-dir")
-                .arg(&cfg)
-                .args(args)
-                .env_clear()
-                .env("PATH", sb.root.join("bin"))
-                .env("HOME", sb.home())
-                .env("XDG_CONFIG_HOME", sb.xdg())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("spawn")
-        };
+        let spawn = |args: &[&str]| sb.spawn_in(&cfg, args);
         let run_args = ["run", "--listen", "127.0.0.1:0", "--no-mdns"];
         let mut agents = [Agent(spawn(&run_args)), Agent(spawn(&run_args))];
         let clis: Vec<Child> = (0..3).map(|_| spawn(&["token"])).collect();
@@ -527,20 +531,7 @@ fn pair_and_token_started_with_the_agent_wait_for_its_files() {
     let sb = Sandbox::new();
     for round in 0..10 {
         let cfg = sb.root.join(format!("together-{round}"));
-        let spawn = |args: &[&str]| {
-            Command::new(BIN)
-                .arg("--config-dir")
-                .arg(&cfg)
-                .args(args)
-                .env_clear()
-                .env("PATH", sb.root.join("bin"))
-                .env("HOME", sb.home())
-                .env("XDG_CONFIG_HOME", sb.xdg())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("spawn")
-        };
+        let spawn = |args: &[&str]| sb.spawn_in(&cfg, args);
         // In the same instant, as right after `install-service`: the CLIs may run before
         // the agent has even taken its lock.
         let pair = spawn(&["pair"]);
