@@ -26,27 +26,29 @@ pub fn attach(
     let instance_id = instance.id.clone();
     hub.set_api(&instance_id, Some(api.clone()));
     hub.apply(Input::Connecting(instance));
+    resync_task(hub, instance_id, api, max_sessions)
+}
+
+/// Reads an instance's state in a task and applies it (or its failure), which releases
+/// the events the tracker held meanwhile. The caller has started the holding
+/// (`Input::Connecting` or `Input::ResyncStarted`).
+pub(crate) fn resync_task(
+    hub: &Hub,
+    instance_id: String,
+    api: Api,
+    max_sessions: usize,
+) -> tokio::task::JoinHandle<()> {
     let hub = hub.clone();
     let seen = hub.with_tracker(|t| t.seen());
     tokio::spawn(async move {
-        let result = resync::fetch(&api, max_sessions, &seen).await;
-        resynced(&hub, instance_id, result);
-    })
-}
-
-/// Applies a finished resync (or its failure), which releases the events held meanwhile.
-pub(crate) fn resynced(
-    hub: &Hub,
-    instance_id: String,
-    result: Result<crate::tracker::Resync, crate::protocol::ApiError>,
-) {
-    match result {
-        Ok(data) => hub.apply(Input::Resync { instance_id, data: Box::new(data) }),
-        Err(e) => {
-            tracing::warn!(instance = instance_id, error = %e, "resync failed");
-            hub.apply(Input::ResyncFailed { instance_id });
+        match resync::fetch(&api, max_sessions, &seen).await {
+            Ok(data) => hub.apply(Input::Resync { instance_id, data: Box::new(data) }),
+            Err(e) => {
+                tracing::warn!(instance = instance_id, error = %e, "resync failed");
+                hub.apply(Input::ResyncFailed { instance_id });
+            }
         }
-    }
+    })
 }
 
 /// Marks an instance gone: its sessions stay, unavailable, and calls to it fail.

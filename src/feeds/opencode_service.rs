@@ -9,7 +9,6 @@
 
 use super::http::{client, serve_calls, Target};
 use crate::{
-    feeds::resync,
     hub::Hub,
     opencode::{
         api::{Api, Line, CALL_TIMEOUT},
@@ -19,9 +18,8 @@ use crate::{
             registration::{self, Paths, Registration},
         },
     },
-    protocol::ApiError,
     protocol::{Instance, InstanceKind},
-    tracker::{rfc3339, Input, Resync},
+    tracker::{rfc3339, Input},
 };
 use futures_util::StreamExt;
 use std::{collections::HashSet, path::PathBuf, time::Duration};
@@ -224,46 +222,33 @@ pub(crate) async fn follow(
         since: rfc3339(chrono::Utc::now().timestamp_millis()),
     };
     tracing::info!(url = %target.url, pid, "following OpenCode 2 service");
-    hub.set_api(&target.instance_id, Some(api.clone()));
-    hub.apply(Input::Connecting(instance));
-    let mut reader = Reader { hub, target, api, resync: None, logged: HashSet::new() };
-    reader.start_resync();
+    let resync = super::attach(hub, instance, api.clone(), target.max_sessions);
+    let mut reader = Reader { hub, target, api, resync, logged: HashSet::new() };
     let result = reader.read(resp, watch).await;
-    if let Some(r) = reader.resync.take() {
-        r.abort();
-    }
+    reader.resync.abort();
     serving.abort();
     result
 }
-
-type Fetch = tokio::task::JoinHandle<Result<Resync, ApiError>>;
 
 struct Reader<'a> {
     hub: &'a Hub,
     target: &'a Target,
     api: Api,
-    /// The state being read. The tracker holds the events that arrive meanwhile and
-    /// applies them after it (`tracker::holding`).
-    resync: Option<Fetch>,
+    /// The state being read (or read already). The tracker holds the events that arrive
+    /// meanwhile and applies them after it (`tracker::holding`).
+    resync: tokio::task::JoinHandle<()>,
     /// Event types (or decode errors) already logged as malformed: logged once each.
     logged: HashSet<String>,
 }
 
 impl Reader<'_> {
-    fn start_resync(&mut self) {
-        if let Some(r) = self.resync.take() {
-            r.abort();
-        }
+    /// Reads the state again, dropping a read still under way (it is older).
+    fn resync_again(&mut self) {
+        self.resync.abort();
         let instance_id = self.target.instance_id.clone();
-        self.hub.apply(Input::ResyncStarted { instance_id });
+        self.hub.apply(Input::ResyncStarted { instance_id: instance_id.clone() });
         let (api, max) = (self.api.clone(), self.target.max_sessions);
-        let seen = self.hub.with_tracker(|t| t.seen());
-        self.resync = Some(tokio::spawn(async move { resync::fetch(&api, max, &seen).await }));
-    }
-
-    /// Applies a finished resync, then the events held meanwhile.
-    fn resynced(&mut self, result: Result<Resync, ApiError>) {
-        super::resynced(self.hub, self.target.instance_id.clone(), result);
+        self.resync = super::resync_task(self.hub, instance_id, api, max);
     }
 
     async fn read(
@@ -289,17 +274,6 @@ impl Reader<'_> {
                         self.line(&line);
                     }
                 }
-                done = async { self.resync.as_mut().expect("guarded").await }, if self.resync.is_some() => {
-                    self.resync = None;
-                    match done {
-                        Ok(result) => self.resynced(result),
-                        Err(e) => {
-                            tracing::warn!(error = %e, "resync task failed");
-                            let instance_id = self.target.instance_id.clone();
-                            self.hub.apply(Input::ResyncFailed { instance_id });
-                        }
-                    }
-                }
                 _ = poll.tick() => {
                     if watch.is_some_and(|w| w.changed()) {
                         return Err(FollowError::Changed);
@@ -323,7 +297,7 @@ impl Reader<'_> {
             }
             Ok(Frame::Shutdown(location)) => {
                 tracing::info!(?location, "OpenCode 2 location shut down; reading state again");
-                self.start_resync();
+                self.resync_again();
             }
             Ok(Frame::Ignored) => {}
             Ok(Frame::Malformed(kind)) => {
