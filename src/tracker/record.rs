@@ -305,7 +305,6 @@ impl Record {
         // OpenCode 2 names the tool when its input starts and sends the input later.
         let known = pos.map(|i| self.tools[i].tool.clone());
         let Some(tool) = part.tool.clone().or(known) else { return };
-        let tool = &tool;
         match state.status.as_str() {
             "pending" | "running" => {
                 // V1's `task` names the agent `subagent_type`, OpenCode 2's `subagent` `agent`.
@@ -317,8 +316,8 @@ impl Record {
                     .map(str::to_owned);
                 let run = ToolRun {
                     part_id: part.id.clone(),
-                    tool: tool.clone(),
-                    summary: super::summary::tool(tool, &state.input),
+                    summary: super::summary::tool(&tool, &state.input),
+                    tool,
                     subagent,
                 };
                 match pos {
